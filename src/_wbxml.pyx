@@ -1,0 +1,725 @@
+# cython: language_level=3, cdivision=True
+"""Compiled WBXML tree builder and serializer: the hot loops of syncml_codec.
+
+The twin of ``syncml_codec/fallback.py``: the same interface, trees, bytes and errors (message and
+offset). Token tables, the header, the string table and the SyncML rules come from the shared
+pure-Python modules; only the per-byte and per-element work lives here.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from libc.string cimport memchr, memcpy
+
+from syncml_codec.codepages import METINF_NAMESPACE
+from syncml_codec.errors import DecodeError, EncodeError
+from syncml_codec.header import read_header, table_string
+from syncml_codec.strtable import finish_document, repeated_strings, start_document, utf8
+from syncml_codec.syncml import (
+    WBXML_NAMESPACE,
+    data_type,
+    embedded_language,
+    is_embedded_type,
+    opaque_value,
+    root_language,
+    text_data_is_opaque,
+    type_for_wbxml,
+    type_for_xml,
+)
+
+__all__ = ["Element", "decode_wbxml", "encode_wbxml"]
+
+DEF SWITCH_PAGE = 0x00
+DEF END = 0x01
+DEF ENTITY = 0x02
+DEF STR_I = 0x03
+DEF LITERAL = 0x04
+DEF EXT_I_0 = 0x40
+DEF EXT_I_2 = 0x42
+DEF PI = 0x43
+DEF LITERAL_C = 0x44
+DEF EXT_T_0 = 0x80
+DEF EXT_T_2 = 0x82
+DEF STR_T = 0x83
+DEF LITERAL_A = 0x84
+DEF EXT_0 = 0xC0
+DEF EXT_2 = 0xC2
+DEF OPAQUE = 0xC3
+DEF LITERAL_AC = 0xC4
+DEF HAS_ATTRIBUTES = 0x80
+DEF HAS_CONTENT = 0x40
+DEF MAX_ENCODE_DEPTH = 1024
+
+
+cdef class Element:
+    """One node of the neutral element tree (see ``fallback.Element``; same fields and behaviour).
+
+    ``attributes`` is created on first access, so attribute-less elements cost no dict.
+    """
+
+    cdef public object tag, namespace, text, children, tail
+    cdef object _attributes
+
+    def __init__(self, tag, namespace=None, attributes=None, text=None, children=None,
+                 tail=None):
+        self.tag = tag
+        self.namespace = namespace
+        self._attributes = {} if attributes is None else attributes
+        self.text = text
+        self.children = [] if children is None else children
+        self.tail = tail
+
+    @property
+    def attributes(self):
+        if self._attributes is None:
+            self._attributes = {}
+        return self._attributes
+
+    @attributes.setter
+    def attributes(self, value):
+        self._attributes = value
+
+    def __repr__(self):
+        return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self.children)}>"
+
+    def __eq__(self, other):
+        try:
+            return (
+                self.tag == other.tag
+                and self.namespace == other.namespace
+                and self.text == other.text
+                and self.tail == other.tail
+                and self.attributes == other.attributes
+                and list(self.children) == list(other.children)
+            )
+        except AttributeError:
+            return NotImplemented
+
+    __hash__ = None
+
+    def __iter__(self):
+        return iter(self.children)
+
+    def __len__(self):
+        return len(self.children)
+
+    def find(self, tag):
+        """The first child named ``tag``, or None."""
+        for child in self.children:
+            if child.tag == tag:
+                return child
+        return None
+
+    def findtext(self, tag, default=None):
+        """The text of the first child named ``tag``, or ``default``."""
+        child = self.find(tag)
+        return default if child is None or child.text is None else child.text
+
+    def __reduce__(self):
+        return (Element, (self.tag, self.namespace, self._attributes, self.text, self.children,
+                          self.tail))
+
+
+cdef inline Element _new_element(object tag, object namespace):
+    cdef Element element = Element.__new__(Element)
+    element.tag = tag
+    element.namespace = namespace
+    element.children = []
+    return element
+
+
+cdef object _join(object first, object second):
+    """Concatenate content pieces; a binary piece turns the run into bytes."""
+    if first is None:
+        return second
+    if type(first) is type(second):
+        return first + second
+    if isinstance(first, str):
+        first = first.encode("utf-8")
+    else:
+        second = second.encode("utf-8")
+    return first + second
+
+
+cdef class _Decoder:
+    cdef bytes data
+    cdef const unsigned char* buf
+    cdef Py_ssize_t size
+    cdef object header, language, encoding, root
+    cdef bytes table
+    cdef dict tag_names, page_namespaces, table_strings
+    cdef list stack, pages
+    cdef bint utf8, type_rewrite, keep_unknown, syncml
+    cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
+
+    def __init__(self, bytes data, header, int max_depth, str unknown_tags, bint type_rewrite,
+                 int depth):
+        self.data = data
+        self.buf = <const unsigned char*> PyBytes_AS_STRING(data)
+        self.size = PyBytes_GET_SIZE(data)
+        self.header = header
+        self.language = header.language
+        self.encoding = header.encoding
+        self.utf8 = header.encoding == "utf-8"
+        self.nul_width = header.nul_width
+        self.table = header.string_table
+        self.version = header.version
+        self.max_depth = max_depth
+        self.base_depth = depth
+        self.keep_unknown = unknown_tags == "keep"
+        self.type_rewrite = type_rewrite
+        self.tag_names = dict(self.language.tag_names)
+        self.page_namespaces = {page: self.language.page_namespace(page)
+                                for page in self.language.pages}
+        self.table_strings = {}
+        self.stack = []
+        self.pages = []
+        self.root = None
+        self.syncml = self.language.family == "syncml"
+        self.metinf_page = -1
+        if self.syncml:
+            for page in self.language.pages:
+                if self.language.page_namespace(page) == METINF_NAMESPACE:
+                    self.metinf_page = page
+        self.attr_page = 0
+
+    # -- primitive readers -------------------------------------------------------------------
+
+    cdef unsigned long long mb(self, Py_ssize_t* pos) except? 0xFFFFFFFFFFFFFFFF:
+        cdef Py_ssize_t start = pos[0]
+        cdef unsigned long long value = 0
+        cdef unsigned char byte
+        cdef int i
+        for i in range(5):
+            if start + i >= self.size:
+                raise DecodeError("truncated mb_u_int32", start)
+            byte = self.buf[start + i]
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                if value > 0xFFFFFFFF:
+                    raise DecodeError("mb_u_int32 overflows 32 bits", start)
+                pos[0] = start + i + 1
+                return value
+        raise DecodeError("mb_u_int32 longer than 5 bytes", start)
+
+    cdef object termstr(self, Py_ssize_t* pos):
+        """The NUL-terminated string after a token byte at pos[0] - 1."""
+        cdef Py_ssize_t start = pos[0]
+        cdef Py_ssize_t end
+        cdef const unsigned char* hit
+        if self.nul_width == 1:
+            hit = <const unsigned char*> memchr(self.buf + start, 0, self.size - start)
+            if hit == NULL:
+                raise DecodeError("unterminated inline string", start - 1)
+            end = hit - self.buf
+        else:
+            end = start
+            while True:
+                end = self.data.find(b"\x00\x00", end)
+                if end < 0 or (end - start) % 2 == 0:
+                    break
+                end += 1
+            if end < 0:
+                raise DecodeError("unterminated inline string", start - 1)
+        try:
+            if self.utf8:
+                text = PyUnicode_DecodeUTF8(<const char*> self.buf + start, end - start, NULL)
+            else:
+                text = self.data[start:end].decode(self.encoding)
+        except UnicodeDecodeError:
+            raise DecodeError(f"inline string is not valid {self.encoding}", start - 1) from None
+        pos[0] = end + self.nul_width
+        return text
+
+    cdef object table_ref(self, Py_ssize_t* pos, str what):
+        cdef Py_ssize_t start = pos[0]
+        cdef unsigned long long index = self.mb(pos)
+        if index >= <unsigned long long> len(self.table):
+            raise DecodeError(f"{what} index {index} outside the string table", start)
+        text = self.table_strings.get(index)
+        if text is None:
+            try:
+                text = table_string(self.table, index, self.encoding, self.nul_width)
+            except UnicodeDecodeError:
+                raise DecodeError(f"string-table entry is not valid {self.encoding}",
+                                  start) from None
+            self.table_strings[index] = text
+        return text
+
+    # -- tree building -----------------------------------------------------------------------
+
+    cdef int add_content(self, object value) except -1:
+        if not value:
+            return 0
+        cdef Element element = <Element> self.stack[-1]
+        cdef Element last
+        if element.children:
+            last = <Element> element.children[-1]
+            last.tail = _join(last.tail, value)
+        elif element.text is None:
+            element.text = value
+        else:
+            element.text = _join(element.text, value)
+        return 0
+
+    cdef int open(self, Element element, int page, Py_ssize_t offset, bint has_content) except -1:
+        if self.root is None:
+            self.root = element
+        elif self.stack:
+            (<Element> self.stack[-1]).children.append(element)
+        else:
+            raise DecodeError("a second root element", offset)
+        if has_content:
+            if self.base_depth + len(self.stack) + 1 > self.max_depth:
+                raise DecodeError(f"elements nested deeper than {self.max_depth}", offset)
+            self.stack.append(element)
+            self.pages.append(page)
+        else:
+            self.close(element, page)
+        return 0
+
+    cdef int close(self, Element element, int page) except -1:
+        if (self.type_rewrite and page == self.metinf_page and element.tag == "Type"
+                and isinstance(element.text, str)):
+            element.text = type_for_xml(element.text)
+        return 0
+
+    cdef object opaque(self, bytes raw):
+        cdef Py_ssize_t depth = len(self.stack)
+        if depth and self.syncml and (<Element> self.stack[-1]).tag == "Data":
+            parent = self.stack[-2] if depth > 1 else None
+            grandparent = self.stack[-3] if depth > 2 else None
+            if is_embedded_type(data_type(parent, grandparent)):
+                try:
+                    return decode_wbxml(raw, max_depth=self.max_depth,
+                                        unknown_tags="keep" if self.keep_unknown else "error",
+                                        type_rewrite=self.type_rewrite,
+                                        _depth=self.base_depth + depth)
+                except DecodeError:
+                    pass  # not a document after all: keep the bytes, as libwbxml does
+        return opaque_value(raw, self.encoding)
+
+    cdef object tag_name(self, int page, int code, Py_ssize_t offset):
+        names = self.tag_names.get(page)
+        name = names[code] if names is not None else None
+        if name is None:
+            if not self.keep_unknown:
+                raise DecodeError(f"unknown tag {code:#04x} on code page {page}", offset)
+            name = f"wbxml-page{page}-{code:#04x}"
+        return name
+
+    cdef bytes opaque_bytes(self, Py_ssize_t* pos, Py_ssize_t start):
+        if self.version == 0:
+            raise DecodeError("OPAQUE does not exist in WBXML 1.0", start)
+        cdef unsigned long long length = self.mb(pos)
+        if length > <unsigned long long> (self.size - pos[0]):
+            raise DecodeError("OPAQUE length runs past the end of the input", start)
+        cdef bytes raw = PyBytes_FromStringAndSize(<const char*> self.buf + pos[0],
+                                                   <Py_ssize_t> length)
+        pos[0] += <Py_ssize_t> length
+        return raw
+
+    cdef object entity(self, Py_ssize_t* pos, Py_ssize_t start):
+        cdef unsigned long long code = self.mb(pos)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise DecodeError(f"ENTITY {code:#x} is not a Unicode scalar value", start)
+        return chr(code)
+
+    cdef object extension(self, unsigned char byte, Py_ssize_t* pos):
+        if byte <= EXT_I_2:
+            return self.termstr(pos)
+        if byte <= EXT_T_2:
+            return self.table_ref(pos, "EXT_T")
+        return None
+
+    cdef Py_ssize_t attributes(self, Element element, Py_ssize_t pos) except -1:
+        """Read an attribute list up to its END into ``element``; returns the position after."""
+        cdef Py_ssize_t start
+        cdef unsigned char byte
+        cdef bint application_token
+        name = None
+        value = ""
+        while pos < self.size:
+            start = pos
+            byte = self.buf[pos]
+            pos += 1
+            application_token = (byte & 0x3F) > LITERAL  # not a global token
+            if byte == SWITCH_PAGE:
+                if pos >= self.size:
+                    raise DecodeError("truncated SWITCH_PAGE", start)
+                self.attr_page = self.buf[pos]
+                pos += 1
+            elif byte == END or byte == LITERAL or (application_token and byte < 0x80):
+                # The end of the list, or the start of the next attribute.
+                if byte == LITERAL:
+                    if not self.table and pos < self.size and self.buf[pos] == 0:
+                        literal = "xmlns"  # Nokia phones name xmlns this way, with no table
+                        pos += 1
+                    else:
+                        literal = self.table_ref(&pos, "LITERAL")
+                if name is not None:
+                    _set_attribute(element, name, value)
+                if byte == END:
+                    return pos
+                if byte == LITERAL:
+                    name, value = literal, ""
+                else:
+                    name, value = self.attribute_start(byte, start)
+            else:
+                # A piece of the current attribute's value.
+                piece = None
+                if byte == PI:
+                    raise DecodeError("PI inside an attribute list", start)
+                if byte == LITERAL_C or byte == LITERAL_A or byte == LITERAL_AC:
+                    raise DecodeError(f"tag token {byte:#04x} inside an attribute list", start)
+                if byte == STR_I:
+                    piece = self.termstr(&pos)
+                elif byte == STR_T:
+                    piece = self.table_ref(&pos, "STR_T")
+                elif byte == ENTITY:
+                    piece = self.entity(&pos, start)
+                elif byte == OPAQUE:
+                    piece = self.opaque_bytes(&pos, start)
+                elif not application_token:
+                    self.extension(byte, &pos)
+                if name is None:
+                    raise DecodeError("attribute value before an attribute name", start)
+                if application_token:
+                    value += self.attribute_value(byte, start)
+                elif piece is None:
+                    raise DecodeError("EXT inside an attribute list", start)
+                elif byte == OPAQUE:
+                    text = opaque_value(piece, self.encoding)
+                    if isinstance(text, bytes):
+                        raise DecodeError("binary OPAQUE in an attribute value", start)
+                    value += text
+                else:
+                    value += piece
+        raise DecodeError("input ends inside an attribute list", self.size)
+
+    cdef tuple attribute_start(self, unsigned char byte, Py_ssize_t offset):
+        page = self.language.attribute_pages.get(self.attr_page)
+        entry = page.starts.get(byte) if page is not None else None
+        if entry is None:
+            raise DecodeError(f"unknown attribute {byte:#04x} on code page {self.attr_page}",
+                              offset)
+        return entry
+
+    cdef str attribute_value(self, unsigned char byte, Py_ssize_t offset):
+        page = self.language.attribute_pages.get(self.attr_page)
+        value = page.values.get(byte) if page is not None else None
+        if value is None:
+            raise DecodeError(
+                f"unknown attribute value {byte:#04x} on code page {self.attr_page}", offset)
+        return value
+
+    cdef object build(self):
+        cdef Py_ssize_t pos = self.header.body_offset
+        cdef Py_ssize_t start
+        cdef unsigned char byte
+        cdef int page = 0
+        cdef Element element
+        namespace = self.page_namespaces.get(0)
+        while pos < self.size:
+            start = pos
+            byte = self.buf[pos]
+            pos += 1
+            if byte == SWITCH_PAGE:
+                if pos >= self.size:
+                    raise DecodeError("truncated SWITCH_PAGE", start)
+                page = self.buf[pos]
+                pos += 1
+                namespace = self.page_namespaces.get(page)
+            elif byte == END:
+                if not self.stack:
+                    raise DecodeError("END without an open element", start)
+                self.close(<Element> self.stack.pop(), self.pages.pop())
+            elif byte == STR_I or byte == STR_T or byte == ENTITY or byte == OPAQUE:
+                if byte == STR_I:
+                    value = self.termstr(&pos)
+                elif byte == STR_T:
+                    value = self.table_ref(&pos, "STR_T")
+                elif byte == ENTITY:
+                    value = self.entity(&pos, start)
+                else:
+                    value = self.opaque_bytes(&pos, start)
+                if not self.stack:
+                    raise DecodeError("content outside the root element", start)
+                if byte == OPAQUE:
+                    value = self.opaque(value)
+                    if isinstance(value, Element):
+                        (<Element> self.stack[-1]).children.append(value)
+                        continue
+                self.add_content(value)
+            elif (EXT_I_0 <= byte <= EXT_I_2 or EXT_T_0 <= byte <= EXT_T_2
+                  or EXT_0 <= byte <= EXT_2):
+                value = self.extension(byte, &pos)
+                if not self.stack:
+                    raise DecodeError("extension outside the root element", start)
+                element = _new_element("ext", WBXML_NAMESPACE)
+                element._attributes = {"token": f"{byte:#04x}"}
+                element.text = value
+                (<Element> self.stack[-1]).children.append(element)
+            elif byte == PI:
+                element = _new_element("pi", WBXML_NAMESPACE)
+                pos = self.attributes(element, pos)
+                if self.stack:
+                    (<Element> self.stack[-1]).children.append(element)
+            else:
+                if byte == LITERAL or byte == LITERAL_A or byte == LITERAL_C or byte == LITERAL_AC:
+                    name = self.table_ref(&pos, "LITERAL")
+                    element_namespace = namespace
+                    if name.startswith("{") and "}" in name:
+                        element_namespace, name = name[1:].split("}", 1)
+                    element = _new_element(name, element_namespace)
+                else:
+                    element = _new_element(self.tag_name(page, byte & 0x3F, start), namespace)
+                if byte & HAS_ATTRIBUTES:
+                    pos = self.attributes(element, pos)
+                self.open(element, page, start, byte & HAS_CONTENT)
+        if self.stack:
+            raise DecodeError(f"input ends inside <{(<Element> self.stack[-1]).tag}>", self.size)
+        if self.root is None:
+            raise DecodeError("no root element", self.size)
+        return self.root
+
+
+cdef int _set_attribute(Element element, object name, object value) except -1:
+    if name == "xmlns":  # a namespace declaration names the element's namespace
+        element.namespace = value
+    else:
+        element.attributes[name] = value
+    return 0
+
+
+def decode_wbxml(data, *, language=None, int max_depth=256, str unknown_tags="error",
+                 bint type_rewrite=True, int _depth=0):
+    """Decode a WBXML document into an Element tree."""
+    data = bytes(data)
+    header = read_header(data, language)
+    if header.language is None:
+        raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
+    return _Decoder(data, header, max_depth, unknown_tags, type_rewrite, _depth).build()
+
+
+# -- encoding ---------------------------------------------------------------------------------
+
+cdef class _Encoder:
+    cdef char* out
+    cdef Py_ssize_t size, capacity
+    cdef object language, table, opaque_mode, public_id_mode
+    cdef set repeated
+    cdef dict options
+    cdef int page, version
+    cdef bint syncml, type_rewrite, string_table
+
+    def __cinit__(self):
+        self.capacity = 4096
+        self.out = <char*> PyMem_Malloc(self.capacity)
+        if self.out == NULL:
+            raise MemoryError()
+        self.size = 0
+
+    def __dealloc__(self):
+        PyMem_Free(self.out)
+
+    def __init__(self, language, dict options):
+        self.language = language
+        self.options = options
+        self.version = options["version"]
+        self.opaque_mode = options["opaque_data"]
+        self.public_id_mode = options["public_id"]
+        self.type_rewrite = options["type_rewrite"]
+        self.string_table = options["string_table"]
+        self.syncml = language.family == "syncml"
+        self.repeated = set()
+        self.page = 0
+
+    cdef int reserve(self, Py_ssize_t extra) except -1:
+        cdef Py_ssize_t needed = self.size + extra
+        cdef Py_ssize_t capacity = self.capacity
+        cdef char* grown
+        if needed <= capacity:
+            return 0
+        while capacity < needed:
+            capacity *= 2
+        grown = <char*> PyMem_Realloc(self.out, capacity)
+        if grown == NULL:
+            raise MemoryError()
+        self.out = grown
+        self.capacity = capacity
+        return 0
+
+    cdef inline int byte(self, unsigned char value) except -1:
+        if self.size >= self.capacity:
+            self.reserve(1)
+        self.out[self.size] = <char> value
+        self.size += 1
+        return 0
+
+    cdef int write(self, const char* data, Py_ssize_t length) except -1:
+        self.reserve(length)
+        memcpy(self.out + self.size, data, length)
+        self.size += length
+        return 0
+
+    cdef int mb(self, unsigned long long value) except -1:
+        cdef unsigned char scratch[5]
+        cdef int count = 0
+        while True:
+            scratch[4 - count] = (value & 0x7F) | (0x80 if count else 0)
+            count += 1
+            value >>= 7
+            if not value:
+                break
+        return self.write(<const char*> &scratch[5 - count], count)
+
+    def document(self, root):
+        self.table, public_id = start_document(self.language, self.public_id_mode)
+        if self.string_table:
+            self.repeated = repeated_strings(root)
+        self.element(root, None, None, 0)
+        body = PyBytes_FromStringAndSize(self.out, self.size)
+        return finish_document(self.version, public_id, self.table, body)
+
+    cdef int opaque(self, bytes raw) except -1:
+        if self.version == 0:
+            raise EncodeError("WBXML 1.0 has no OPAQUE: binary content cannot be written")
+        self.byte(OPAQUE)
+        self.mb(PyBytes_GET_SIZE(raw))
+        return self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
+
+    cdef int string(self, str text) except -1:
+        cdef Py_ssize_t length
+        cdef const char* data
+        try:
+            data = PyUnicode_AsUTF8AndSize(text, &length)
+        except UnicodeEncodeError:
+            raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
+        if memchr(data, 0, length) != NULL:
+            return self.opaque(utf8(text))
+        if self.repeated and text in self.repeated:
+            self.byte(STR_T)
+            return self.mb(self.table.add(text))
+        self.reserve(length + 2)
+        self.out[self.size] = STR_I
+        memcpy(self.out + self.size + 1, data, length)
+        self.out[self.size + 1 + length] = 0
+        self.size += length + 2
+        return 0
+
+    cdef int content(self, object value, bint as_opaque) except -1:
+        if isinstance(value, str):
+            if as_opaque:
+                return self.opaque(utf8(value))
+            return self.string(value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return self.opaque(bytes(value))
+        raise EncodeError(f"content must be str or bytes, not {type(value).__name__}")
+
+    cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
+        cdef Element fast
+        cdef int page, token
+        if depth > MAX_ENCODE_DEPTH:
+            raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
+        if type(node) is Element:
+            fast = <Element> node
+            tag, namespace, text = fast.tag, fast.namespace, fast.text
+            children, attributes = fast.children, fast._attributes
+        else:
+            tag, namespace, text = node.tag, node.namespace, node.text
+            children, attributes = node.children, node.attributes
+        if not isinstance(tag, str) or not tag:
+            raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
+        if namespace == WBXML_NAMESPACE:
+            return self.wbxml_construct(node)
+        tags = self.language.tags_for_namespace(namespace)
+        found = tags.get(tag) if tags is not None else None
+        if tags is None and parent is not None:
+            nested = embedded_language(self.language, node)
+            if nested is not None:
+                return self.opaque(_Encoder(nested, self.options).document(node))
+        has_content = bool(children) or (text is not None and len(text) > 0)
+        flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        if found is None:
+            page = self.page
+            self.byte(LITERAL | flags)
+            name = tag if tags is not None else f"{{{namespace}}}{tag}"
+            self.mb(self.table.add(name))
+        else:
+            page, token = found
+            if page != self.page:
+                self.byte(SWITCH_PAGE)
+                self.byte(page)
+                self.page = page
+            self.byte(token | flags)
+        if attributes:
+            self.attributes(attributes)
+        if not has_content:
+            return 0
+        if text is not None and len(text) > 0:
+            as_opaque = False
+            if self.syncml:
+                if tag == "Data":
+                    if self.opaque_mode == "auto":
+                        as_opaque = text_data_is_opaque(parent, grandparent)
+                    else:
+                        as_opaque = self.opaque_mode == "always"
+                elif (self.type_rewrite and isinstance(text, str) and tag == "Type"
+                      and self.language.page_namespace(page) == METINF_NAMESPACE):
+                    text = type_for_wbxml(text)
+            self.content(text, as_opaque)
+        for child in children:
+            self.element(child, node, parent, depth + 1)
+            tail = child.tail
+            if tail is not None and len(tail) > 0:
+                self.content(tail, False)
+        return self.byte(END)
+
+    cdef int attributes(self, object attributes) except -1:
+        for name, value in attributes.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise EncodeError(f"attribute {name!r} must map a str to a str")
+            self.byte(LITERAL)
+            self.mb(self.table.add(name))
+            if value:
+                self.string(value)
+        return self.byte(END)
+
+    cdef int wbxml_construct(self, object node) except -1:
+        """Write an ``ext`` or ``pi`` element of the WBXML namespace as its global token."""
+        cdef int token
+        cdef bytes raw
+        if node.tag == "ext":
+            try:
+                token = int(node.attributes.get("token", ""), 16)
+            except ValueError:
+                token = -1
+            if EXT_0 <= token <= EXT_2:
+                return self.byte(token)
+            if ((EXT_I_0 <= token <= EXT_I_2 or EXT_T_0 <= token <= EXT_T_2)
+                    and isinstance(node.text, str) and "\x00" not in node.text):
+                self.byte(token)
+                if token >= EXT_T_0:
+                    return self.mb(self.table.add(node.text))
+                raw = utf8(node.text)
+                self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
+                return self.byte(0)
+            raise EncodeError("wbxml:ext needs token= EXT_* (e.g. 0x40) and matching text")
+        if node.tag == "pi":
+            self.byte(PI)
+            return self.attributes(node.attributes)
+        raise EncodeError(f"unknown element {node.tag!r} in the {WBXML_NAMESPACE} namespace")
+
+
+def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number",
+                 bint string_table=False, str opaque_data="auto", bint type_rewrite=True):
+    """Encode an Element tree as a WBXML document (options as in ``syncml_codec.encode``)."""
+    if language is None:
+        language = root_language(root)
+        if language is None:
+            raise EncodeError(
+                f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
+    options = {"version": version, "public_id": public_id, "string_table": string_table,
+               "opaque_data": opaque_data, "type_rewrite": type_rewrite}
+    return _Encoder(language, options).document(root)

@@ -1,0 +1,139 @@
+"""The public conversion functions, over whichever codec implementation is active."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import Any, Literal
+
+from . import fallback, xmlcodec
+from .codepages import Language
+from .errors import DecodeError, EncodeError
+
+__all__ = [
+    "IMPLEMENTATION", "decode", "encode", "wbxml_to_xml", "xml_to_wbxml",
+    "from_lxml", "to_lxml", "is_wbxml",
+]
+
+try:
+    from . import _wbxml as _compiled  # type: ignore[attr-defined]
+except ImportError:  # not built: the pure-Python twin does the same work
+    _compiled = None
+
+_IMPLEMENTATIONS: dict[str, ModuleType] = {"python": fallback}
+if _compiled is not None:
+    _IMPLEMENTATIONS["cython"] = _compiled
+
+#: "cython" or "python": which implementation this process uses.
+IMPLEMENTATION: str = (
+    "python" if _compiled is None or os.environ.get("SYNCML_CODEC_PUREPYTHON") else "cython"
+)
+_codec: ModuleType = _IMPLEMENTATIONS[IMPLEMENTATION]
+
+_VERSIONS = {"1.0": 0x00, "1.1": 0x01, "1.2": 0x02, "1.3": 0x03}
+_OPAQUE_DATA = ("auto", "always", "never")
+_PUBLIC_IDS = ("number", "string")
+_UNKNOWN_TAGS = ("error", "keep")
+
+
+def _use(name: str) -> None:
+    """Switch this process to another implementation (for tests that run the suite on both)."""
+    global IMPLEMENTATION, _codec
+    _codec = _IMPLEMENTATIONS[name]
+    IMPLEMENTATION = name
+
+
+def is_wbxml(data: bytes) -> bool:
+    """Whether ``data`` looks like WBXML (a version byte 0x00-0x03) rather than XML."""
+    return len(data) > 0 and data[0] <= 0x03
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+    return value
+
+
+def decode(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    language: Language | None = None,
+    max_depth: int = 256,
+    unknown_tags: Literal["error", "keep"] = "error",
+    type_rewrite: bool = True,
+) -> Any:
+    """Decode WBXML or XML (detected from the first byte) into an element tree.
+
+    ``language`` forces the WBXML language instead of the header's public id; ``unknown_tags="keep"``
+    names unknown tag tokens ``wbxml-page<P>-0x<TT>`` instead of raising; ``type_rewrite`` turns a
+    Meta Type ``...+wbxml`` into ``...+xml`` as libwbxml does. Raises DecodeError on bad input.
+    """
+    if isinstance(data, str):
+        return xmlcodec.parse_xml(data, _codec.Element, max_depth)
+    data = bytes(data)
+    if not is_wbxml(data):
+        return xmlcodec.parse_xml(data, _codec.Element, max_depth)
+    _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
+    return _codec.decode_wbxml(data, language=language, max_depth=max_depth,
+                               unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
+
+
+def encode(
+    element: Any,
+    *,
+    format: Literal["wbxml", "xml"] = "wbxml",
+    pretty: bool = False,
+    string_table: bool = False,
+    opaque_data: Literal["auto", "always", "never"] = "auto",
+    version: str = "1.3",
+    public_id: Literal["number", "string"] = "number",
+    language: Language | None = None,
+    type_rewrite: bool = True,
+) -> bytes:
+    """Encode an element tree as WBXML (default) or XML.
+
+    WBXML options: ``string_table`` shares repeated strings through the string table;
+    ``opaque_data`` writes textual ``<Data>`` as OPAQUE where libwbxml does ("auto": under
+    Add/Replace and for vObject/text/clear types), always, or never (binary data is always
+    OPAQUE); ``version`` is the WBXML version; ``public_id="string"`` writes the FPI in the string
+    table; ``language`` overrides the one the root element implies. XML option: ``pretty``.
+    """
+    if format == "xml":
+        return xmlcodec.write_xml(element, pretty=pretty)
+    if format != "wbxml":
+        raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
+    if version not in _VERSIONS:
+        raise ValueError(f"version must be one of {', '.join(_VERSIONS)}, not {version!r}")
+    return _codec.encode_wbxml(
+        element, language=language, version=_VERSIONS[version],
+        public_id=_choice("public_id", public_id, _PUBLIC_IDS), string_table=bool(string_table),
+        opaque_data=_choice("opaque_data", opaque_data, _OPAQUE_DATA),
+        type_rewrite=bool(type_rewrite))
+
+
+def wbxml_to_xml(data: bytes, *, pretty: bool = False, **options: Any) -> bytes:
+    """Convert a WBXML document to UTF-8 XML (``options`` as for :func:`decode`)."""
+    data = bytes(data)
+    if not is_wbxml(data):
+        raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
+    return xmlcodec.write_xml(decode(data, **options), pretty=pretty)
+
+
+def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False, **options: Any) -> bytes:
+    """Convert an XML document to WBXML (``options`` as for :func:`encode`)."""
+    if isinstance(xml, (bytes, bytearray, memoryview)) and is_wbxml(bytes(xml)):
+        raise DecodeError("not XML: the input starts like WBXML", 0)
+    tree = xmlcodec.parse_xml(xml, _codec.Element)
+    return encode(tree, string_table=string_table, **options)
+
+
+def from_lxml(element: Any) -> Any:
+    """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
+    return xmlcodec.from_lxml(element, _codec.Element)
+
+
+def to_lxml(element: Any) -> Any:
+    """Convert an element tree into an lxml element."""
+    if not hasattr(element, "children"):
+        raise EncodeError("to_lxml() takes an Element")
+    return xmlcodec.to_lxml(element)

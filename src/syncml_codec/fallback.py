@@ -1,0 +1,584 @@
+"""Pure-Python WBXML codec: the twin of the compiled ``_wbxml`` extension.
+
+Same interface, same trees, same bytes, same errors at the same offsets; used when the extension
+is not built or when ``SYNCML_CODEC_PUREPYTHON=1`` is set. Its tokenizer also drives the
+annotated ``dump`` listing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple
+
+from .codepages import Language
+from .errors import DecodeError, EncodeError
+from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_string
+from .strtable import finish_document, repeated_strings, start_document, utf8
+from .syncml import (
+    WBXML_NAMESPACE,
+    data_type,
+    embedded_language,
+    is_embedded_type,
+    is_metinf_type,
+    opaque_value,
+    root_language,
+    text_data_is_opaque,
+    type_for_wbxml,
+    type_for_xml,
+)
+
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "iter_tokens", "Token"]
+
+# Global tokens (WAP-192 section 7.1), the same on every code page.
+SWITCH_PAGE, END, ENTITY, STR_I, LITERAL = 0x00, 0x01, 0x02, 0x03, 0x04
+EXT_I_0, EXT_I_1, EXT_I_2, PI, LITERAL_C = 0x40, 0x41, 0x42, 0x43, 0x44
+EXT_T_0, EXT_T_1, EXT_T_2, STR_T, LITERAL_A = 0x80, 0x81, 0x82, 0x83, 0x84
+EXT_0, EXT_1, EXT_2, OPAQUE, LITERAL_AC = 0xC0, 0xC1, 0xC2, 0xC3, 0xC4
+HAS_ATTRIBUTES, HAS_CONTENT = 0x80, 0x40
+MAX_ENCODE_DEPTH = 1024
+
+
+class Element:
+    """One node of the neutral element tree.
+
+    ``text`` is the content before the first child and ``tail`` the content after this element
+    inside its parent; each is ``str``, ``bytes`` (binary OPAQUE data) or ``None``.
+    ``attributes`` maps names to ``str`` values; ``xmlns:prefix`` keys keep namespace declarations.
+    """
+
+    __slots__ = ("tag", "namespace", "attributes", "text", "children", "tail")
+
+    def __init__(
+        self,
+        tag: str,
+        namespace: str | None = None,
+        attributes: dict[str, str] | None = None,
+        text: str | bytes | None = None,
+        children: list[Any] | None = None,
+        tail: str | bytes | None = None,
+    ) -> None:
+        self.tag = tag
+        self.namespace = namespace
+        self.attributes = {} if attributes is None else attributes
+        self.text = text
+        self.children = [] if children is None else children
+        self.tail = tail
+
+    def __repr__(self) -> str:
+        return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self.children)}>"
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return (
+                self.tag == other.tag  # type: ignore[attr-defined]
+                and self.namespace == other.namespace  # type: ignore[attr-defined]
+                and self.text == other.text  # type: ignore[attr-defined]
+                and self.tail == other.tail  # type: ignore[attr-defined]
+                and self.attributes == other.attributes  # type: ignore[attr-defined]
+                and list(self.children) == list(other.children)  # type: ignore[attr-defined]
+            )
+        except AttributeError:
+            return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.children)
+
+    def __len__(self) -> int:
+        return len(self.children)
+
+    def find(self, tag: str) -> Any:
+        """The first child named ``tag``, or None."""
+        for child in self.children:
+            if child.tag == tag:
+                return child
+        return None
+
+    def findtext(self, tag: str, default: Any = None) -> Any:
+        """The text of the first child named ``tag``, or ``default``."""
+        child = self.find(tag)
+        return default if child is None or child.text is None else child.text
+
+
+class Token(NamedTuple):
+    """One WBXML token as the tokenizer reads it (for the tree builder and ``dump``)."""
+
+    offset: int
+    end: int
+    kind: str  # TAG, LITERAL_TAG, END, STR_I, STR_T, ENTITY, OPAQUE, EXT, PI, SWITCH_PAGE,
+    #            ATTR_START, ATTR_LITERAL, ATTR_VALUE
+    page: int  # the tag or attribute code page in force
+    code: int  # the token byte (TAG/ATTR_*/EXT), string-table index (STR_T), code point (ENTITY)
+    value: Any  # decoded string, bytes, literal name or page number
+
+
+def _termstr(data: bytes, pos: int, header: Header) -> tuple[str, int]:
+    """Read a NUL-terminated string at ``pos``; returns (text, position after the NUL)."""
+    width = header.nul_width
+    if width == 1:
+        end = data.find(b"\x00", pos)
+    else:
+        end = pos
+        while True:
+            end = data.find(b"\x00\x00", end)
+            if end < 0 or (end - pos) % 2 == 0:
+                break
+            end += 1
+    if end < 0:
+        raise DecodeError("unterminated inline string", pos - 1)
+    try:
+        return data[pos:end].decode(header.encoding), end + width
+    except UnicodeDecodeError:
+        raise DecodeError(f"inline string is not valid {header.encoding}", pos - 1) from None
+
+
+def _table_ref(data: bytes, pos: int, header: Header, what: str) -> tuple[int, str, int]:
+    """Read a string-table index at ``pos``: (index, string, position after the index)."""
+    index, after = read_mb_u_int32(data, pos)
+    if index >= len(header.string_table):
+        raise DecodeError(f"{what} index {index} outside the string table", pos)
+    try:
+        return index, table_string(header.string_table, index, header.encoding,
+                                   header.nul_width), after
+    except UnicodeDecodeError:
+        raise DecodeError(f"string-table entry is not valid {header.encoding}", pos) from None
+
+
+def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
+    """Yield the body's tokens in order; raises DecodeError on the first malformed one."""
+    pos = header.body_offset
+    size = len(data)
+    tag_page = attr_page = 0
+    in_attributes = False
+    while pos < size:
+        start = pos
+        byte = data[pos]
+        pos += 1
+        if byte == SWITCH_PAGE:
+            if pos >= size:
+                raise DecodeError("truncated SWITCH_PAGE", start)
+            page = data[pos]
+            pos += 1
+            if in_attributes:
+                attr_page = page
+            else:
+                tag_page = page
+            yield Token(start, pos, "SWITCH_PAGE", page, byte, page)
+        elif byte == END:
+            in_attributes = False
+            yield Token(start, pos, "END", tag_page, byte, None)
+        elif byte == STR_I:
+            text, pos = _termstr(data, pos, header)
+            yield Token(start, pos, "STR_I", tag_page, byte, text)
+        elif byte == STR_T:
+            index, text, pos = _table_ref(data, pos, header, "STR_T")
+            yield Token(start, pos, "STR_T", tag_page, index, text)
+        elif byte == ENTITY:
+            code, pos = read_mb_u_int32(data, pos)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise DecodeError(f"ENTITY {code:#x} is not a Unicode scalar value", start)
+            yield Token(start, pos, "ENTITY", tag_page, code, chr(code))
+        elif byte == OPAQUE:
+            if header.version == 0x00:
+                raise DecodeError("OPAQUE does not exist in WBXML 1.0", start)
+            length, pos = read_mb_u_int32(data, pos)
+            if length > size - pos:
+                raise DecodeError("OPAQUE length runs past the end of the input", start)
+            yield Token(start, pos + length, "OPAQUE", tag_page, length, data[pos:pos + length])
+            pos += length
+        elif byte in (EXT_I_0, EXT_I_1, EXT_I_2):
+            text, pos = _termstr(data, pos, header)
+            yield Token(start, pos, "EXT", tag_page, byte, text)
+        elif byte in (EXT_T_0, EXT_T_1, EXT_T_2):
+            _, text, pos = _table_ref(data, pos, header, "EXT_T")
+            yield Token(start, pos, "EXT", tag_page, byte, text)
+        elif byte in (EXT_0, EXT_1, EXT_2):
+            yield Token(start, pos, "EXT", tag_page, byte, None)
+        elif byte == PI:
+            if in_attributes:
+                raise DecodeError("PI inside an attribute list", start)
+            in_attributes = True
+            yield Token(start, pos, "PI", tag_page, byte, None)
+        elif in_attributes:
+            if byte == LITERAL:
+                if not header.string_table and pos < size and data[pos] == 0:
+                    name = "xmlns"  # Nokia phones name xmlns this way, with no string table
+                    pos += 1
+                else:
+                    _, name, pos = _table_ref(data, pos, header, "LITERAL")
+                yield Token(start, pos, "ATTR_LITERAL", attr_page, byte, name)
+            elif byte in (LITERAL_A, LITERAL_C, LITERAL_AC):
+                raise DecodeError(f"tag token {byte:#04x} inside an attribute list", start)
+            else:
+                kind = "ATTR_START" if byte < 0x80 else "ATTR_VALUE"
+                yield Token(start, pos, kind, attr_page, byte, None)
+        elif byte in (LITERAL, LITERAL_A, LITERAL_C, LITERAL_AC):
+            _, name, pos = _table_ref(data, pos, header, "LITERAL")
+            in_attributes = bool(byte & HAS_ATTRIBUTES)
+            yield Token(start, pos, "LITERAL_TAG", tag_page, byte, name)
+        else:
+            in_attributes = bool(byte & HAS_ATTRIBUTES)
+            yield Token(start, pos, "TAG", tag_page, byte, None)
+
+
+def _join(first: Any, second: str | bytes) -> str | bytes:
+    """Concatenate content pieces; a binary piece turns the run into bytes."""
+    if first is None:
+        return second
+    if type(first) is type(second):
+        return first + second
+    if isinstance(first, str):
+        first = first.encode("utf-8")
+    else:
+        second = second.encode("utf-8")  # type: ignore[union-attr]
+    return first + second
+
+
+class _TreeBuilder:
+    """Builds Elements from tokens, applying the language's tables and the SyncML rules."""
+
+    def __init__(self, data: bytes, header: Header, options: dict[str, Any], depth: int) -> None:
+        self.data = data
+        self.header = header
+        self.language: Language = header.language  # type: ignore[assignment]
+        self.options = options
+        self.base_depth = depth
+        self.stack: list[Element] = []
+        self.pages: list[int] = []  # code page of each open element
+        self.root: Element | None = None
+
+    def add_content(self, value: str | bytes) -> None:
+        if not value:
+            return  # an empty string adds nothing; the tree holds None, never ""
+        element = self.stack[-1]
+        if element.children:
+            last = element.children[-1]
+            last.tail = _join(last.tail, value)
+        else:
+            element.text = _join(element.text, value)
+
+    def tag_name(self, token: Token) -> tuple[str, str | None]:
+        code = token.code & 0x3F
+        names = self.language.tag_names.get(token.page)
+        name = names[code] if names is not None else None
+        if name is None:
+            if self.options["unknown_tags"] != "keep":
+                raise DecodeError(f"unknown tag {code:#04x} on code page {token.page}",
+                                  token.offset)
+            name = f"wbxml-page{token.page}-{code:#04x}"
+        return name, self.language.page_namespace(token.page)
+
+    def attribute_start(self, token: Token) -> tuple[str, str]:
+        page = self.language.attribute_pages.get(token.page)
+        entry = page.starts.get(token.code) if page is not None else None
+        if entry is None:
+            raise DecodeError(f"unknown attribute {token.code:#04x} on code page {token.page}",
+                              token.offset)
+        return entry
+
+    def attribute_value(self, token: Token) -> str:
+        page = self.language.attribute_pages.get(token.page)
+        value = page.values.get(token.code) if page is not None else None
+        if value is None:
+            raise DecodeError(
+                f"unknown attribute value {token.code:#04x} on code page {token.page}",
+                token.offset)
+        return value
+
+    def opaque(self, token: Token) -> str | bytes | Element:
+        raw: bytes = token.value
+        if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
+            parent = self.stack[-2] if len(self.stack) > 1 else None
+            grandparent = self.stack[-3] if len(self.stack) > 2 else None
+            if is_embedded_type(data_type(parent, grandparent)):
+                try:
+                    return decode_wbxml(raw, max_depth=self.options["max_depth"],
+                                        unknown_tags=self.options["unknown_tags"],
+                                        type_rewrite=self.options["type_rewrite"],
+                                        _depth=self.base_depth + len(self.stack))
+                except DecodeError:
+                    pass  # not a document after all: keep the bytes, as libwbxml does
+        return opaque_value(raw, self.header.encoding)
+
+    def open(self, element: Element, page: int, token: Token, has_content: bool) -> None:
+        if self.root is None:
+            self.root = element
+        elif self.stack:
+            self.stack[-1].children.append(element)
+        else:
+            raise DecodeError("a second root element", token.offset)
+        if has_content:
+            if self.base_depth + len(self.stack) + 1 > self.options["max_depth"]:
+                raise DecodeError(f"elements nested deeper than {self.options['max_depth']}",
+                                  token.offset)
+            self.stack.append(element)
+            self.pages.append(page)
+        else:
+            self.close(element, page)
+
+    def close(self, element: Element, page: int) -> None:
+        if (self.options["type_rewrite"] and isinstance(element.text, str)
+              and is_metinf_type(self.language, page, element.tag)):
+            element.text = type_for_xml(element.text)
+
+    def build(self) -> Element:
+        tokens = iter_tokens(self.data, self.header)
+        for token in tokens:
+            kind = token.kind
+            if kind == "TAG" or kind == "LITERAL_TAG":
+                if kind == "TAG":
+                    name, namespace = self.tag_name(token)
+                else:
+                    name, namespace = token.value, self.language.page_namespace(token.page)
+                    if name.startswith("{") and "}" in name:
+                        namespace, name = name[1:].split("}", 1)
+                element = Element(name, namespace)
+                if token.code & HAS_ATTRIBUTES:
+                    self.read_attributes(tokens, element)
+                self.open(element, token.page, token, bool(token.code & HAS_CONTENT))
+            elif kind == "END":
+                if not self.stack:
+                    raise DecodeError("END without an open element", token.offset)
+                self.close(self.stack.pop(), self.pages.pop())
+            elif kind in ("STR_I", "STR_T", "ENTITY", "OPAQUE"):
+                if not self.stack:
+                    raise DecodeError("content outside the root element", token.offset)
+                value = self.opaque(token) if kind == "OPAQUE" else token.value
+                if isinstance(value, Element):
+                    self.stack[-1].children.append(value)
+                else:
+                    self.add_content(value)
+            elif kind == "EXT":
+                if not self.stack:
+                    raise DecodeError("extension outside the root element", token.offset)
+                self.stack[-1].children.append(
+                    Element("ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"}, token.value))
+            elif kind == "PI":
+                element = Element("pi", WBXML_NAMESPACE)
+                self.read_attributes(tokens, element)
+                if self.stack:
+                    self.stack[-1].children.append(element)
+            # SWITCH_PAGE needs no action: the tokenizer tracks pages.
+        if self.stack:
+            raise DecodeError(f"input ends inside <{self.stack[-1].tag}>", len(self.data))
+        if self.root is None:
+            raise DecodeError("no root element", len(self.data))
+        return self.root
+
+    def read_attributes(self, tokens: Iterator[Token], element: Element) -> None:
+        """Consume an attribute list up to its END into ``element.attributes``."""
+        name: str | None = None
+        value = ""
+        for token in tokens:
+            kind = token.kind
+            if kind == "SWITCH_PAGE":
+                continue  # the tokenizer tracks the attribute page
+            if kind in ("ATTR_START", "ATTR_LITERAL", "END"):
+                if name is not None:
+                    self.set_attribute(element, name, value)
+                if kind == "END":
+                    return
+                if kind == "ATTR_START":
+                    name, value = self.attribute_start(token)
+                else:
+                    name, value = token.value, ""
+            elif name is None:
+                raise DecodeError("attribute value before an attribute name", token.offset)
+            elif kind == "ATTR_VALUE":
+                value += self.attribute_value(token)
+            elif kind in ("STR_I", "STR_T", "ENTITY"):
+                value += token.value
+            elif kind == "OPAQUE":
+                text = opaque_value(token.value, self.header.encoding)
+                if isinstance(text, bytes):
+                    raise DecodeError("binary OPAQUE in an attribute value", token.offset)
+                value += text
+            else:
+                raise DecodeError(f"{kind} inside an attribute list", token.offset)
+        raise DecodeError("input ends inside an attribute list", len(self.data))
+
+    @staticmethod
+    def set_attribute(element: Element, name: str, value: str) -> None:
+        if name == "xmlns":  # a namespace declaration names the element's namespace
+            element.namespace = value
+        else:
+            element.attributes[name] = value
+
+
+def decode_wbxml(
+    data: bytes,
+    *,
+    language: Language | None = None,
+    max_depth: int = 256,
+    unknown_tags: str = "error",
+    type_rewrite: bool = True,
+    _depth: int = 0,
+) -> Element:
+    """Decode a WBXML document into an Element tree."""
+    data = bytes(data)
+    header = read_header(data, language)
+    if header.language is None:
+        raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
+    options = {"max_depth": max_depth, "unknown_tags": unknown_tags, "type_rewrite": type_rewrite}
+    return _TreeBuilder(data, header, options, _depth).build()
+
+
+class _Encoder:
+    def __init__(self, language: Language, options: dict[str, Any]) -> None:
+        self.language = language
+        self.options = options
+        self.out = bytearray()
+        self.page = 0
+        self.repeated: set[str] = set()
+
+    def document(self, root: Any) -> bytes:
+        self.table, public_id = start_document(self.language, self.options["public_id"])
+        if self.options["string_table"]:
+            self.repeated = repeated_strings(root)
+        self.element(root, None, None, 0)
+        return finish_document(self.options["version"], public_id, self.table, bytes(self.out))
+
+    def string(self, text: str) -> None:
+        if "\x00" in text:
+            self.opaque(utf8(text))
+        elif text in self.repeated:
+            self.out.append(STR_T)
+            self.out += mb_u_int32(self.table.add(text))
+        else:
+            self.out.append(STR_I)
+            self.out += utf8(text)
+            self.out.append(0)
+
+    def opaque(self, raw: bytes) -> None:
+        if self.options["version"] == 0:
+            raise EncodeError("WBXML 1.0 has no OPAQUE: binary content cannot be written")
+        self.out.append(OPAQUE)
+        self.out += mb_u_int32(len(raw))
+        self.out += raw
+
+    def content(self, value: Any, as_opaque: bool) -> None:
+        if isinstance(value, str):
+            if as_opaque:
+                self.opaque(utf8(value))
+            else:
+                self.string(value)
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            self.opaque(bytes(value))
+        else:
+            raise EncodeError(f"content must be str or bytes, not {type(value).__name__}")
+
+    def switch_page(self, page: int) -> None:
+        if page != self.page:
+            self.out.append(SWITCH_PAGE)
+            self.out.append(page)
+            self.page = page
+
+    def element(self, node: Any, parent: Any, grandparent: Any, depth: int) -> None:
+        if depth > MAX_ENCODE_DEPTH:
+            raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
+        tag, namespace = node.tag, node.namespace
+        if not isinstance(tag, str) or not tag:
+            raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
+        language = self.language
+        if namespace == WBXML_NAMESPACE:
+            self.wbxml_construct(node)
+            return
+        tags = language.tags_for_namespace(namespace)
+        found = tags.get(tag) if tags is not None else None
+        if tags is None and parent is not None:
+            nested = embedded_language(language, node)
+            if nested is not None:
+                self.opaque(_Encoder(nested, self.options).document(node))
+                return
+        text, children, attributes = node.text, node.children, node.attributes
+        has_content = bool(children) or (text is not None and len(text) > 0)
+        flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        if found is None:
+            page = self.page
+            self.out.append(LITERAL | flags)
+            name = tag if tags is not None else f"{{{namespace}}}{tag}"
+            self.out += mb_u_int32(self.table.add(name))
+        else:
+            page, token = found
+            self.switch_page(page)
+            self.out.append(token | flags)
+        if attributes:
+            self.attributes(attributes)
+        if not has_content:
+            return
+        if text is not None and len(text) > 0:
+            as_opaque = False
+            if language.family == "syncml":
+                if tag == "Data":
+                    as_opaque = self.data_is_opaque(parent, grandparent)
+                elif self.options["type_rewrite"] and isinstance(text, str) \
+                        and is_metinf_type(language, page, tag):
+                    text = type_for_wbxml(text)
+            self.content(text, as_opaque)
+        for child in children:
+            self.element(child, node, parent, depth + 1)
+            tail = child.tail
+            if tail is not None and len(tail) > 0:
+                self.content(tail, False)
+        self.out.append(END)
+
+    def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
+        mode = self.options["opaque_data"]
+        if mode == "auto":
+            return text_data_is_opaque(parent, grandparent)
+        return mode == "always"
+
+    def attributes(self, attributes: dict[str, str]) -> None:
+        for name, value in attributes.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise EncodeError(f"attribute {name!r} must map a str to a str")
+            self.out.append(LITERAL)
+            self.out += mb_u_int32(self.table.add(name))
+            if value:
+                self.string(value)
+        self.out.append(END)
+
+    def wbxml_construct(self, node: Any) -> None:
+        """Write an ``ext`` or ``pi`` element of the WBXML namespace as its global token."""
+        if node.tag == "ext":
+            try:
+                token = int(node.attributes.get("token", ""), 16)
+            except ValueError:
+                token = -1
+            if token in (EXT_0, EXT_1, EXT_2):
+                self.out.append(token)
+            elif token in (EXT_I_0, EXT_I_1, EXT_I_2, EXT_T_0, EXT_T_1, EXT_T_2) \
+                    and isinstance(node.text, str) and "\x00" not in node.text:
+                self.out.append(token)
+                if token >= EXT_T_0:
+                    self.out += mb_u_int32(self.table.add(node.text))
+                else:
+                    self.out += utf8(node.text) + b"\x00"
+            else:
+                raise EncodeError("wbxml:ext needs token= EXT_* (e.g. 0x40) and matching text")
+        elif node.tag == "pi":
+            self.out.append(PI)
+            self.attributes(node.attributes)
+        else:
+            raise EncodeError(f"unknown element {node.tag!r} in the {WBXML_NAMESPACE} namespace")
+
+
+def encode_wbxml(
+    root: Any,
+    *,
+    language: Language | None = None,
+    version: int = 0x03,
+    public_id: str = "number",
+    string_table: bool = False,
+    opaque_data: str = "auto",
+    type_rewrite: bool = True,
+) -> bytes:
+    """Encode an Element tree as a WBXML document (options as in ``syncml_codec.encode``)."""
+    if language is None:
+        language = root_language(root)
+        if language is None:
+            raise EncodeError(
+                f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
+    options = {"version": version, "public_id": public_id, "string_table": string_table,
+               "opaque_data": opaque_data, "type_rewrite": type_rewrite}
+    return _Encoder(language, options).document(root)

@@ -1,0 +1,151 @@
+"""SyncML-specific encoding rules shared by both codec implementations.
+
+These are the places where SyncML bends plain WBXML, kept compatible with libwbxml:
+
+* ``<Data>`` under Add/Replace, or typed as a vObject or ``text/clear``, is written as OPAQUE;
+* a DevInf or DM DDF/TNDS document inside ``<Data>`` is a nested WBXML document in OPAQUE;
+* the Meta ``<Type>`` of such data reads ``...+wbxml`` in WBXML and ``...+xml`` in XML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .codepages import (
+    DEVINF_NAMESPACE,
+    DMDDF_NAMESPACE,
+    METINF_NAMESPACE,
+    Language,
+    language_for_namespace,
+)
+
+__all__ = [
+    "WBXML_NAMESPACE",
+    "data_type",
+    "embedded_language",
+    "is_embedded_type",
+    "opaque_value",
+    "root_language",
+    "text_data_is_opaque",
+    "type_for_wbxml",
+    "type_for_xml",
+]
+
+#: Namespace of the elements and attributes that carry WBXML constructs XML has no word for:
+#: ``ext`` and ``pi`` elements (EXT_* and PI tokens), and the ``encoding="base64"`` attribute that
+#: marks binary content in XML output.
+WBXML_NAMESPACE = "urn:syncml-codec:wbxml"
+
+_WBXML_TYPES = {
+    "application/vnd.syncml-devinf+wbxml": "application/vnd.syncml-devinf+xml",
+    "application/vnd.syncml.dmtnds+wbxml": "application/vnd.syncml.dmtnds+xml",
+}
+_XML_TYPES = {xml: wbxml for wbxml, xml in _WBXML_TYPES.items()}
+_VOBJECT_TYPES = frozenset(
+    {"text/clear", "text/directory;profile=vCard", "text/x-vcard", "text/x-vcalendar"}
+)
+_OPAQUE_PARENTS = frozenset({"Add", "Replace"})
+_EMBEDDED_ROOTS = {(DEVINF_NAMESPACE, "DevInf"), (DMDDF_NAMESPACE, "MgmtTree")}
+# Characters XML 1.0 cannot carry, even as character references.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _first_child(node: Any, tag: str) -> Any:
+    for child in node.children:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _meta_type(node: Any) -> Any:
+    meta = _first_child(node, "Meta")
+    return _first_child(meta, "Type") if meta is not None else None
+
+
+def data_type(parent: Any, grandparent: Any) -> str | None:
+    """The Meta ``<Type>`` that describes a ``<Data>``: from its parent, else its grandparent."""
+    type_element = _meta_type(parent) if parent is not None else None
+    if type_element is None and grandparent is not None:
+        type_element = _meta_type(grandparent)
+    if type_element is None or not isinstance(type_element.text, str):
+        return None
+    return type_element.text
+
+
+def is_embedded_type(type_text: str | None) -> bool:
+    """Whether a Meta Type announces an embedded DevInf or TNDS document (either spelling)."""
+    if type_text is None:
+        return False
+    lowered = type_text.lower()
+    return lowered in _WBXML_TYPES or lowered in _XML_TYPES
+
+
+def text_data_is_opaque(parent: Any, grandparent: Any) -> bool:
+    """libwbxml's rule for a textual ``<Data>``: OPAQUE for vObjects, text/clear, Add/Replace."""
+    type_text = data_type(parent, grandparent)
+    if type_text is not None:
+        if type_text in _VOBJECT_TYPES:
+            return True
+        if is_embedded_type(type_text):
+            return False
+    return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
+
+
+def type_for_xml(text: str) -> str:
+    """``application/vnd.syncml-devinf+wbxml`` -> ``...+xml`` (other types unchanged)."""
+    return _WBXML_TYPES.get(text.lower(), text)
+
+
+def type_for_wbxml(text: str) -> str:
+    """``application/vnd.syncml-devinf+xml`` -> ``...+wbxml`` (other types unchanged)."""
+    return _XML_TYPES.get(text.lower(), text)
+
+
+def is_metinf_type(language: Language, page: int, tag: str) -> bool:
+    """Whether an element is the MetInf ``<Type>`` of a SyncML document."""
+    return (
+        tag == "Type"
+        and language.family == "syncml"
+        and language.page_namespace(page) == METINF_NAMESPACE
+    )
+
+
+def embedded_language(outer: Language, node: Any) -> Language | None:
+    """The language of a DevInf/MgmtTree element nested in a document of ``outer``, if any.
+
+    DevInf takes its version from its own ``<VerDTD>``, else from the outer SyncML version.
+    """
+    namespace = node.namespace.lower() if isinstance(node.namespace, str) else None
+    if (namespace, node.tag) not in _EMBEDDED_ROOTS or namespace in outer.namespace_pages:
+        return None
+    version = _child_text(node, "VerDTD") or outer.version
+    return language_for_namespace(namespace, node.tag, version)
+
+
+def root_language(root: Any) -> Language | None:
+    """The language a root element belongs to: by namespace and name, version by ``<VerDTD>``."""
+    return language_for_namespace(root.namespace, root.tag, _child_text(root, "VerDTD"))
+
+
+def _child_text(node: Any, tag: str) -> str | None:
+    child = _first_child(node, tag)
+    if child is None or not isinstance(child.text, str):
+        return None
+    return child.text.strip()
+
+
+def opaque_value(raw: bytes, encoding: str) -> str | bytes:
+    """OPAQUE content as the tree holds it: text when it is valid text XML can carry, else bytes."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return raw
+    if _NOT_XML_CHAR.search(text):
+        return raw
+    return text
+
+
+def is_xml_text(text: str) -> bool:
+    """Whether XML 1.0 can carry ``text`` (escaped)."""
+    return _NOT_XML_CHAR.search(text) is None
