@@ -35,7 +35,7 @@ def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
         encoding=encoding, resolve_entities=False, load_dtd=False, no_network=True,
         dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True,
-        strip_cdata=True, collect_ids=False,
+        strip_cdata=True,
     )
 
 
