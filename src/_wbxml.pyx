@@ -631,6 +631,8 @@ cdef class _Encoder:
             children, attributes = node.children, node.attributes
         if not isinstance(tag, str) or not tag:
             raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
+        if text is not None and not isinstance(text, (str, bytes, bytearray, memoryview)):
+            raise EncodeError(f"content must be str or bytes, not {type(text).__name__}")
         if namespace == WBXML_NAMESPACE:
             return self.wbxml_construct(node)
         tags = self.language.tags_for_namespace(namespace)

@@ -6,6 +6,7 @@ Exit status 0 on success, 1 on bad input (``IN:OFFSET: message`` on stderr), 2 o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import BinaryIO, Sequence
 
@@ -91,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SyncMLError as error:
         print(f"{args.input}: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 1
     except OSError as error:
         print(f"{args.input}: {error.strerror or error}", file=sys.stderr)

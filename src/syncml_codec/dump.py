@@ -41,7 +41,9 @@ def dump(data: bytes, language: Language | None = None, indent: str = "",
     public_end = header.string_table_offset
     language = header.language
     name = language.name if language else "unknown"
-    yield line(1, public_end, f"public id {header.public_id!r} ({name}), charset "
+    public_id = (f"{header.public_id:#06x}" if isinstance(header.public_id, int)
+                 else repr(header.public_id))
+    yield line(1, public_end, f"public id {public_id} ({name}), charset "
                               f"{header.charset} ({header.encoding}), string table "
                               f"{len(header.string_table)} bytes")
     if header.string_table:

@@ -476,9 +476,12 @@ class _Encoder:
     def element(self, node: Any, parent: Any, grandparent: Any, depth: int) -> None:
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
-        tag, namespace = node.tag, node.namespace
+        tag, namespace, text = node.tag, node.namespace, node.text
+        children, attributes = node.children, node.attributes
         if not isinstance(tag, str) or not tag:
             raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
+        if text is not None and not isinstance(text, (str, bytes, bytearray, memoryview)):
+            raise EncodeError(f"content must be str or bytes, not {type(text).__name__}")
         language = self.language
         if namespace == WBXML_NAMESPACE:
             self.wbxml_construct(node)
@@ -490,7 +493,6 @@ class _Encoder:
             if nested is not None:
                 self.opaque(_Encoder(nested, self.options).document(node))
                 return
-        text, children, attributes = node.text, node.children, node.attributes
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if found is None:

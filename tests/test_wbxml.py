@@ -1,0 +1,414 @@
+"""WBXML decoding and encoding: header forms, every global token, options, nested documents."""
+
+from __future__ import annotations
+
+import pytest
+
+import syncml_codec
+from syncml_codec import DecodeError, EncodeError
+from syncml_codec.codepages import (
+    DEVINF_12,
+    DMDDF_12,
+    SYNCML_11,
+    SYNCML_12,
+    AttributePage,
+    CodePage,
+    Language,
+)
+
+NS = "SYNCML:SYNCML1.2"
+METINF = "syncml:metinf"
+HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
+
+
+def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
+    """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
+    return header + b"\x6D" + body + b"\x01"
+
+
+def test_minimal_document(Element):
+    tree = syncml_codec.decode(HEADER_12 + b"\x2D")
+    assert tree == Element("SyncML", NS)
+    assert syncml_codec.encode(tree) == HEADER_12 + b"\x2D"
+
+
+def test_version_bytes_and_wbxml_10_without_charset():
+    body = b"\x6D\x12\x01"  # <SyncML><Final/></SyncML>
+    expected = syncml_codec.decode(HEADER_12 + body)
+    for version in (b"\x01", b"\x02"):
+        assert syncml_codec.decode(version + HEADER_12[1:] + body) == expected
+    assert syncml_codec.decode(b"\x00\xA4\x01\x00" + body) == expected
+    assert syncml_codec.encode(expected, version="1.0") == b"\x00\xA4\x01\x00" + body
+    assert syncml_codec.encode(expected, version="1.2")[0] == 0x02
+
+
+def test_textual_public_id_with_and_without_final_nul():
+    fpi = b"-//SYNCML//DTD SyncML 1.2//EN"
+    with_nul = b"\x02\x00\x00\x6A\x1E" + fpi + b"\x00\x2D"
+    without_nul = b"\x02\x00\x00\x6A\x1D" + fpi + b"\x2D"  # as Horde writes it
+    assert syncml_codec.decode(with_nul).namespace == NS
+    assert syncml_codec.decode(without_nul).namespace == NS
+    tree = syncml_codec.decode(with_nul)
+    assert syncml_codec.encode(tree, version="1.2", public_id="string") == with_nul
+
+
+def test_motorola_style_11_fpi_selects_syncml_11():
+    tree = syncml_codec.decode(b"\x02\x00\x00\x6A\x1D-//SYNCML//DTD SyncML 1.1//EN\x2D")
+    assert tree.namespace == "SYNCML:SYNCML1.1"
+
+
+def test_unknown_public_id_needs_a_language():
+    data = b"\x03\x01\x6A\x00\x2D"
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(data)
+    assert caught.value.offset == 1
+    assert syncml_codec.decode(data, language=SYNCML_12).tag == "SyncML"
+
+
+@pytest.mark.parametrize("mib,encoding", [(3, "ascii"), (4, "latin-1"), (106, "utf-8")])
+def test_single_byte_charsets(mib, encoding):
+    text = "Gr\u00fc\u00dfe" if encoding != "ascii" else "Hello"
+    data = b"\x03\xA4\x01" + bytes([mib]) + b"\x00\x6D\x5B\x03" + text.encode(encoding) + b"\x00\x01\x01"
+    assert syncml_codec.decode(data).findtext("MsgID") == text
+
+
+def test_utf16_document_with_two_byte_terminators():
+    string_table = "LocX\x00".encode("utf-16-be")
+    text = "\u00e9t\u00e9\u4e2d".encode("utf-16-be") + b"\x00\x00"
+    data = (b"\x03\xA4\x01\x87\x77" + bytes([len(string_table)]) + string_table
+            + b"\x6D\x5B\x03" + text + b"\x01\x5C\x83\x00\x01\x01")
+    tree = syncml_codec.decode(data)
+    assert tree.findtext("MsgID") == "\u00e9t\u00e9\u4e2d"
+    assert tree.findtext("MsgRef") == "LocX"
+
+
+def test_unsupported_charset_is_an_error():
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(b"\x03\xA4\x01\x99\x00\x00\x2D")
+    assert caught.value.offset == 3
+
+
+def test_string_table_references_and_substrings():
+    table = b"abc\x00defg\x00"
+    data = b"\x03\xA4\x01\x6A\x09" + table + b"\x6D\x5B\x83\x04\x01\x5C\x83\x01\x01\x01"
+    tree = syncml_codec.decode(data)
+    assert tree.findtext("MsgID") == "defg"
+    assert tree.findtext("MsgRef") == "bc"  # an index may point into the middle of a string
+
+
+def test_entities_and_mixed_string_pieces():
+    data = syncml(b"\x5B\x03a\x00\x02\x81\x69\x02\x87\xEC\x00\x03b\x00\x01")  # a é 😀 b
+    assert syncml_codec.decode(data).findtext("MsgID") == "a\u00e9\U0001F600b"
+
+
+def test_entity_that_is_no_character():
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(syncml(b"\x5B\x02\x8F\xFF\xFF\xFF\x7F\x01"))
+    assert caught.value.offset == 7
+
+
+def test_textual_opaque_becomes_text_and_binary_stays_bytes():
+    nokia = syncml(b"\x71\xC3\x031.1\x01")  # Nokia sends every text as OPAQUE
+    assert syncml_codec.decode(nokia).findtext("VerDTD") == "1.1"
+    binary = syncml(b"\x4F\xC3\x04A\x00\xffB\x01")
+    assert syncml_codec.decode(binary).findtext("Data") == b"A\x00\xffB"
+
+
+def test_binary_data_round_trips_and_xml_stays_well_formed(Element):
+    tree = syncml_codec.decode(syncml(b"\x4F\xC3\x04A\x00\xffB\x01"))
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+    xml = syncml_codec.encode(tree, format="xml")
+    assert b'wbxml:encoding="base64">QQD/Qg==</Data>' in xml
+    assert syncml_codec.to_lxml(tree) is not None  # lxml accepts it
+    assert syncml_codec.decode(xml) == tree
+
+
+def test_empty_element_forms_decode_alike():
+    forms = [b"\x17", b"\x57\x01", b"\x57\x03\x00\x01", b"\x57\xC3\x00\x01"]
+    trees = [syncml_codec.decode(syncml(b"\x6E" + form + b"\x01")) for form in forms]
+    assert all(tree == trees[0] for tree in trees)
+    assert trees[0].find("Target").find("LocURI").text is None
+    assert syncml_codec.encode(trees[0]) == syncml(b"\x6E\x17\x01")
+
+
+def test_lazy_switch_page_like_libwbxml(Element):
+    tree = Element("SyncML", NS, children=[
+        Element("SyncHdr", NS, children=[Element("Meta", NS, children=[
+            Element("MaxMsgSize", METINF, text="10000")])]),
+        Element("SyncBody", NS)])
+    data = syncml_codec.encode(tree)
+    assert data == HEADER_12 + bytes.fromhex("6D6C5A00014C03") + b"10000" + bytes.fromhex(
+        "0001010100002B01")
+
+
+def test_metinf_element_without_namespace_is_found_on_page_1(Element):
+    tree = Element("SyncML", NS, children=[Element("Meta", NS, children=[
+        Element("MaxMsgSize", NS, text="1")])])
+    assert bytes.fromhex("5A00014C03") in syncml_codec.encode(tree)
+
+
+def test_literal_tags_keep_their_names_and_namespace(Element):
+    tree = Element("SyncML", NS, children=[
+        Element("VendorThing", NS, text="x"),
+        Element("Foo", "urn:example", text="y")])
+    data = syncml_codec.encode(tree)
+    assert data[4] > 0  # the names went into the string table
+    decoded = syncml_codec.decode(data)
+    assert decoded == tree
+    assert decoded.children[0].tag == "VendorThing"
+
+
+def test_literal_variants_decode(Element):
+    table = b"X\x00a\x00"
+    header = b"\x03\xA4\x01\x6A\x04" + table
+    data = header + b"\x6D\x04\x00\x44\x00\x03t\x00\x01\x84\x00\x04\x02\x03v\x00\x01\xC4\x00\x04\x02\x01\x01\x01"
+    tree = syncml_codec.decode(data)
+    assert [child.tag for child in tree] == ["X", "X", "X", "X"]
+    assert tree.children[1].text == "t"
+    assert tree.children[2].attributes == {"a": "v"}
+    assert tree.children[3].attributes == {"a": ""}
+
+
+def test_nokia_xmlns_literal_attribute_without_string_table():
+    data = b"\x02\xA4\x01\x6A\x00\xED\x04\x00\x03SYNCML:SYNCML1.2\x00\x01\x12\x01"
+    tree = syncml_codec.decode(data)
+    assert tree.tag == "SyncML" and tree.namespace == NS and tree.attributes == {}
+    assert tree.children[0].tag == "Final"
+
+
+def test_attributes_round_trip_through_the_string_table(Element):
+    tree = Element("SyncML", NS, {"xmlns:msft": "http://example.com/mdm", "a": ""},
+                   children=[Element("Final", NS)])
+    data = syncml_codec.encode(tree)
+    assert data[5 + data[4]] == 0x6D | 0x80  # the tag right after the string table
+    assert syncml_codec.decode(data) == tree
+
+
+def test_mixed_content_keeps_text_and_tails(Element):
+    tree = Element("SyncML", NS, text="before", children=[
+        Element("Final", NS, tail="after"), Element("Final", NS, tail=b"\x00\x01")])
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+
+
+def test_extension_and_pi_tokens_round_trip(Element):
+    ext = "urn:syncml-codec:wbxml"
+    data = syncml(b"\x40abc\x00\xC1\x43\x04\x00\x03v\x00\x01\x81\x00", b"\x03\xA4\x01\x6A\x02t\x00")
+    tree = syncml_codec.decode(data)
+    assert tree.children == [
+        Element("ext", ext, {"token": "0x40"}, "abc"),
+        Element("ext", ext, {"token": "0xc1"}),
+        Element("pi", ext, {"t": "v"}),
+        Element("ext", ext, {"token": "0x81"}, "t"),
+    ]
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+    assert syncml_codec.decode(syncml_codec.encode(tree, format="xml")) == tree
+
+
+def test_unknown_tags_error_or_keep():
+    data = syncml(b"\x30")  # 0x30 is reserved on the SyncML page
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(data)
+    assert caught.value.offset == 6
+    kept = syncml_codec.decode(data, unknown_tags="keep")
+    assert kept.children[0].tag == "wbxml-page0-0x30"
+    with pytest.raises(ValueError):
+        syncml_codec.decode(data, unknown_tags="maybe")
+
+
+def test_unknown_code_page_is_an_error():
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(syncml(b"\x00\x07\x05"))
+    assert caught.value.offset == 8
+
+
+def test_data_under_add_is_opaque_and_under_status_inline(Element):
+    def command(tag):
+        return Element(tag, NS, children=[Element("Item", NS, children=[
+            Element("Data", NS, text="123.123.123.123")])])
+
+    add = syncml_codec.encode(Element("SyncML", NS, children=[command("Add")]))
+    status = syncml_codec.encode(Element("SyncML", NS, children=[command("Status")]))
+    assert b"\x4F\xC3\x0F123.123.123.123\x01" in add
+    assert b"\x4F\x03123.123.123.123\x00\x01" in status
+    never = syncml_codec.encode(Element("SyncML", NS, children=[command("Add")]),
+                                opaque_data="never")
+    assert b"\x4F\x03123" in never
+    always = syncml_codec.encode(Element("SyncML", NS, children=[command("Status")]),
+                                 opaque_data="always")
+    assert b"\x4F\xC3\x0F" in always
+
+
+def test_vobject_type_makes_data_opaque_anywhere(Element):
+    item = Element("Item", NS, children=[
+        Element("Meta", NS, children=[Element("Type", METINF, text="text/x-vcard")]),
+        Element("Data", NS, text="BEGIN:VCARD")])
+    data = syncml_codec.encode(Element("SyncML", NS, children=[Element("Results", NS,
+                                                                        children=[item])]))
+    assert b"\xC3\x0BBEGIN:VCARD" in data
+
+
+def test_text_with_nul_is_written_as_opaque(Element):
+    tree = Element("SyncML", NS, children=[Element("MsgID", NS, text="a\x00b")])
+    data = syncml_codec.encode(tree)
+    assert b"\xC3\x03a\x00b" in data
+    assert syncml_codec.decode(data).findtext("MsgID") == b"a\x00b"
+
+
+def test_embedded_devinf_is_a_nested_document_and_type_is_rewritten():
+    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2"><Put><Meta><Type xmlns="syncml:metinf">'
+           b'application/vnd.syncml-devinf+xml</Type></Meta><Item><Data>'
+           b'<DevInf xmlns="syncml:devinf"><VerDTD>1.2</VerDTD><Man>X</Man></DevInf>'
+           b'</Data></Item></Put></SyncML>')
+    data = syncml_codec.xml_to_wbxml(xml)
+    assert b"application/vnd.syncml-devinf+wbxml" in data
+    nested = bytes.fromhex("03A4036A004A")  # OPAQUE payload: DevInf 1.2 document, <DevInf>
+    assert nested in data
+    tree = syncml_codec.decode(data)
+    devinf = tree.find("Put").find("Item").find("Data").children[0]
+    assert (devinf.tag, devinf.namespace, devinf.findtext("Man")) == ("DevInf", "syncml:devinf",
+                                                                        "X")
+    assert tree.find("Put").find("Meta").findtext("Type") == "application/vnd.syncml-devinf+xml"
+    assert tree == syncml_codec.decode(xml)
+    raw = syncml_codec.decode(data, type_rewrite=False)
+    assert raw.find("Put").find("Meta").findtext("Type") == "application/vnd.syncml-devinf+wbxml"
+    kept = syncml_codec.encode(tree, type_rewrite=False)
+    assert b"application/vnd.syncml-devinf+xml" in kept
+
+
+def test_devinf_version_follows_verdtd_or_the_outer_syncml(Element):
+    def document(verdtd, outer_ns):
+        devinf = Element("DevInf", "syncml:devinf", children=[Element("Man", "syncml:devinf",
+                                                                      text="X")])
+        if verdtd:
+            devinf.children.insert(0, Element("VerDTD", "syncml:devinf", text=verdtd))
+        return Element("SyncML", outer_ns, children=[Element("Data", outer_ns,
+                                                             children=[devinf])])
+
+    assert bytes.fromhex("9F546A00") in syncml_codec.encode(document(None, "SYNCML:SYNCML1.1"))
+    assert bytes.fromhex("A4036A00") in syncml_codec.encode(document("1.2", "SYNCML:SYNCML1.1"))
+
+
+def test_embedded_document_that_does_not_parse_stays_data():
+    bad = b"\x03\xA4\x03\x6A\x00\x4A"  # a DevInf document cut short
+    data = syncml(b"\x54\x5A\x00\x01\x53\x03application/vnd.syncml-devinf+wbxml\x00\x01\x00\x00"
+                  b"\x01\x4F\xC3" + bytes([len(bad)]) + bad + b"\x01\x01")
+    tree = syncml_codec.decode(data)
+    assert tree.find("Item").findtext("Data") == bad
+
+
+def test_standalone_ddf_uses_a_textual_public_id_and_page_2():
+    data = syncml_codec.xml_to_wbxml(
+        b'<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD><Node><NodeName>A</NodeName>'
+        b'<DFProperties><DFFormat><node/></DFFormat></DFProperties></Node></MgmtTree>')
+    assert data.startswith(b"\x03\x00\x00\x6A\x1B-//OMA//DTD-DM-DDF 1.2//EN\x00\x00\x02\x60")
+    assert bytes.fromhex("25") in data  # <node/> (lower case) is 0x25, <Node> 0x24 | 0x40
+    assert syncml_codec.decode(data).find("Node").find("DFProperties").find("DFFormat").children[
+        0].tag == "node"
+
+
+def test_devinf_12_accepts_size_for_maxsize(Element):
+    tree = Element("DevInf", "syncml:devinf", children=[
+        Element("VerDTD", "syncml:devinf", text="1.2"), Element("Size", "syncml:devinf", text="9")])
+    data = syncml_codec.encode(tree)
+    assert b"\x5C\x039\x00" in data
+    assert syncml_codec.decode(data).children[1].tag == "MaxSize"
+
+
+def test_string_table_shares_repeated_strings(Element):
+    uri = "http://dm.example.com/dm"
+    tree = Element("SyncML", NS, children=[
+        Element("Target", NS, children=[Element("LocURI", NS, text=uri)]),
+        Element("Source", NS, children=[Element("LocURI", NS, text=uri)]),
+        Element("MsgID", NS, text="1"), Element("MsgRef", NS, text="1")])
+    data = syncml_codec.encode(tree, string_table=True)
+    assert data[4] == len(uri) + 1 and data[5:5 + len(uri)] == uri.encode()
+    assert data.count(b"\x57\x83\x00\x01") == 2  # both LocURIs refer to offset 0
+    assert b"\x5B\x031\x00" in data  # short strings stay inline
+    assert syncml_codec.decode(data) == tree == syncml_codec.decode(syncml_codec.encode(tree))
+
+
+def test_string_table_stays_linear_on_a_large_document(Element):
+    """100 000 distinct and repeated strings: the table holds only the repeated ones, once."""
+    items = [Element("Item", NS, children=[Element("LocURI", NS, text=f"./Node/{i % 50_000}")])
+             for i in range(100_000)]
+    tree = Element("SyncML", NS, children=items)
+    data = syncml_codec.encode(tree, string_table=True)
+    assert syncml_codec.decode(data) == tree
+    assert len(data) < len(syncml_codec.encode(tree))
+
+
+def test_encode_errors(Element):
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("Nothing", "urn:unknown"))
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", NS, text=3.5))
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", NS, text="\ud800"))
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", NS, text=b"\x01"), version="1.0")
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", NS, {"a": 1}))
+    with pytest.raises(ValueError):
+        syncml_codec.encode(Element("SyncML", NS), version="2.0")
+    with pytest.raises(ValueError):
+        syncml_codec.encode(Element("SyncML", NS), format="json")
+
+
+def test_elements_from_either_implementation_encode_alike():
+    from syncml_codec import api
+
+    results = set()
+    for module in api._IMPLEMENTATIONS.values():
+        tree = module.Element("SyncML", NS, children=[module.Element("Final", NS)])
+        results.add(syncml_codec.encode(tree))
+    assert results == {HEADER_12 + b"\x6D\x12\x01"}
+
+
+def test_element_api(Element):
+    leaf = Element("MsgID", NS, text="1")
+    tree = Element("SyncHdr", NS, children=[leaf])
+    assert tree.find("MsgID") is leaf and tree.findtext("MsgID") == "1"
+    assert tree.find("Nope") is None and tree.findtext("Nope", "d") == "d"
+    assert list(tree) == [leaf] and len(tree) == 1
+    assert tree != Element("SyncHdr", NS) and tree != "SyncHdr"
+    assert "SyncHdr" in repr(tree)
+    with pytest.raises(TypeError):
+        hash(tree)
+    assert Element("X").attributes == {} and Element("X").children == []
+
+
+def test_registered_language_with_attribute_pages(Element):
+    wml = Language(
+        name="Example ML 1.0", family="example", version="1.0", fpi="-//EXAMPLE//DTD ML 1.0//EN",
+        public_id=0x7F00, root="doc",
+        pages={0: CodePage("urn:example:ml", {0x05: "doc", 0x06: "a"})},
+        attribute_pages={0: AttributePage({0x05: ("href", ""), 0x06: ("href", "http://")},
+                                          {0x85: ".com"})},
+    )
+    syncml_codec.register_language(wml)
+    assert syncml_codec.language_for_public_id(0x7F00) is wml
+    assert syncml_codec.language_for_namespace("urn:example:ml") is wml
+    # <doc><a href="http://example.com"/></doc> with an ATTRSTART prefix and an ATTRVALUE token
+    data = b"\x03\x81\xFE\x00\x6A\x00\x45\x86\x06\x03example\x00\x85\x01\x01"
+    tree = syncml_codec.decode(data)
+    assert tree == Element("doc", "urn:example:ml", children=[
+        Element("a", "urn:example:ml", {"href": "http://example.com"})])
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(b"\x03\x81\xFE\x00\x6A\x00\x45\x86\x07\x01\x01")
+    assert caught.value.offset == 8
+
+
+def test_builtin_tables_spot_checks():
+    assert SYNCML_12.tag_names[0][0x2D] == "SyncML"
+    assert SYNCML_12.tag_names[0][0x3C] == "Correlator"
+    assert SYNCML_12.tag_names[1][0x16] == "FieldLevel"
+    assert SYNCML_12.tag_names[0][0x30] is None
+    assert SYNCML_11.tag_names[0][0x39] == "SourceParent"
+    assert SYNCML_11.tag_names[0][0x3A] is None
+    assert DEVINF_12.tag_names[0][0x1C] == "MaxSize"
+    assert DEVINF_12.tag_names[0][0x2F] is None
+    assert DMDDF_12.tag_names[2][0x24] == "Node" and DMDDF_12.tag_names[2][0x25] == "node"
+    assert syncml_codec.language_for_public_id("-//syncml//dtd syncml 1.2//en") is SYNCML_12
+    assert syncml_codec.language_for_namespace("syncml:syncml1.2") is SYNCML_12
+    assert syncml_codec.language_for_namespace("syncml:devinf", version="1.1").public_id == 0x0FD4
