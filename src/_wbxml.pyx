@@ -20,6 +20,7 @@ from syncml_codec.syncml import (
     data_type,
     embedded_language,
     is_embedded_type,
+    join_content,
     opaque_value,
     root_language,
     text_data_is_opaque,
@@ -126,19 +127,6 @@ cdef inline Element _new_element(object tag, object namespace):
     element.namespace = namespace
     element.children = []
     return element
-
-
-cdef object _join(object first, object second):
-    """Concatenate content pieces; a binary piece turns the run into bytes."""
-    if first is None:
-        return second
-    if type(first) is type(second):
-        return first + second
-    if isinstance(first, str):
-        first = first.encode("utf-8")
-    else:
-        second = second.encode("utf-8")
-    return first + second
 
 
 cdef class _Decoder:
@@ -255,11 +243,11 @@ cdef class _Decoder:
         cdef Element last
         if element.children:
             last = <Element> element.children[-1]
-            last.tail = _join(last.tail, value)
+            last.tail = join_content(last.tail, value)
         elif element.text is None:
             element.text = value
         else:
-            element.text = _join(element.text, value)
+            element.text = join_content(element.text, value)
         return 0
 
     cdef int open(self, Element element, int page, Py_ssize_t offset, bint has_content) except -1:
@@ -582,6 +570,13 @@ cdef class _Encoder:
         body = PyBytes_FromStringAndSize(self.out, self.size)
         return finish_document(self.version, public_id, self.table, body)
 
+    cdef inline int switch_page(self, int page) except -1:
+        if page != self.page:
+            self.byte(SWITCH_PAGE)
+            self.byte(page)
+            self.page = page
+        return 0
+
     cdef int opaque(self, bytes raw) except -1:
         if self.version == 0:
             raise EncodeError("WBXML 1.0 has no OPAQUE: binary content cannot be written")
@@ -644,16 +639,16 @@ cdef class _Encoder:
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if found is None:
+            if namespace is not None and tags is not None:
+                # A LITERAL element takes the namespace of the page in force when decoded.
+                self.switch_page(self.language.namespace_pages[namespace.lower()])
             page = self.page
             self.byte(LITERAL | flags)
             name = tag if tags is not None else f"{{{namespace}}}{tag}"
             self.mb(self.table.add(name))
         else:
             page, token = found
-            if page != self.page:
-                self.byte(SWITCH_PAGE)
-                self.byte(page)
-                self.page = page
+            self.switch_page(page)
             self.byte(token | flags)
         if attributes:
             self.attributes(attributes)

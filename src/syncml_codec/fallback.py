@@ -19,6 +19,7 @@ from .syncml import (
     embedded_language,
     is_embedded_type,
     is_metinf_type,
+    join_content,
     opaque_value,
     root_language,
     text_data_is_opaque,
@@ -221,19 +222,6 @@ def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
             yield Token(start, pos, "TAG", tag_page, byte, None)
 
 
-def _join(first: Any, second: str | bytes) -> str | bytes:
-    """Concatenate content pieces; a binary piece turns the run into bytes."""
-    if first is None:
-        return second
-    if type(first) is type(second):
-        return first + second
-    if isinstance(first, str):
-        first = first.encode("utf-8")
-    else:
-        second = second.encode("utf-8")  # type: ignore[union-attr]
-    return first + second
-
-
 class _TreeBuilder:
     """Builds Elements from tokens, applying the language's tables and the SyncML rules."""
 
@@ -253,9 +241,9 @@ class _TreeBuilder:
         element = self.stack[-1]
         if element.children:
             last = element.children[-1]
-            last.tail = _join(last.tail, value)
+            last.tail = join_content(last.tail, value)
         else:
-            element.text = _join(element.text, value)
+            element.text = join_content(element.text, value)
 
     def tag_name(self, token: Token) -> tuple[str, str | None]:
         code = token.code & 0x3F
@@ -496,6 +484,9 @@ class _Encoder:
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if found is None:
+            if namespace is not None and tags is not None:
+                # A LITERAL element takes the namespace of the page in force when decoded.
+                self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
             name = tag if tags is not None else f"{{{namespace}}}{tag}"

@@ -25,6 +25,7 @@ __all__ = [
     "data_type",
     "embedded_language",
     "is_embedded_type",
+    "join_content",
     "opaque_value",
     "root_language",
     "text_data_is_opaque",
@@ -32,9 +33,8 @@ __all__ = [
     "type_for_xml",
 ]
 
-#: Namespace of the elements and attributes that carry WBXML constructs XML has no word for:
-#: ``ext`` and ``pi`` elements (EXT_* and PI tokens), and the ``encoding="base64"`` attribute that
-#: marks binary content in XML output.
+#: Namespace of the elements that carry WBXML constructs XML has no word for: ``ext`` and ``pi``
+#: (EXT_* and PI tokens), and, in XML only, ``opaque`` (binary content as base64).
 WBXML_NAMESPACE = "urn:syncml-codec:wbxml"
 
 _WBXML_TYPES = {
@@ -144,6 +144,17 @@ def opaque_value(raw: bytes, encoding: str) -> str | bytes:
     if _NOT_XML_CHAR.search(text):
         return raw
     return text
+
+
+def join_content(first: str | bytes | None, second: str | bytes) -> str | bytes:
+    """Concatenate content pieces; a binary piece turns the whole run into bytes (UTF-8)."""
+    if first is None:
+        return second
+    if type(first) is type(second):
+        return first + second  # type: ignore[operator]
+    if isinstance(first, str):
+        return first.encode("utf-8") + second  # type: ignore[operator]
+    return first + second.encode("utf-8")  # type: ignore[union-attr]
 
 
 def is_xml_text(text: str) -> bool:

@@ -6,9 +6,9 @@ MetInf, and ``syncml:syncml1.2`` as ``SYNCML:SYNCML1.2``); elements in other nam
 as they are. Whitespace-only text between elements is indentation and is dropped; any other text,
 and all text inside ``<Data>``, is kept exactly.
 
-Binary content (``bytes`` in the tree) is written as base64 with ``wbxml:encoding="base64"`` on
-its element (namespace ``urn:syncml-codec:wbxml``) and read back as bytes: XML output is always
-well-formed UTF-8 and loses nothing.
+Binary content (``bytes`` in the tree, and text XML 1.0 cannot carry) is written in its place as
+``<wbxml:opaque>BASE64</wbxml:opaque>`` (namespace ``urn:syncml-codec:wbxml``) and read back as
+bytes: XML output is always well-formed UTF-8 and loses nothing.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from lxml import etree
 
 from .codepages import Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
-from .syncml import WBXML_NAMESPACE, is_xml_text
+from .syncml import WBXML_NAMESPACE, is_xml_text, join_content
 
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
 
-_ENCODING_ATTRIBUTE = f"{{{WBXML_NAMESPACE}}}encoding"
+_OPAQUE_TAG = f"{{{WBXML_NAMESPACE}}}opaque"
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*\Z")
 
 
@@ -82,10 +82,12 @@ class _Reader:
             raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
         qname = etree.QName(node)
         namespace, tag = qname.namespace, qname.localname
-        own = language_for_namespace(namespace, tag)
-        if own is not None and (language is None or own.root == tag and
-                                (namespace or "").lower() not in language.namespace_pages):
-            language = own
+        if language is None or (namespace is not None
+                                and namespace.lower() not in language.namespace_pages):
+            # The document's root, or the root of a nested document (DevInf, MgmtTree).
+            own = language_for_namespace(namespace, tag)
+            if own is not None and own.root == tag:
+                language = own
         if language is not None and (namespace is None
                                      or namespace.lower() in language.namespace_pages):
             found = language.find_tag(tag, namespace)
@@ -97,30 +99,41 @@ class _Reader:
         for prefix, uri in nsmap.items():
             if prefix is not None and parent_nsmap.get(prefix) != uri and uri != WBXML_NAMESPACE:
                 attributes[f"xmlns:{prefix}"] = uri
-        binary = False
         for name, value in node.attrib.items():
-            if name == _ENCODING_ATTRIBUTE and value == "base64":
-                binary = True
-            else:
-                attributes[name] = value
+            attributes[name] = value
 
-        children = [self.element(child, language, nsmap, depth + 1) for child in node]
-        text = _content(node.text, bool(children))
-        if binary and text is not None:
-            try:
-                text = base64.b64decode(text, validate=True)
-            except (binascii.Error, ValueError):
-                raise DecodeError(f"XML: <{tag}> marked base64 holds invalid base64", 0) from None
-        for child, source in zip(children, node):
-            child.tail = _content(source.tail, True)
+        text: str | bytes | None = node.text
+        children: list[Any] = []
+        for source in node:
+            if source.tag == _OPAQUE_TAG:  # binary content, in the place it had
+                for piece in (_base64(source), source.tail):
+                    if piece:
+                        if children:
+                            children[-1].tail = join_content(children[-1].tail, piece)
+                        else:
+                            text = join_content(text, piece)
+                continue
+            child = self.element(source, language, nsmap, depth + 1)
+            child.tail = source.tail
+            children.append(child)
+        text = _content(text, bool(children))
+        for child in children:
+            child.tail = _content(child.tail, True)
         return self.element_type(tag, namespace, attributes, text, children)
 
 
-def _content(text: str | None, element_content: bool) -> str | None:
-    """Text as the tree keeps it: None for nothing, and for indentation between elements."""
-    if not text or (element_content and text.isspace()):
+def _content(text: str | bytes | None, element_content: bool) -> str | bytes | None:
+    """Content as the tree keeps it: None for nothing, and for indentation between elements."""
+    if not text or (element_content and isinstance(text, str) and text.isspace()):
         return None
     return text
+
+
+def _base64(node: Any) -> bytes:
+    try:
+        return base64.b64decode(node.text or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise DecodeError("XML: wbxml:opaque holds invalid base64", 0) from None
 
 
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -169,34 +182,42 @@ class _Writer:
             else:
                 self.name(name)
             attribute_parts.append(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"')
-        text = node.text
-        if isinstance(text, (bytes, bytearray, memoryview)) or (text and not is_xml_text(text)):
-            scoped, prefix = self.declare(WBXML_NAMESPACE, scoped)
-            attribute_parts.append(f' {prefix}:encoding="base64"')
-            raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-            text = base64.b64encode(raw).decode("ascii")
         parts.extend(attribute_parts)
-        children = node.children
+        text, children = node.text, node.children
         if not children and not text:
             parts.append("/>")
             return
         parts.append(">")
-        if text:
-            parts.append(text.translate(_TEXT_ESCAPES))
+        self.content(text, scoped)
         indent_children = self.pretty and not text and not any(c.tail for c in children)
         inner = indent + "  "
         for child in children:
             if indent_children:
                 parts.append("\n" + inner)
             self.element(child, namespace, scoped, inner)
-            tail = child.tail
-            if tail:
-                if not isinstance(tail, str) or not is_xml_text(tail):
-                    raise EncodeError("binary content after a child element cannot be XML")
-                parts.append(tail.translate(_TEXT_ESCAPES))
+            self.content(child.tail, scoped)
         if indent_children:
             parts.append("\n" + indent)
         parts.append(f"</{tag}>")
+
+    def content(self, value: Any, scoped: dict[str, str]) -> None:
+        """Write text escaped, or binary content (and text XML cannot carry) as wbxml:opaque."""
+        if not value:
+            return
+        if isinstance(value, str) and is_xml_text(value):
+            self.parts.append(value.translate(_TEXT_ESCAPES))
+            return
+        if isinstance(value, str):
+            value = value.encode("utf-8", "surrogatepass")
+        elif not isinstance(value, (bytes, bytearray, memoryview)):
+            raise EncodeError(f"content must be str or bytes, not {type(value).__name__}")
+        encoded = base64.b64encode(bytes(value)).decode("ascii")
+        prefix = scoped.get(WBXML_NAMESPACE)
+        if prefix is None:
+            self.parts.append(f'<wbxml:opaque xmlns:wbxml="{WBXML_NAMESPACE}">{encoded}'
+                              "</wbxml:opaque>")
+        else:
+            self.parts.append(f"<{prefix}:opaque>{encoded}</{prefix}:opaque>")
 
     def declare(self, uri: str, scoped: dict[str, str]) -> tuple[dict[str, str], str]:
         """The prefix for ``uri``, declaring one on the current element when none is in scope."""
@@ -224,5 +245,5 @@ def write_xml(root: Any, pretty: bool = False) -> bytes:
 
 
 def to_lxml(root: Any) -> Any:
-    """The element tree as an lxml element (binary content base64-marked, as in XML output)."""
+    """The element tree as an lxml element (binary content as wbxml:opaque, as in XML output)."""
     return etree.fromstring(write_xml(root), _parser())

@@ -1,0 +1,134 @@
+"""Malformed WBXML: every case raises DecodeError at the right offset, in both implementations."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+
+import syncml_codec
+from syncml_codec import DecodeError, api
+from conftest import VECTORS, public_vectors
+
+HEADER = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
+
+CASES = [
+    # (id, input, offset, message fragment)
+    ("empty", b"", 0, "empty input"),
+    ("version", b"\x07\xA4\x01\x6A\x00\x2D", 0, "unsupported WBXML version"),
+    ("no-public-id", b"\x03", 1, "truncated mb_u_int32"),
+    ("cut-public-id", b"\x03\xA4", 1, "truncated mb_u_int32"),
+    ("mb-too-long", b"\x03\xFF\xFF\xFF\xFF\xFF\x01", 1, "longer than 5 bytes"),
+    ("mb-overflow", b"\x03\x9F\xFF\xFF\xFF\x7F\x6A\x00\x2D", 1, "overflows 32 bits"),
+    ("public-id-index", b"\x03\x00\x05\x6A\x00\x2D", 2, "public id index outside"),
+    ("charset", b"\x03\xA4\x01\x99\x00\x00\x2D", 3, "unsupported charset"),
+    ("string-table-length", b"\x03\xA4\x01\x6A\x10abc", 4, "string table runs past"),
+    ("no-root", HEADER, 5, "no root element"),
+    ("unclosed", HEADER + b"\x6D\x6C", 7, "input ends inside <SyncHdr>"),
+    ("end-without-open", HEADER + b"\x2D\x01", 6, "END without an open element"),
+    ("second-root", HEADER + b"\x2D\x2D", 6, "a second root element"),
+    ("content-outside", HEADER + b"\x03a\x00", 5, "content outside the root element"),
+    ("switch-page-cut", HEADER + b"\x6D\x00", 6, "truncated SWITCH_PAGE"),
+    ("unknown-page", HEADER + b"\x6D\x00\x09\x45\x01", 8, "unknown tag 0x05 on code page 9"),
+    ("unknown-tag", HEADER + b"\x6D\x30\x01", 6, "unknown tag 0x30"),
+    ("str-i-unterminated", HEADER + b"\x6D\x5B\x03abc", 7, "unterminated inline string"),
+    ("str-i-not-utf8", HEADER + b"\x6D\x5B\x03\xff\xfe\x00\x01\x01", 7, "not valid utf-8"),
+    ("str-t-no-table", HEADER + b"\x6D\x5B\x83\x00\x01\x01", 8, "STR_T index 0 outside"),
+    ("str-t-range", b"\x03\xA4\x01\x6A\x02a\x00\x6D\x5B\x83\x02\x01\x01", 10, "STR_T index 2"),
+    ("str-t-cut", HEADER + b"\x6D\x5B\x83\x81", 8, "truncated mb_u_int32"),
+    ("literal-no-table", HEADER + b"\x6D\x44\x00\x01\x01", 7, "LITERAL index 0 outside"),
+    ("entity-range", HEADER + b"\x6D\x5B\x02\x84\xC4\x80\x00\x01\x01", 7, "not a Unicode scalar"),
+    ("entity-surrogate", HEADER + b"\x6D\x5B\x02\x83\xB0\x00\x01\x01", 7, "not a Unicode scalar"),
+    ("opaque-past-end", HEADER + b"\x6D\x4F\xC3\x10ab", 7, "OPAQUE length runs past"),
+    ("opaque-huge", HEADER + b"\x6D\x4F\xC3\x8F\xFF\xFF\xFF\x7F", 7, "OPAQUE length runs past"),
+    ("opaque-in-1.0", b"\x00\xA4\x01\x00\x6D\x4F\xC3\x01a\x01\x01", 6, "OPAQUE does not exist"),
+    ("attributes-cut", HEADER + b"\xED", 6, "input ends inside an attribute list"),
+    ("attribute-start-unknown", HEADER + b"\xED\x05\x01\x01", 6, "unknown attribute 0x05"),
+    ("attribute-value-first", HEADER + b"\xED\x03a\x00\x01\x01", 6, "attribute value before"),
+    ("attribute-pi", HEADER + b"\xED\x43\x01\x01", 6, "PI inside an attribute list"),
+    ("attribute-tag", HEADER + b"\xED\x44\x01\x01", 6, "tag token 0x44 inside"),
+    ("attribute-ext", b"\x03\xA4\x01\x6A\x02a\x00\xED\x04\x00\xC0\x01\x01", 10, "EXT inside"),
+    ("attribute-binary", b"\x03\xA4\x01\x6A\x02a\x00\xED\x04\x00\xC3\x01\xff\x01\x01", 10,
+     "binary OPAQUE in an attribute value"),
+    ("ext-outside", HEADER + b"\xC0", 5, "extension outside the root element"),
+]
+
+
+@pytest.mark.parametrize("data,offset,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_malformed_input_raises_decode_error_at_offset(codec, data, offset, fragment):
+    with pytest.raises(DecodeError) as caught:
+        codec.decode_wbxml(data)
+    assert caught.value.offset == offset
+    assert fragment in caught.value.message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_depth_limit():
+    deep = HEADER + b"\x6D" * 300
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(deep)
+    assert caught.value.offset == 5 + 256
+    assert "deeper than 256" in caught.value.message
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(HEADER + b"\x6D" * 11 + b"\x01" * 11, max_depth=10)
+    assert caught.value.offset == 15
+    assert syncml_codec.decode(HEADER + b"\x6D" * 10 + b"\x01" * 10, max_depth=10).tag == "SyncML"
+
+
+def test_depth_limit_counts_nested_documents():
+    nested = bytes.fromhex("03A4036A00") + b"\x4A" * 10 + b"\x01" * 10
+    outer = (HEADER + b"\x6D\x54\x5A\x00\x01\x53\x03application/vnd.syncml-devinf+wbxml\x00\x01"
+             b"\x00\x00\x01\x4F\xC3" + bytes([len(nested)]) + nested + b"\x01\x01\x01")
+    data_element = syncml_codec.decode(outer, max_depth=20).find("Item").find("Data")
+    assert data_element.children[0].tag == "DevInf"
+    # too deep for the nested document: its bytes are kept as data instead
+    kept = syncml_codec.decode(outer, max_depth=8).find("Item").find("Data")
+    assert kept.children == [] and kept.text == nested
+
+
+def test_five_byte_input_allocates_nothing_big():
+    tracemalloc.start()
+    try:
+        for data in (b"\x03\xA4\x01\x6A\x8F\xFF\xFF\xFF\x7F",
+                     HEADER + b"\x6D\x4F\xC3\x8F\xFF\xFF\xFF\x7F"):
+            with pytest.raises(DecodeError):
+                syncml_codec.decode(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 256 * 1024
+
+
+def _all_wbxml_vectors() -> list[bytes]:
+    paths = sorted((VECTORS / "libwbxml").glob("*.wbxml")) + public_vectors()
+    return [path.read_bytes() for path in paths]
+
+
+def _outcome(module, data: bytes):
+    try:
+        return module.decode_wbxml(data)
+    except DecodeError as error:
+        return (error.offset, error.message)
+
+
+def _same(outcomes: list) -> bool:
+    return all(outcome == outcomes[0] for outcome in outcomes)
+
+
+def test_every_truncation_of_every_vector_is_a_clean_error():
+    modules = list(api._IMPLEMENTATIONS.values())
+    for data in _all_wbxml_vectors():
+        for end in range(len(data)):
+            outcomes = [_outcome(module, data[:end]) for module in modules]
+            assert _same(outcomes), (end, outcomes)
+            assert isinstance(outcomes[0], tuple), end
+
+
+def test_every_single_byte_change_gives_the_same_outcome_in_both_implementations():
+    modules = list(api._IMPLEMENTATIONS.values())
+    for data in _all_wbxml_vectors()[:6]:
+        for position in range(len(data)):
+            for value in (0x00, 0x01, 0x03, 0x43, 0x80, 0xC3, 0xFF):
+                mutated = data[:position] + bytes([value]) + data[position + 1:]
+                outcomes = [_outcome(module, mutated) for module in modules]
+                assert _same(outcomes), (position, value, outcomes)

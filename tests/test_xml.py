@@ -1,0 +1,195 @@
+"""The XML side: namespaces, whitespace, output forms, lxml conversion, hostile XML."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+import syncml_codec
+from syncml_codec import DecodeError, EncodeError
+
+NS = "SYNCML:SYNCML1.2"
+
+
+def test_root_namespace_is_matched_case_insensitively():
+    tree = syncml_codec.decode(b'<SyncML xmlns="syncml:syncml1.2"><SyncHdr/></SyncML>')
+    assert tree.namespace == NS and tree.children[0].namespace == NS
+
+
+def test_root_without_namespace_is_syncml_12():
+    tree = syncml_codec.decode(b"<SyncML><SyncBody><Final/></SyncBody></SyncML>")
+    assert tree.namespace == NS
+    assert syncml_codec.encode(tree) == bytes.fromhex("03A4016A006D6B120101")
+
+
+def test_doctype_names_the_language_of_an_unqualified_root():
+    tree = syncml_codec.decode(
+        b'<!DOCTYPE SyncML PUBLIC "-//SYNCML//DTD SyncML 1.1//EN" "http://x/y.dtd">'
+        b"<SyncML><SyncHdr/></SyncML>")
+    assert tree.namespace == "SYNCML:SYNCML1.1"
+
+
+def test_metinf_elements_with_or_without_their_namespace():
+    spec = b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type xmlns="syncml:metinf">t</Type></Meta></SyncML>'
+    lax = b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta></SyncML>'
+    assert syncml_codec.decode(spec) == syncml_codec.decode(lax)
+    assert syncml_codec.decode(lax).find("Meta").find("Type").namespace == "syncml:metinf"
+    assert b'<Type xmlns="syncml:metinf">t</Type>' in syncml_codec.encode(
+        syncml_codec.decode(lax), format="xml")
+
+
+def test_unknown_namespace_declarations_and_elements_are_kept():
+    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:msft="http://schemas.microsoft.com/MDM">'
+           b'<SyncBody><msft:Extra msft:kind="a">x</msft:Extra><Final/></SyncBody></SyncML>')
+    tree = syncml_codec.decode(xml)
+    assert tree.attributes == {"xmlns:msft": "http://schemas.microsoft.com/MDM"}
+    extra = tree.find("SyncBody").children[0]
+    assert extra.namespace == "http://schemas.microsoft.com/MDM"
+    assert extra.attributes == {"{http://schemas.microsoft.com/MDM}kind": "a"}
+    out = syncml_codec.encode(tree, format="xml")
+    assert b'xmlns:msft="http://schemas.microsoft.com/MDM"' in out
+    assert b'<msft:Extra' not in out or b'msft:kind="a"' in out
+    assert syncml_codec.decode(out) == tree
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+
+
+def test_indentation_is_dropped_and_data_is_kept_exactly():
+    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2">\n  <SyncBody>\n    <Status>\n'
+           b'      <Data>  two\n lines  </Data>\n      <Data>   </Data>\n'
+           b'    </Status>\n  </SyncBody>\n</SyncML>\n')
+    status = syncml_codec.decode(xml).find("SyncBody").find("Status")
+    assert [child.text for child in status] == ["  two\n lines  ", "   "]
+    assert all(child.tail is None for child in status)
+
+
+def test_carriage_returns_survive_xml():
+    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>a&#13;\nb</Data></SyncML>')
+    assert tree.findtext("Data") == "a\r\nb"
+    out = syncml_codec.encode(tree, format="xml")
+    assert b"a&#13;\nb" in out
+    assert syncml_codec.decode(out) == tree
+
+
+def test_compact_and_pretty_output():
+    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Status><Data>'
+                               b'1</Data></Status><Final/></SyncBody></SyncML>')
+    compact = syncml_codec.encode(tree, format="xml")
+    assert compact == (b'<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SYNCML1.2">'
+                       b"<SyncBody><Status><Data>1</Data></Status><Final/></SyncBody></SyncML>")
+    pretty = syncml_codec.encode(tree, format="xml", pretty=True)
+    assert pretty.decode().splitlines() == [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<SyncML xmlns="SYNCML:SYNCML1.2">',
+        "  <SyncBody>",
+        "    <Status>",
+        "      <Data>1</Data>",
+        "    </Status>",
+        "    <Final/>",
+        "  </SyncBody>",
+        "</SyncML>",
+    ]
+    assert syncml_codec.decode(pretty) == tree
+
+
+def test_escaping_in_text_and_attributes(Element):
+    tree = Element("SyncML", NS, {"a": 'q"<&>\t\n'}, text="<&> ' \"")
+    out = syncml_codec.encode(tree, format="xml")
+    assert b"&lt;&amp;&gt;" in out and b'a="q&quot;&lt;&amp;&gt;&#9;&#10;"' in out
+    assert syncml_codec.decode(out) == tree
+
+
+def test_text_xml_cannot_carry_is_written_as_base64(Element):
+    tree = Element("SyncML", NS, text="bell\x07")
+    out = syncml_codec.encode(tree, format="xml")
+    assert b"<wbxml:opaque" in out
+    assert syncml_codec.decode(out).text == b"bell\x07"
+
+
+def test_binary_content_between_elements_keeps_its_place(Element):
+    tree = Element("SyncML", NS, text=b"\xff", children=[
+        Element("Final", NS, tail=b"\x00\x01"), Element("Final", NS, tail="x")])
+    out = syncml_codec.encode(tree, format="xml", pretty=True)
+    assert syncml_codec.decode(out) == tree
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:opaque>!!</w:opaque>'
+                            b"</SyncML>")
+
+
+def test_names_that_are_not_xml_names_are_refused(Element):
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("bad name", NS), format="xml")
+
+
+def test_wbxml_to_xml_and_back(Element):
+    tree = Element("SyncML", NS, children=[Element("Final", NS)])
+    wbxml = syncml_codec.encode(tree)
+    xml = syncml_codec.wbxml_to_xml(wbxml)
+    assert xml.endswith(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Final/></SyncML>')
+    assert syncml_codec.xml_to_wbxml(xml) == wbxml
+    assert syncml_codec.xml_to_wbxml(xml.decode()) == wbxml
+    with pytest.raises(DecodeError):
+        syncml_codec.wbxml_to_xml(xml)
+    with pytest.raises(DecodeError):
+        syncml_codec.xml_to_wbxml(wbxml)
+
+
+def test_lxml_conversion(Element):
+    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta>'
+                               b'<Data>x</Data></SyncML>')
+    root = syncml_codec.to_lxml(tree)
+    assert root.tag == "{SYNCML:SYNCML1.2}SyncML"
+    assert root[0][0].tag == "{syncml:metinf}Type"
+    assert syncml_codec.from_lxml(root) == tree
+    built = etree.fromstring(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Final/></SyncML>')
+    assert syncml_codec.from_lxml(built) == Element("SyncML", NS, children=[Element("Final", NS)])
+
+
+def test_malformed_xml_reports_the_byte_offset():
+    data = b'<SyncML xmlns="SYNCML:SYNCML1.2">\n<SyncHdr></SyncBody>\n</SyncML>'
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(data)
+    assert data.find(b"</SyncBody>") <= caught.value.offset <= data.find(b"</SyncBody>") + 11
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE SyncML [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&lol9;</Data></SyncML>"""
+
+
+@pytest.mark.parametrize("document", [
+    BILLION_LAUGHS,
+    b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
+    b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
+    b'<!DOCTYPE SyncML [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]>'
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"/>',
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&undefined;</Data></SyncML>',
+], ids=["billion-laughs", "external-file", "external-http", "parameter-entity", "undefined"])
+def test_entities_are_rejected(document):
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(document)
+
+
+def test_external_dtd_is_not_loaded():
+    tree = syncml_codec.decode(
+        b'<!DOCTYPE SyncML SYSTEM "http://127.0.0.1:9/never.dtd"><SyncML xmlns="SYNCML:SYNCML1.2"/>')
+    assert tree.tag == "SyncML"
+
+
+def test_deep_xml_nesting_is_rejected():
+    depth = 100_000
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b"<SyncML>" + b"<a>" * depth + b"</a>" * depth + b"</SyncML>")
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>", max_depth=20)
