@@ -16,6 +16,7 @@ from syncml_codec.errors import DecodeError, EncodeError
 from syncml_codec.header import read_header, table_string
 from syncml_codec.strtable import finish_document, repeated_strings, start_document, utf8
 from syncml_codec.syncml import (
+    DataClassifier,
     WBXML_NAMESPACE,
     data_type,
     embedded_language,
@@ -23,7 +24,6 @@ from syncml_codec.syncml import (
     join_content,
     opaque_value,
     root_language,
-    text_data_is_opaque,
     type_for_wbxml,
     type_for_xml,
 )
@@ -50,6 +50,8 @@ DEF LITERAL_AC = 0xC4
 DEF HAS_ATTRIBUTES = 0x80
 DEF HAS_CONTENT = 0x40
 DEF MAX_ENCODE_DEPTH = 1024
+
+cdef object _MISSING = object()
 
 
 cdef class Element:
@@ -495,9 +497,9 @@ def decode_wbxml(data, *, language=None, int max_depth=256, str unknown_tags="er
 cdef class _Encoder:
     cdef char* out
     cdef Py_ssize_t size, capacity
-    cdef object language, table, opaque_mode, public_id_mode
+    cdef object language, table, opaque_mode, public_id_mode, data_classifier
     cdef set repeated
-    cdef dict options
+    cdef dict options, tags_by_namespace
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
 
@@ -521,6 +523,8 @@ cdef class _Encoder:
         self.string_table = options["string_table"]
         self.syncml = language.family == "syncml"
         self.repeated = set()
+        self.tags_by_namespace = {}
+        self.data_classifier = DataClassifier()
         self.page = 0
 
     cdef int reserve(self, Py_ssize_t extra) except -1:
@@ -630,8 +634,11 @@ cdef class _Encoder:
             raise EncodeError(f"content must be str or bytes, not {type(text).__name__}")
         if namespace == WBXML_NAMESPACE:
             return self.wbxml_construct(node)
-        tags = self.language.tags_for_namespace(namespace)
-        found = tags.get(tag) if tags is not None else None
+        tags = self.tags_by_namespace.get(namespace, _MISSING)
+        if tags is _MISSING:
+            tags = self.language.tags_for_namespace(namespace)
+            self.tags_by_namespace[namespace] = tags
+        found = (<dict> tags).get(tag) if tags is not None else None
         if tags is None and parent is not None:
             nested = embedded_language(self.language, node)
             if nested is not None:
@@ -659,7 +666,7 @@ cdef class _Encoder:
             if self.syncml:
                 if tag == "Data":
                     if self.opaque_mode == "auto":
-                        as_opaque = text_data_is_opaque(parent, grandparent)
+                        as_opaque = self.data_classifier.is_opaque(parent, grandparent)
                     else:
                         as_opaque = self.opaque_mode == "always"
                 elif (self.type_rewrite and isinstance(text, str) and tag == "Type"

@@ -93,10 +93,8 @@ class Language:
     @property
     def namespace(self) -> str | None:
         """The namespace of the root element's page."""
-        for page_index in sorted(self.pages):
-            if self.root in self.pages[page_index].tags.values():
-                return self.pages[page_index].namespace
-        return None
+        found = self.find_tag(self.root, None)
+        return self.pages[found[0]].namespace if found else None
 
     def page_namespace(self, page: int) -> str | None:
         """The XML namespace of a code page (None for a page the language does not define)."""
@@ -119,19 +117,19 @@ class Language:
                     return candidate
         return candidates[0]
 
-    def tags_for_namespace(self, namespace: str | None) -> Mapping[str, tuple[int, int]] | None:
+    def tags_for_namespace(self, namespace: str | None) -> dict[str, tuple[int, int]] | None:
         """Every element name -> (page, token) as :meth:`find_tag` resolves it in ``namespace``.
 
         None when ``namespace`` belongs to none of this language's pages (a foreign element).
-        Computed once per namespace: the encoders' per-element lookup is one dict access.
+        Computed once per namespace and shared (do not modify it): the encoders' per-element
+        lookup is one dict access.
         """
         cache: dict = self._tags_by_namespace  # type: ignore[attr-defined]
         if namespace in cache:
             return cache[namespace]
         tags = None
         if namespace is None or namespace.lower() in self.namespace_pages:
-            tags = MappingProxyType({name: self.find_tag(name, namespace)
-                                     for name in self.tag_tokens})
+            tags = {name: self.find_tag(name, namespace) for name in self.tag_tokens}
         cache[namespace] = tags
         return tags
 
@@ -239,6 +237,7 @@ DMDDF_12 = Language(
 _languages: list[Language] = []
 _by_public_id: dict[int, Language] = {}
 _by_fpi: dict[str, Language] = {}
+_by_namespace: dict[tuple[str | None, str | None, str | None], Language | None] = {}
 
 
 def register_language(language: Language) -> None:
@@ -249,6 +248,7 @@ def register_language(language: Language) -> None:
     if not isinstance(language, Language):
         raise TypeError("register_language() takes a Language")
     _languages.insert(0, language)
+    _by_namespace.clear()
     if language.public_id is not None:
         _by_public_id[language.public_id] = language
     if language.fpi is not None:
@@ -276,6 +276,14 @@ def language_for_namespace(
     versions sharing one namespace (DevInf 1.0-1.2 all use ``syncml:devinf``). Without a match
     on ``version`` the most recently registered (for the built-ins: the newest) wins.
     """
+    cache_key = (namespace, root, version)
+    if cache_key not in _by_namespace:
+        _by_namespace[cache_key] = _find_by_namespace(namespace, root, version)
+    return _by_namespace[cache_key]
+
+
+def _find_by_namespace(namespace: str | None, root: str | None,
+                       version: str | None) -> Language | None:
     key = namespace.lower() if namespace else None
     matches = [
         lang for lang in _languages

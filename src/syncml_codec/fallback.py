@@ -14,6 +14,7 @@ from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_string
 from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
+    DataClassifier,
     WBXML_NAMESPACE,
     data_type,
     embedded_language,
@@ -22,7 +23,6 @@ from .syncml import (
     join_content,
     opaque_value,
     root_language,
-    text_data_is_opaque,
     type_for_wbxml,
     type_for_xml,
 )
@@ -418,6 +418,7 @@ class _Encoder:
         self.out = bytearray()
         self.page = 0
         self.repeated: set[str] = set()
+        self.data_classifier = DataClassifier()
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
@@ -518,7 +519,7 @@ class _Encoder:
     def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
         mode = self.options["opaque_data"]
         if mode == "auto":
-            return text_data_is_opaque(parent, grandparent)
+            return self.data_classifier.is_opaque(parent, grandparent)
         return mode == "always"
 
     def attributes(self, attributes: dict[str, str]) -> None:

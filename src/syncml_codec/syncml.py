@@ -28,7 +28,7 @@ __all__ = [
     "join_content",
     "opaque_value",
     "root_language",
-    "text_data_is_opaque",
+    "DataClassifier",
     "type_for_wbxml",
     "type_for_xml",
 ]
@@ -63,14 +63,14 @@ def _meta_type(node: Any) -> Any:
     return _first_child(meta, "Type") if meta is not None else None
 
 
-def data_type(parent: Any, grandparent: Any) -> str | None:
+def data_type(parent: Any, grandparent: Any, type_element: Any = _meta_type) -> str | None:
     """The Meta ``<Type>`` that describes a ``<Data>``: from its parent, else its grandparent."""
-    type_element = _meta_type(parent) if parent is not None else None
-    if type_element is None and grandparent is not None:
-        type_element = _meta_type(grandparent)
-    if type_element is None or not isinstance(type_element.text, str):
+    element = type_element(parent) if parent is not None else None
+    if element is None and grandparent is not None:
+        element = type_element(grandparent)
+    if element is None or not isinstance(element.text, str):
         return None
-    return type_element.text
+    return element.text
 
 
 def is_embedded_type(type_text: str | None) -> bool:
@@ -81,15 +81,30 @@ def is_embedded_type(type_text: str | None) -> bool:
     return lowered in _WBXML_TYPES or lowered in _XML_TYPES
 
 
-def text_data_is_opaque(parent: Any, grandparent: Any) -> bool:
-    """libwbxml's rule for a textual ``<Data>``: OPAQUE for vObjects, text/clear, Add/Replace."""
-    type_text = data_type(parent, grandparent)
-    if type_text is not None:
-        if type_text in _VOBJECT_TYPES:
-            return True
-        if is_embedded_type(type_text):
-            return False
-    return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
+class DataClassifier:
+    """libwbxml's rule for a textual ``<Data>``: OPAQUE for vObjects, text/clear, Add/Replace.
+
+    One per encoded document: each node's Meta/Type is looked up once, so a command with
+    thousands of Items costs linear time.
+    """
+
+    def __init__(self) -> None:
+        self._type_elements: dict[int, Any] = {}
+
+    def _type_element(self, node: Any) -> Any:
+        key = id(node)  # the tree does not change while it is encoded, so ids are stable
+        if key not in self._type_elements:
+            self._type_elements[key] = _meta_type(node)
+        return self._type_elements[key]
+
+    def is_opaque(self, parent: Any, grandparent: Any) -> bool:
+        type_text = data_type(parent, grandparent, self._type_element)
+        if type_text is not None:
+            if type_text in _VOBJECT_TYPES:
+                return True
+            if is_embedded_type(type_text):
+                return False
+        return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
 
 
 def type_for_xml(text: str) -> str:
