@@ -719,11 +719,6 @@ cdef class _Encoder:
 def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number",
                  bint string_table=False, str opaque_data="auto", bint type_rewrite=True):
     """Encode an Element tree as a WBXML document (options as in ``syncml_codec.encode``)."""
-    if language is None:
-        language = root_language(root)
-        if language is None:
-            raise EncodeError(
-                f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
     options = {"version": version, "public_id": public_id, "string_table": string_table,
                "opaque_data": opaque_data, "type_rewrite": type_rewrite}
-    return _Encoder(language, options).document(root)
+    return _Encoder(language or root_language(root), options).document(root)

@@ -568,11 +568,6 @@ def encode_wbxml(
     type_rewrite: bool = True,
 ) -> bytes:
     """Encode an Element tree as a WBXML document (options as in ``syncml_codec.encode``)."""
-    if language is None:
-        language = root_language(root)
-        if language is None:
-            raise EncodeError(
-                f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
     options = {"version": version, "public_id": public_id, "string_table": string_table,
                "opaque_data": opaque_data, "type_rewrite": type_rewrite}
-    return _Encoder(language, options).document(root)
+    return _Encoder(language or root_language(root), options).document(root)

@@ -19,6 +19,7 @@ from .codepages import (
     Language,
     language_for_namespace,
 )
+from .errors import EncodeError
 
 __all__ = [
     "WBXML_NAMESPACE",
@@ -138,9 +139,13 @@ def embedded_language(outer: Language, node: Any) -> Language | None:
     return language_for_namespace(namespace, node.tag, version)
 
 
-def root_language(root: Any) -> Language | None:
+def root_language(root: Any) -> Language:
     """The language a root element belongs to: by namespace and name, version by ``<VerDTD>``."""
-    return language_for_namespace(root.namespace, root.tag, _child_text(root, "VerDTD"))
+    language = language_for_namespace(root.namespace, root.tag, _child_text(root, "VerDTD"))
+    if language is None:
+        raise EncodeError(
+            f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
+    return language
 
 
 def _child_text(node: Any, tag: str) -> str | None:
