@@ -93,7 +93,8 @@ def test_missing_file_exits_1(run, tmp_path):
     assert result.returncode == 1 and b"Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["convert"], ["frobnicate"], ["convert", "x", "--to", "json"]])
+@pytest.mark.parametrize("args", [[], ["convert"], ["frobnicate"],
+                                  ["convert", "x", "--to", "json"]])
 def test_usage_errors_exit_2(run, args):
     assert run(*args).returncode == 2
 
@@ -103,4 +104,5 @@ def test_help_and_version(run, codec):
     assert b"convert" in run("--help").stdout
     version = run("--version")
     expected = "python" if codec.__name__.endswith("fallback") else "cython"
-    assert version.stdout.decode().strip() == f"syncml_codec {syncml_codec.__version__} ({expected})"
+    expected = f"syncml_codec {syncml_codec.__version__} ({expected})"
+    assert version.stdout.decode().strip() == expected

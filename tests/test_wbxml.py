@@ -68,7 +68,8 @@ def test_unknown_public_id_needs_a_language():
 @pytest.mark.parametrize("mib,encoding", [(3, "ascii"), (4, "latin-1"), (106, "utf-8")])
 def test_single_byte_charsets(mib, encoding):
     text = "Gr\u00fc\u00dfe" if encoding != "ascii" else "Hello"
-    data = b"\x03\xA4\x01" + bytes([mib]) + b"\x00\x6D\x5B\x03" + text.encode(encoding) + b"\x00\x01\x01"
+    data = (b"\x03\xA4\x01" + bytes([mib]) + b"\x00\x6D\x5B\x03" + text.encode(encoding)
+            + b"\x00\x01\x01")
     assert syncml_codec.decode(data).findtext("MsgID") == text
 
 
@@ -162,7 +163,8 @@ def test_literal_tags_keep_their_names_and_namespace(Element):
 def test_literal_variants_decode(Element):
     table = b"X\x00a\x00"
     header = b"\x03\xA4\x01\x6A\x04" + table
-    data = header + b"\x6D\x04\x00\x44\x00\x03t\x00\x01\x84\x00\x04\x02\x03v\x00\x01\xC4\x00\x04\x02\x01\x01\x01"
+    data = header + (b"\x6D\x04\x00\x44\x00\x03t\x00\x01\x84\x00\x04\x02\x03v\x00\x01"
+                     b"\xC4\x00\x04\x02\x01\x01\x01")
     tree = syncml_codec.decode(data)
     assert [child.tag for child in tree] == ["X", "X", "X", "X"]
     assert tree.children[1].text == "t"

@@ -30,7 +30,8 @@ def test_doctype_names_the_language_of_an_unqualified_root():
 
 
 def test_metinf_elements_with_or_without_their_namespace():
-    spec = b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type xmlns="syncml:metinf">t</Type></Meta></SyncML>'
+    spec = (b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type xmlns="syncml:metinf">t</Type>'
+            b"</Meta></SyncML>")
     lax = b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta></SyncML>'
     assert syncml_codec.decode(spec) == syncml_codec.decode(lax)
     assert syncml_codec.decode(lax).find("Meta").find("Type").namespace == "syncml:metinf"
@@ -183,7 +184,8 @@ def test_entities_are_rejected(document):
 
 def test_external_dtd_is_not_loaded():
     tree = syncml_codec.decode(
-        b'<!DOCTYPE SyncML SYSTEM "http://127.0.0.1:9/never.dtd"><SyncML xmlns="SYNCML:SYNCML1.2"/>')
+        b'<!DOCTYPE SyncML SYSTEM "http://127.0.0.1:9/never.dtd">'
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"/>')
     assert tree.tag == "SyncML"
 
 

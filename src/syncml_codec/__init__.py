@@ -1,6 +1,7 @@
 """syncml_codec: SyncML (OMA DM and DS) as WBXML and XML, correct to the byte, fast, and safe."""
 
 from . import api as _api
+from . import model
 from .api import decode, encode, from_lxml, is_wbxml, to_lxml, wbxml_to_xml, xml_to_wbxml
 from .codepages import (
     AttributePage,
@@ -12,6 +13,7 @@ from .codepages import (
     register_language,
 )
 from .errors import DecodeError, EncodeError, SyncMLError
+from .model import Message, Package
 
 __version__ = "0.1.0"
 
@@ -24,5 +26,6 @@ __all__ = [
     "IMPLEMENTATION", "Element", "decode", "encode", "wbxml_to_xml", "xml_to_wbxml",
     "from_lxml", "to_lxml", "is_wbxml", "SyncMLError", "DecodeError", "EncodeError",
     "Language", "CodePage", "AttributePage", "register_language", "languages",
-    "language_for_public_id", "language_for_namespace", "__version__",
+    "language_for_public_id", "language_for_namespace", "__version__", "model", "Message",
+    "Package",
 ]

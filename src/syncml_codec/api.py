@@ -64,9 +64,10 @@ def decode(
 ) -> Any:
     """Decode WBXML or XML (detected from the first byte) into an element tree.
 
-    ``language`` forces the WBXML language instead of the header's public id; ``unknown_tags="keep"``
-    names unknown tag tokens ``wbxml-page<P>-0x<TT>`` instead of raising; ``type_rewrite`` turns a
-    Meta Type ``...+wbxml`` into ``...+xml`` as libwbxml does. Raises DecodeError on bad input.
+    ``language`` forces the WBXML language instead of the header's public id;
+    ``unknown_tags="keep"`` names unknown tag tokens ``wbxml-page<P>-0x<TT>`` instead of
+    raising; ``type_rewrite`` turns a Meta Type ``...+wbxml`` into ``...+xml`` as libwbxml does.
+    Raises DecodeError on bad input.
     """
     if isinstance(data, str):
         return xmlcodec.parse_xml(data, _codec.Element, max_depth)

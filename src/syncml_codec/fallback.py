@@ -14,8 +14,8 @@ from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_string
 from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
-    DataClassifier,
     WBXML_NAMESPACE,
+    DataClassifier,
     data_type,
     embedded_language,
     is_embedded_type,
