@@ -9,6 +9,7 @@ import sys
 import pytest
 
 import syncml_codec
+
 from conftest import VECTORS
 
 VECTOR = VECTORS / "libwbxml-n" / "dm12-pkg2-server.wbxml"

@@ -7,8 +7,9 @@ import tracemalloc
 import pytest
 
 import syncml_codec
-from conftest import VECTORS, public_vectors
 from syncml_codec import DecodeError, api
+
+from conftest import VECTORS, public_vectors
 
 HEADER = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
 

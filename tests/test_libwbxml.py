@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import syncml_codec
+
 from conftest import PUBLIC_VECTORS, VECTORS, public_vectors, require_libwbxml, xml_vectors
 from libwbxml_tools import (
     LIBWBXML_DROPS_ATTRIBUTES,

@@ -7,8 +7,6 @@ import warnings
 import pytest
 
 import syncml_codec
-from conftest import VECTORS, public_vectors, require_libwbxml
-from libwbxml_tools import as_xml, wbxml2xml
 from syncml_codec.model import (
     Add,
     Alert,
@@ -33,6 +31,9 @@ from syncml_codec.model import (
     respond,
     validate,
 )
+
+from conftest import VECTORS, public_vectors, require_libwbxml
+from libwbxml_tools import as_xml, wbxml2xml
 
 SERVER = "https://dm.example.com/dm"
 DEVICE = "IMEI:493005100592800"

@@ -6,10 +6,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import syncml_codec
-from conftest import VECTORS
 from syncml_codec import DecodeError, api
 from syncml_codec.codepages import SYNCML_12
 from syncml_codec.syncml import is_xml_text
+
+from conftest import VECTORS
 
 NS = "SYNCML:SYNCML1.2"
 SETTINGS = settings(max_examples=150, deadline=None,
