@@ -13,7 +13,8 @@ from libc.string cimport memchr, memcpy
 
 from syncml_codec.codepages import METINF_NAMESPACE
 from syncml_codec.errors import DecodeError, EncodeError
-from syncml_codec.header import read_header, table_string
+from syncml_codec.header import read_header, table_bytes
+from syncml_codec.limits import DEFAULT_LIMITS, check_size
 from syncml_codec.strtable import finish_document, repeated_strings, start_document, utf8
 from syncml_codec.syncml import (
     DataClassifier,
@@ -141,8 +142,10 @@ cdef class _Decoder:
     cdef list stack, pages
     cdef bint utf8, type_rewrite, keep_unknown, syncml
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
+    cdef Py_ssize_t max_string, max_opaque
+    cdef object limits
 
-    def __init__(self, bytes data, header, int max_depth, str unknown_tags, bint type_rewrite,
+    def __init__(self, bytes data, header, limits, str unknown_tags, bint type_rewrite,
                  int depth):
         self.data = data
         self.buf = <const unsigned char*> PyBytes_AS_STRING(data)
@@ -154,7 +157,10 @@ cdef class _Decoder:
         self.nul_width = header.nul_width
         self.table = header.string_table
         self.version = header.version
-        self.max_depth = max_depth
+        self.limits = limits
+        self.max_depth = limits.max_depth
+        self.max_string = limits.max_string
+        self.max_opaque = limits.max_opaque
         self.base_depth = depth
         self.keep_unknown = unknown_tags == "keep"
         self.type_rewrite = type_rewrite
@@ -211,6 +217,8 @@ cdef class _Decoder:
                 end += 1
             if end < 0:
                 raise DecodeError("unterminated inline string", start - 1)
+        if end - start > self.max_string:
+            raise DecodeError(f"inline string longer than max_string {self.max_string}", start - 1)
         try:
             if self.utf8:
                 text = PyUnicode_DecodeUTF8(<const char*> self.buf + start, end - start, NULL)
@@ -228,8 +236,12 @@ cdef class _Decoder:
             raise DecodeError(f"{what} index {index} outside the string table", start)
         text = self.table_strings.get(index)
         if text is None:
+            raw = table_bytes(self.table, index, self.nul_width)
+            if len(raw) > self.max_string:
+                raise DecodeError(f"string-table entry longer than max_string {self.max_string}",
+                                  start)
             try:
-                text = table_string(self.table, index, self.encoding, self.nul_width)
+                text = raw.decode(self.encoding)
             except UnicodeDecodeError:
                 raise DecodeError(f"string-table entry is not valid {self.encoding}",
                                   start) from None
@@ -281,7 +293,7 @@ cdef class _Decoder:
             grandparent = self.stack[-3] if depth > 2 else None
             if is_embedded_type(data_type(parent, grandparent)):
                 try:
-                    return decode_wbxml(raw, max_depth=self.max_depth,
+                    return decode_wbxml(raw, limits=self.limits,
                                         unknown_tags="keep" if self.keep_unknown else "error",
                                         type_rewrite=self.type_rewrite,
                                         _depth=self.base_depth + depth)
@@ -304,6 +316,8 @@ cdef class _Decoder:
         cdef unsigned long long length = self.mb(pos)
         if length > <unsigned long long> (self.size - pos[0]):
             raise DecodeError("OPAQUE length runs past the end of the input", start)
+        if length > <unsigned long long> self.max_opaque:
+            raise DecodeError(f"OPAQUE longer than max_opaque {self.max_opaque}", start)
         cdef bytes raw = PyBytes_FromStringAndSize(<const char*> self.buf + pos[0],
                                                    <Py_ssize_t> length)
         pos[0] += <Py_ssize_t> length
@@ -482,14 +496,15 @@ cdef int _set_attribute(Element element, object name, object value) except -1:
     return 0
 
 
-def decode_wbxml(data, *, language=None, int max_depth=256, str unknown_tags="error",
+def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags="error",
                  bint type_rewrite=True, int _depth=0):
     """Decode a WBXML document into an Element tree."""
     data = bytes(data)
+    check_size(data, limits)
     header = read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
-    return _Decoder(data, header, max_depth, unknown_tags, type_rewrite, _depth).build()
+    return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
 
 
 # -- encoding ---------------------------------------------------------------------------------

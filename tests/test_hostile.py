@@ -7,7 +7,7 @@ import tracemalloc
 import pytest
 
 import syncml_codec
-from syncml_codec import DecodeError, api
+from syncml_codec import DecodeError, Limits, api
 
 from conftest import VECTORS, public_vectors
 
@@ -71,19 +71,19 @@ def test_depth_limit():
     assert caught.value.offset == 5 + 256
     assert "deeper than 256" in caught.value.message
     with pytest.raises(DecodeError) as caught:
-        syncml_codec.decode(HEADER + b"\x6D" * 11 + b"\x01" * 11, max_depth=10)
+        syncml_codec.decode(HEADER + b"\x6D" * 11 + b"\x01" * 11, limits=Limits(max_depth=10))
     assert caught.value.offset == 15
-    assert syncml_codec.decode(HEADER + b"\x6D" * 10 + b"\x01" * 10, max_depth=10).tag == "SyncML"
+    assert syncml_codec.decode(HEADER + b"\x6D" * 10 + b"\x01" * 10, limits=Limits(max_depth=10)).tag == "SyncML"
 
 
 def test_depth_limit_counts_nested_documents():
     nested = bytes.fromhex("03A4036A00") + b"\x4A" * 10 + b"\x01" * 10
     outer = (HEADER + b"\x6D\x54\x5A\x00\x01\x53\x03application/vnd.syncml-devinf+wbxml\x00\x01"
              b"\x00\x00\x01\x4F\xC3" + bytes([len(nested)]) + nested + b"\x01\x01\x01")
-    data_element = syncml_codec.decode(outer, max_depth=20).find("Item").find("Data")
+    data_element = syncml_codec.decode(outer, limits=Limits(max_depth=20)).find("Item").find("Data")
     assert data_element.children[0].tag == "DevInf"
     # too deep for the nested document: its bytes are kept as data instead
-    kept = syncml_codec.decode(outer, max_depth=8).find("Item").find("Data")
+    kept = syncml_codec.decode(outer, limits=Limits(max_depth=8)).find("Item").find("Data")
     assert kept.children == [] and kept.text == nested
 
 
@@ -133,3 +133,48 @@ def test_every_single_byte_change_gives_the_same_outcome_in_both_implementations
                 mutated = data[:position] + bytes([value]) + data[position + 1:]
                 outcomes = [_outcome(module, mutated) for module in modules]
                 assert _same(outcomes), (position, value, outcomes)
+
+
+def test_limits_on_size_strings_and_opaque(codec):
+    small = Limits(max_size=64, max_string=4, max_opaque=3)
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(HEADER + b"\x6D" + b"\x12" * 100 + b"\x01", limits=small)
+    assert caught.value.offset == 64 and "max_size" in caught.value.message
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(HEADER + b"\x6D\x5B\x03abcde\x00\x01\x01", limits=small)
+    assert caught.value.offset == 7 and "max_string" in caught.value.message
+    assert syncml_codec.decode(HEADER + b"\x6D\x5B\x03abcd\x00\x01\x01", limits=small)
+    table = b"\x03\xA4\x01\x6A\x06abcde\x00"
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(table + b"\x6D\x5B\x83\x00\x01\x01", limits=small)
+    assert caught.value.offset == 14 and "max_string" in caught.value.message
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(HEADER + b"\x6D\x4F\xC3\x04abcd\x01\x01", limits=small)
+    assert caught.value.offset == 7 and "max_opaque" in caught.value.message
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b"<SyncML><Data>abcde</Data></SyncML>", limits=small)
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b"<SyncML>" + b" " * 100 + b"</SyncML>", limits=small)
+    with pytest.raises(ValueError):
+        Limits(max_depth=0)
+    with pytest.raises(TypeError):
+        syncml_codec.decode(HEADER + b"\x2D", limits={"max_depth": 3})
+
+
+def test_peak_memory_stays_near_the_input_size_on_hostile_input():
+    """A 64 KiB hostile document: deep nesting, long strings, huge declared lengths."""
+    hostile = [
+        HEADER + b"\x6D" * 65536,
+        HEADER + b"\x6D\x5B\x03" + b"A" * 65536,
+        HEADER + b"\x6D" + b"\x4F\xC3\x8F\xFF\xFF\xFF\x7F" * 8192,
+        b"\x03\xA4\x01\x6A\x8F\xFF\xFF\xFF\x7F" + b"\x00" * 65536,
+    ]
+    for data in hostile:
+        tracemalloc.start()
+        try:
+            with pytest.raises(DecodeError):
+                syncml_codec.decode(data)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 8 * len(data) + 256 * 1024, (data[:12], peak)

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 import syncml_codec
-from syncml_codec import DecodeError, EncodeError
+from syncml_codec import DecodeError, EncodeError, Limits
 
 NS = "SYNCML:SYNCML1.2"
 
@@ -194,4 +194,4 @@ def test_deep_xml_nesting_is_rejected():
     with pytest.raises(DecodeError):
         syncml_codec.decode(b"<SyncML>" + b"<a>" * depth + b"</a>" * depth + b"</SyncML>")
     with pytest.raises(DecodeError):
-        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>", max_depth=20)
+        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>", limits=Limits(max_depth=20))

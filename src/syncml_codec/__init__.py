@@ -13,6 +13,7 @@ from .codepages import (
     register_language,
 )
 from .errors import DecodeError, EncodeError, SyncMLError
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Message, Package
 
 __version__ = "0.1.0"
@@ -27,5 +28,5 @@ __all__ = [
     "from_lxml", "to_lxml", "is_wbxml", "SyncMLError", "DecodeError", "EncodeError",
     "Language", "CodePage", "AttributePage", "register_language", "languages",
     "language_for_public_id", "language_for_namespace", "__version__", "model", "Message",
-    "Package",
+    "Package", "Limits", "DEFAULT_LIMITS",
 ]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from . import fallback, xmlcodec
 from .codepages import Language
 from .errors import DecodeError, EncodeError
+from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "IMPLEMENTATION", "decode", "encode", "wbxml_to_xml", "xml_to_wbxml",
@@ -58,24 +59,24 @@ def decode(
     data: bytes | bytearray | memoryview | str,
     *,
     language: Language | None = None,
-    max_depth: int = 256,
+    limits: Limits = DEFAULT_LIMITS,
     unknown_tags: Literal["error", "keep"] = "error",
     type_rewrite: bool = True,
 ) -> Any:
     """Decode WBXML or XML (detected from the first byte) into an element tree.
 
+    ``limits`` bounds depth, input size, string and OPAQUE lengths (see :class:`Limits`);
     ``language`` forces the WBXML language instead of the header's public id;
     ``unknown_tags="keep"`` names unknown tag tokens ``wbxml-page<P>-0x<TT>`` instead of
     raising; ``type_rewrite`` turns a Meta Type ``...+wbxml`` into ``...+xml`` as libwbxml does.
     Raises DecodeError on bad input.
     """
-    if isinstance(data, str):
-        return xmlcodec.parse_xml(data, _codec.Element, max_depth)
-    data = bytes(data)
-    if not is_wbxml(data):
-        return xmlcodec.parse_xml(data, _codec.Element, max_depth)
+    if not isinstance(limits, Limits):
+        raise TypeError("limits must be a syncml_codec.Limits")
+    if isinstance(data, str) or not is_wbxml(bytes(data)):
+        return xmlcodec.parse_xml(data, _codec.Element, limits)
     _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-    return _codec.decode_wbxml(data, language=language, max_depth=max_depth,
+    return _codec.decode_wbxml(bytes(data), language=language, limits=limits,
                                unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
 
 
@@ -120,11 +121,12 @@ def wbxml_to_xml(data: bytes, *, pretty: bool = False, **options: Any) -> bytes:
     return xmlcodec.write_xml(decode(data, **options), pretty=pretty)
 
 
-def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False, **options: Any) -> bytes:
+def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,
+                 limits: Limits = DEFAULT_LIMITS, **options: Any) -> bytes:
     """Convert an XML document to WBXML (``options`` as for :func:`encode`)."""
     if isinstance(xml, (bytes, bytearray, memoryview)) and is_wbxml(bytes(xml)):
         raise DecodeError("not XML: the input starts like WBXML", 0)
-    tree = xmlcodec.parse_xml(xml, _codec.Element)
+    tree = xmlcodec.parse_xml(xml, _codec.Element, limits)
     return encode(tree, string_table=string_table, **options)
 
 

@@ -11,7 +11,8 @@ from typing import Any, Iterator, NamedTuple
 
 from .codepages import Language
 from .errors import DecodeError, EncodeError
-from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_string
+from .limits import DEFAULT_LIMITS, Limits, check_size
+from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
 from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
@@ -113,7 +114,7 @@ class Token(NamedTuple):
     value: Any  # decoded string, bytes, literal name or page number
 
 
-def _termstr(data: bytes, pos: int, header: Header) -> tuple[str, int]:
+def _termstr(data: bytes, pos: int, header: Header, max_string: int) -> tuple[str, int]:
     """Read a NUL-terminated string at ``pos``; returns (text, position after the NUL)."""
     width = header.nul_width
     if width == 1:
@@ -127,26 +128,33 @@ def _termstr(data: bytes, pos: int, header: Header) -> tuple[str, int]:
             end += 1
     if end < 0:
         raise DecodeError("unterminated inline string", pos - 1)
+    if end - pos > max_string:
+        raise DecodeError(f"inline string longer than max_string {max_string}", pos - 1)
     try:
         return data[pos:end].decode(header.encoding), end + width
     except UnicodeDecodeError:
         raise DecodeError(f"inline string is not valid {header.encoding}", pos - 1) from None
 
 
-def _table_ref(data: bytes, pos: int, header: Header, what: str) -> tuple[int, str, int]:
+def _table_ref(data: bytes, pos: int, header: Header, what: str,
+               max_string: int) -> tuple[int, str, int]:
     """Read a string-table index at ``pos``: (index, string, position after the index)."""
     index, after = read_mb_u_int32(data, pos)
     if index >= len(header.string_table):
         raise DecodeError(f"{what} index {index} outside the string table", pos)
+    raw = table_bytes(header.string_table, index, header.nul_width)
+    if len(raw) > max_string:
+        raise DecodeError(f"string-table entry longer than max_string {max_string}", pos)
     try:
-        return index, table_string(header.string_table, index, header.encoding,
-                                   header.nul_width), after
+        return index, raw.decode(header.encoding), after
     except UnicodeDecodeError:
         raise DecodeError(f"string-table entry is not valid {header.encoding}", pos) from None
 
 
-def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
+def iter_tokens(data: bytes, header: Header,
+                limits: Limits = DEFAULT_LIMITS) -> Iterator[Token]:
     """Yield the body's tokens in order; raises DecodeError on the first malformed one."""
+    max_string = limits.max_string
     pos = header.body_offset
     size = len(data)
     tag_page = attr_page = 0
@@ -169,10 +177,10 @@ def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
             in_attributes = False
             yield Token(start, pos, "END", tag_page, byte, None)
         elif byte == STR_I:
-            text, pos = _termstr(data, pos, header)
+            text, pos = _termstr(data, pos, header, max_string)
             yield Token(start, pos, "STR_I", tag_page, byte, text)
         elif byte == STR_T:
-            index, text, pos = _table_ref(data, pos, header, "STR_T")
+            index, text, pos = _table_ref(data, pos, header, "STR_T", max_string)
             yield Token(start, pos, "STR_T", tag_page, index, text)
         elif byte == ENTITY:
             code, pos = read_mb_u_int32(data, pos)
@@ -185,13 +193,15 @@ def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
             length, pos = read_mb_u_int32(data, pos)
             if length > size - pos:
                 raise DecodeError("OPAQUE length runs past the end of the input", start)
+            if length > limits.max_opaque:
+                raise DecodeError(f"OPAQUE longer than max_opaque {limits.max_opaque}", start)
             yield Token(start, pos + length, "OPAQUE", tag_page, length, data[pos:pos + length])
             pos += length
         elif byte in (EXT_I_0, EXT_I_1, EXT_I_2):
-            text, pos = _termstr(data, pos, header)
+            text, pos = _termstr(data, pos, header, max_string)
             yield Token(start, pos, "EXT", tag_page, byte, text)
         elif byte in (EXT_T_0, EXT_T_1, EXT_T_2):
-            _, text, pos = _table_ref(data, pos, header, "EXT_T")
+            _, text, pos = _table_ref(data, pos, header, "EXT_T", max_string)
             yield Token(start, pos, "EXT", tag_page, byte, text)
         elif byte in (EXT_0, EXT_1, EXT_2):
             yield Token(start, pos, "EXT", tag_page, byte, None)
@@ -206,7 +216,7 @@ def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
                     name = "xmlns"  # Nokia phones name xmlns this way, with no string table
                     pos += 1
                 else:
-                    _, name, pos = _table_ref(data, pos, header, "LITERAL")
+                    _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string)
                 yield Token(start, pos, "ATTR_LITERAL", attr_page, byte, name)
             elif byte in (LITERAL_A, LITERAL_C, LITERAL_AC):
                 raise DecodeError(f"tag token {byte:#04x} inside an attribute list", start)
@@ -214,7 +224,7 @@ def iter_tokens(data: bytes, header: Header) -> Iterator[Token]:
                 kind = "ATTR_START" if byte < 0x80 else "ATTR_VALUE"
                 yield Token(start, pos, kind, attr_page, byte, None)
         elif byte in (LITERAL, LITERAL_A, LITERAL_C, LITERAL_AC):
-            _, name, pos = _table_ref(data, pos, header, "LITERAL")
+            _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string)
             in_attributes = bool(byte & HAS_ATTRIBUTES)
             yield Token(start, pos, "LITERAL_TAG", tag_page, byte, name)
         else:
@@ -280,7 +290,7 @@ class _TreeBuilder:
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
             if is_embedded_type(data_type(parent, grandparent)):
                 try:
-                    return decode_wbxml(raw, max_depth=self.options["max_depth"],
+                    return decode_wbxml(raw, limits=self.options["limits"],
                                         unknown_tags=self.options["unknown_tags"],
                                         type_rewrite=self.options["type_rewrite"],
                                         _depth=self.base_depth + len(self.stack))
@@ -296,9 +306,9 @@ class _TreeBuilder:
         else:
             raise DecodeError("a second root element", token.offset)
         if has_content:
-            if self.base_depth + len(self.stack) + 1 > self.options["max_depth"]:
-                raise DecodeError(f"elements nested deeper than {self.options['max_depth']}",
-                                  token.offset)
+            max_depth = self.options["limits"].max_depth
+            if self.base_depth + len(self.stack) + 1 > max_depth:
+                raise DecodeError(f"elements nested deeper than {max_depth}", token.offset)
             self.stack.append(element)
             self.pages.append(page)
         else:
@@ -310,7 +320,7 @@ class _TreeBuilder:
             element.text = type_for_xml(element.text)
 
     def build(self) -> Element:
-        tokens = iter_tokens(self.data, self.header)
+        tokens = iter_tokens(self.data, self.header, self.options["limits"])
         for token in tokens:
             kind = token.kind
             if kind == "TAG" or kind == "LITERAL_TAG":
@@ -397,17 +407,18 @@ def decode_wbxml(
     data: bytes,
     *,
     language: Language | None = None,
-    max_depth: int = 256,
+    limits: Limits = DEFAULT_LIMITS,
     unknown_tags: str = "error",
     type_rewrite: bool = True,
     _depth: int = 0,
 ) -> Element:
     """Decode a WBXML document into an Element tree."""
     data = bytes(data)
+    check_size(data, limits)
     header = read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
-    options = {"max_depth": max_depth, "unknown_tags": unknown_tags, "type_rewrite": type_rewrite}
+    options = {"limits": limits, "unknown_tags": unknown_tags, "type_rewrite": type_rewrite}
     return _TreeBuilder(data, header, options, _depth).build()
 
 

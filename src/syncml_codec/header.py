@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .codepages import Language, language_for_public_id
 from .errors import DecodeError
 
-__all__ = ["CHARSETS", "Header", "read_header", "read_mb_u_int32", "mb_u_int32"]
+__all__ = ["CHARSETS", "Header", "read_header", "read_mb_u_int32", "mb_u_int32", "table_bytes"]
 
 #: IANA MIBenum -> Python codec. 0 (unknown) is read as UTF-8, as libwbxml does.
 CHARSETS: dict[int, str] = {
@@ -72,10 +72,10 @@ def mb_u_int32(value: int) -> bytes:
     return bytes(reversed(out))
 
 
-def table_string(table: bytes, index: int, encoding: str, nul_width: int) -> str:
-    """The string starting at ``index`` in a string table (the last one may lack its NUL)."""
+def table_bytes(table: bytes, index: int, nul_width: int) -> bytes:
+    """The bytes of the string at ``index`` in a string table (the last may lack its NUL)."""
     end = _find_nul(table, index, nul_width)
-    return table[index:len(table) if end < 0 else end].decode(encoding)
+    return table[index:len(table) if end < 0 else end]
 
 
 def _find_nul(data: bytes, start: int, nul_width: int, stop: int | None = None) -> int:
@@ -123,7 +123,7 @@ def read_header(data: bytes, language: Language | None = None) -> Header:
         if public_id >= len(table):
             raise DecodeError("public id index outside the string table", index_offset)
         try:
-            fpi = table_string(table, public_id, encoding, nul_width)
+            fpi = table_bytes(table, public_id, nul_width).decode(encoding)
         except UnicodeDecodeError:
             raise DecodeError("public id string cannot be decoded", index_offset) from None
     if language is None:

@@ -22,6 +22,7 @@ from lxml import etree
 
 from .codepages import Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
+from .limits import DEFAULT_LIMITS, Limits, check_size
 from .syncml import WBXML_NAMESPACE, is_xml_text, join_content
 
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
@@ -49,9 +50,11 @@ def _byte_offset(data: bytes, line: int, column: int) -> int:
     return min(offset + max(column, 1) - 1, len(data))
 
 
-def parse_xml(xml: bytes | str, element_type: Callable[..., Any], max_depth: int = 256) -> Any:
+def parse_xml(xml: bytes | str, element_type: Callable[..., Any],
+              limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse an XML document into an element tree built from ``element_type``."""
     data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
+    check_size(data, limits)
     try:
         root = etree.fromstring(data, _parser("utf-8" if isinstance(xml, str) else None))
     except etree.XMLSyntaxError as error:
@@ -62,18 +65,20 @@ def parse_xml(xml: bytes | str, element_type: Callable[..., Any], max_depth: int
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DecodeError("XML: entity declarations are not accepted", data.find(b"<!ENTITY"))
     language = language_for_public_id(docinfo.public_id) if docinfo.public_id else None
-    return _Reader(element_type, max_depth).element(root, language, {}, 1)
+    return _Reader(element_type, limits).element(root, language, {}, 1)
 
 
-def from_lxml(element: Any, element_type: Callable[..., Any], max_depth: int = 256) -> Any:
+def from_lxml(element: Any, element_type: Callable[..., Any],
+              limits: Limits = DEFAULT_LIMITS) -> Any:
     """Convert an lxml element (and its subtree) into an element tree."""
-    return _Reader(element_type, max_depth).element(element, None, {}, 1)
+    return _Reader(element_type, limits).element(element, None, {}, 1)
 
 
 class _Reader:
-    def __init__(self, element_type: Callable[..., Any], max_depth: int) -> None:
+    def __init__(self, element_type: Callable[..., Any], limits: Limits) -> None:
         self.element_type = element_type
-        self.max_depth = max_depth
+        self.max_depth = limits.max_depth
+        self.max_string = limits.max_string
 
     def element(self, node: Any, language: Language | None, parent_nsmap: dict, depth: int) -> Any:
         if not isinstance(node.tag, str):
@@ -116,10 +121,16 @@ class _Reader:
             child = self.element(source, language, nsmap, depth + 1)
             child.tail = source.tail
             children.append(child)
-        text = _content(text, bool(children))
+        text = self.checked(_content(text, bool(children)))
         for child in children:
-            child.tail = _content(child.tail, True)
+            child.tail = self.checked(_content(child.tail, True))
         return self.element_type(tag, namespace, attributes, text, children)
+
+
+    def checked(self, text: Any) -> Any:
+        if text is not None and len(text) > self.max_string:
+            raise DecodeError(f"XML: text longer than max_string {self.max_string}", 0)
+        return text
 
 
 def _content(text: str | bytes | None, element_content: bool) -> str | bytes | None:
