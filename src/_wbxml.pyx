@@ -22,6 +22,7 @@ from syncml_codec.syncml import (
     data_type,
     embedded_language,
     is_embedded_type,
+    is_xml_text,
     join_content,
     opaque_value,
     root_language,
@@ -139,6 +140,7 @@ cdef class _Decoder:
     cdef object header, language, encoding, root
     cdef bytes table
     cdef dict tag_names, page_namespaces, table_strings
+    cdef object default_namespace
     cdef list stack, pages
     cdef bint utf8, type_rewrite, keep_unknown, syncml
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
@@ -167,6 +169,7 @@ cdef class _Decoder:
         self.tag_names = dict(self.language.tag_names)
         self.page_namespaces = {page: self.language.page_namespace(page)
                                 for page in self.language.pages}
+        self.default_namespace = self.language.namespace
         self.table_strings = {}
         self.stack = []
         self.pages = []
@@ -423,7 +426,7 @@ cdef class _Decoder:
         cdef unsigned char byte
         cdef int page = 0
         cdef Element element
-        namespace = self.page_namespaces.get(0)
+        namespace = self.page_namespaces.get(0, self.default_namespace)
         while pos < self.size:
             start = pos
             byte = self.buf[pos]
@@ -433,7 +436,7 @@ cdef class _Decoder:
                     raise DecodeError("truncated SWITCH_PAGE", start)
                 page = self.buf[pos]
                 pos += 1
-                namespace = self.page_namespaces.get(page)
+                namespace = self.page_namespaces.get(page, self.default_namespace)
             elif byte == END:
                 if not self.stack:
                     raise DecodeError("END without an open element", start)
@@ -462,7 +465,7 @@ cdef class _Decoder:
                     raise DecodeError("extension outside the root element", start)
                 element = _new_element("ext", WBXML_NAMESPACE)
                 element._attributes = {"token": f"{byte:#04x}"}
-                element.text = value
+                element.text = value or None
                 (<Element> self.stack[-1]).children.append(element)
             elif byte == PI:
                 element = _new_element("pi", WBXML_NAMESPACE)
@@ -610,8 +613,14 @@ cdef class _Encoder:
             data = PyUnicode_AsUTF8AndSize(text, &length)
         except UnicodeEncodeError:
             raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
-        if memchr(data, 0, length) != NULL:
-            return self.opaque(utf8(text))
+        if memchr(data, 0, length) != NULL:  # no NUL inline: write it as ENTITY U+0000
+            for index, piece in enumerate(text.split("\x00")):
+                if index:
+                    self.byte(ENTITY)
+                    self.byte(0)
+                if piece:
+                    self.string(piece)
+            return 0
         if self.repeated and text in self.repeated:
             self.byte(STR_T)
             return self.mb(self.table.add(text))
@@ -624,7 +633,8 @@ cdef class _Encoder:
 
     cdef int content(self, object value, bint as_opaque) except -1:
         if isinstance(value, str):
-            if as_opaque:
+            # OPAQUE only for text a decoder reads back as text (see syncml.opaque_value).
+            if as_opaque and is_xml_text(value):
                 return self.opaque(utf8(value))
             return self.string(value)
         if isinstance(value, (bytes, bytearray, memoryview)):
@@ -716,12 +726,13 @@ cdef class _Encoder:
                 token = -1
             if EXT_0 <= token <= EXT_2:
                 return self.byte(token)
+            text = node.text or ""
             if ((EXT_I_0 <= token <= EXT_I_2 or EXT_T_0 <= token <= EXT_T_2)
-                    and isinstance(node.text, str) and "\x00" not in node.text):
+                    and isinstance(text, str) and "\x00" not in text):
                 self.byte(token)
                 if token >= EXT_T_0:
-                    return self.mb(self.table.add(node.text))
-                raw = utf8(node.text)
+                    return self.mb(self.table.add(text))
+                raw = utf8(text)
                 self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
                 return self.byte(0)
             raise EncodeError("wbxml:ext needs token= EXT_* (e.g. 0x40) and matching text")

@@ -73,7 +73,8 @@ def test_depth_limit():
     with pytest.raises(DecodeError) as caught:
         syncml_codec.decode(HEADER + b"\x6D" * 11 + b"\x01" * 11, limits=Limits(max_depth=10))
     assert caught.value.offset == 15
-    assert syncml_codec.decode(HEADER + b"\x6D" * 10 + b"\x01" * 10, limits=Limits(max_depth=10)).tag == "SyncML"
+    ten = Limits(max_depth=10)
+    assert syncml_codec.decode(HEADER + b"\x6D" * 10 + b"\x01" * 10, limits=ten).tag == "SyncML"
 
 
 def test_depth_limit_counts_nested_documents():

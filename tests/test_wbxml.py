@@ -250,11 +250,15 @@ def test_vobject_type_makes_data_opaque_anywhere(Element):
     assert b"\xC3\x0BBEGIN:VCARD" in data
 
 
-def test_text_with_nul_is_written_as_opaque(Element):
-    tree = Element("SyncML", NS, children=[Element("MsgID", NS, text="a\x00b")])
+def test_text_with_nul_or_control_characters_stays_text(Element):
+    tree = Element("SyncML", NS, children=[
+        Element("MsgID", NS, text="a\x00b"),
+        Element("Add", NS, children=[Element("Item", NS, children=[
+            Element("Data", NS, text="c\x17")])])])
     data = syncml_codec.encode(tree)
-    assert b"\xC3\x03a\x00b" in data
-    assert syncml_codec.decode(data).findtext("MsgID") == b"a\x00b"
+    assert b"\x5B\x03a\x00\x02\x00\x03b\x00\x01" in data  # NUL as ENTITY U+0000
+    assert b"\x4F\x03c\x17\x00\x01" in data  # not OPAQUE: that would read back as bytes
+    assert syncml_codec.decode(data) == tree
 
 
 def test_embedded_devinf_is_a_nested_document_and_type_is_rewritten():

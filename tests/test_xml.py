@@ -99,11 +99,16 @@ def test_escaping_in_text_and_attributes(Element):
     assert syncml_codec.decode(out) == tree
 
 
-def test_text_xml_cannot_carry_is_written_as_base64(Element):
-    tree = Element("SyncML", NS, text="bell\x07")
+def test_characters_xml_cannot_carry_are_marked_one_by_one(Element):
+    tree = Element("SyncML", NS, text="bell\x07 & \x00\ud800", children=[
+        Element("Final", NS, tail="\x1f")])
     out = syncml_codec.encode(tree, format="xml")
-    assert b"<wbxml:opaque" in out
-    assert syncml_codec.decode(out).text == b"bell\x07"
+    assert (b'bell<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="7"/> &amp; '
+            b'<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="0"/>') in out
+    assert syncml_codec.decode(out) == tree
+    with pytest.raises(DecodeError):
+        syncml_codec.decode(b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:char code="x"/>'
+                            b"</SyncML>")
 
 
 def test_binary_content_between_elements_keeps_its_place(Element):
@@ -116,9 +121,11 @@ def test_binary_content_between_elements_keeps_its_place(Element):
                             b"</SyncML>")
 
 
-def test_names_that_are_not_xml_names_are_refused(Element):
+def test_names_and_attribute_values_xml_cannot_carry_are_refused(Element):
     with pytest.raises(EncodeError):
         syncml_codec.encode(Element("bad name", NS), format="xml")
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", NS, {"a": "\x01"}), format="xml")
 
 
 def test_wbxml_to_xml_and_back(Element):
@@ -194,4 +201,5 @@ def test_deep_xml_nesting_is_rejected():
     with pytest.raises(DecodeError):
         syncml_codec.decode(b"<SyncML>" + b"<a>" * depth + b"</a>" * depth + b"</SyncML>")
     with pytest.raises(DecodeError):
-        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>", limits=Limits(max_depth=20))
+        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>",
+                            limits=Limits(max_depth=20))

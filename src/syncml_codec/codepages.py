@@ -97,9 +97,10 @@ class Language:
         return self.pages[found[0]].namespace if found else None
 
     def page_namespace(self, page: int) -> str | None:
-        """The XML namespace of a code page (None for a page the language does not define)."""
+        """The XML namespace of a code page; for a page the language does not define, the
+        namespace of its root (where LITERAL elements on such a page belong)."""
         code_page = self.pages.get(page)
-        return code_page.namespace if code_page else None
+        return code_page.namespace if code_page else self.namespace
 
     def find_tag(self, name: str, namespace: str | None) -> tuple[int, int] | None:
         """(page, token) for an element name, preferring the page of its namespace.

@@ -11,8 +11,8 @@ from typing import Any, Iterator, NamedTuple
 
 from .codepages import Language
 from .errors import DecodeError, EncodeError
-from .limits import DEFAULT_LIMITS, Limits, check_size
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
+from .limits import DEFAULT_LIMITS, Limits, check_size
 from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
@@ -21,6 +21,7 @@ from .syncml import (
     embedded_language,
     is_embedded_type,
     is_metinf_type,
+    is_xml_text,
     join_content,
     opaque_value,
     root_language,
@@ -350,7 +351,8 @@ class _TreeBuilder:
                 if not self.stack:
                     raise DecodeError("extension outside the root element", token.offset)
                 self.stack[-1].children.append(
-                    Element("ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"}, token.value))
+                    Element("ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"},
+                            token.value or None))
             elif kind == "PI":
                 element = Element("pi", WBXML_NAMESPACE)
                 self.read_attributes(tokens, element)
@@ -439,8 +441,12 @@ class _Encoder:
         return finish_document(self.options["version"], public_id, self.table, bytes(self.out))
 
     def string(self, text: str) -> None:
-        if "\x00" in text:
-            self.opaque(utf8(text))
+        if "\x00" in text:  # an inline string cannot hold NUL: write it as ENTITY U+0000
+            for index, piece in enumerate(text.split("\x00")):
+                if index:
+                    self.out += b"\x02\x00"
+                if piece:
+                    self.string(piece)
         elif text in self.repeated:
             self.out.append(STR_T)
             self.out += mb_u_int32(self.table.add(text))
@@ -458,7 +464,8 @@ class _Encoder:
 
     def content(self, value: Any, as_opaque: bool) -> None:
         if isinstance(value, str):
-            if as_opaque:
+            # OPAQUE only for text a decoder reads back as text (see syncml.opaque_value).
+            if as_opaque and is_xml_text(value):
                 self.opaque(utf8(value))
             else:
                 self.string(value)
@@ -553,12 +560,12 @@ class _Encoder:
             if token in (EXT_0, EXT_1, EXT_2):
                 self.out.append(token)
             elif token in (EXT_I_0, EXT_I_1, EXT_I_2, EXT_T_0, EXT_T_1, EXT_T_2) \
-                    and isinstance(node.text, str) and "\x00" not in node.text:
+                    and isinstance(node.text or "", str) and "\x00" not in (node.text or ""):
                 self.out.append(token)
                 if token >= EXT_T_0:
-                    self.out += mb_u_int32(self.table.add(node.text))
+                    self.out += mb_u_int32(self.table.add(node.text or ""))
                 else:
-                    self.out += utf8(node.text) + b"\x00"
+                    self.out += utf8(node.text or "") + b"\x00"
             else:
                 raise EncodeError("wbxml:ext needs token= EXT_* (e.g. 0x40) and matching text")
         elif node.tag == "pi":

@@ -141,7 +141,10 @@ def embedded_language(outer: Language, node: Any) -> Language | None:
 
 def root_language(root: Any) -> Language:
     """The language a root element belongs to: by namespace and name, version by ``<VerDTD>``."""
-    language = language_for_namespace(root.namespace, root.tag, _child_text(root, "VerDTD"))
+    version = _child_text(root, "VerDTD")
+    language = language_for_namespace(root.namespace, root.tag, version)
+    if language is None and root.namespace is not None:  # a fragment, such as a lone command
+        language = language_for_namespace(root.namespace, None, version)
     if language is None:
         raise EncodeError(
             f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")

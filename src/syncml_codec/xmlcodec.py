@@ -6,9 +6,10 @@ MetInf, and ``syncml:syncml1.2`` as ``SYNCML:SYNCML1.2``); elements in other nam
 as they are. Whitespace-only text between elements is indentation and is dropped; any other text,
 and all text inside ``<Data>``, is kept exactly.
 
-Binary content (``bytes`` in the tree, and text XML 1.0 cannot carry) is written in its place as
-``<wbxml:opaque>BASE64</wbxml:opaque>`` (namespace ``urn:syncml-codec:wbxml``) and read back as
-bytes: XML output is always well-formed UTF-8 and loses nothing.
+Binary content (``bytes`` in the tree) is written in its place as
+``<wbxml:opaque>BASE64</wbxml:opaque>``, and each character XML 1.0 cannot carry (control
+characters, lone surrogates) as ``<wbxml:char code="N"/>`` (namespace ``urn:syncml-codec:wbxml``);
+both are read back exactly: XML output is always well-formed UTF-8 and loses nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .syncml import WBXML_NAMESPACE, is_xml_text, join_content
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
 
 _OPAQUE_TAG = f"{{{WBXML_NAMESPACE}}}opaque"
+_CHAR_TAG = f"{{{WBXML_NAMESPACE}}}char"
+_NOT_XML_CHAR = re.compile("([\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff])")
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*\Z")
 
 
@@ -110,8 +113,9 @@ class _Reader:
         text: str | bytes | None = node.text
         children: list[Any] = []
         for source in node:
-            if source.tag == _OPAQUE_TAG:  # binary content, in the place it had
-                for piece in (_base64(source), source.tail):
+            if source.tag in (_OPAQUE_TAG, _CHAR_TAG):  # content XML cannot carry as text
+                piece = _base64(source) if source.tag == _OPAQUE_TAG else _character(source)
+                for piece in (piece, source.tail):
                     if piece:
                         if children:
                             children[-1].tail = join_content(children[-1].tail, piece)
@@ -135,9 +139,16 @@ class _Reader:
 
 def _content(text: str | bytes | None, element_content: bool) -> str | bytes | None:
     """Content as the tree keeps it: None for nothing, and for indentation between elements."""
-    if not text or (element_content and isinstance(text, str) and text.isspace()):
+    if not text or (element_content and isinstance(text, str) and not text.strip(" \t\r\n")):
         return None
     return text
+
+
+def _character(node: Any) -> str:
+    try:
+        return chr(int(node.get("code", ""), 10))
+    except ValueError:
+        raise DecodeError("XML: wbxml:char needs a code from 0 to 1114111", 0) from None
 
 
 def _base64(node: Any) -> bytes:
@@ -180,6 +191,8 @@ class _Writer:
         for name, value in node.attributes.items():
             if not isinstance(value, str):
                 raise EncodeError(f"attribute {name!r} must have a str value")
+            if not is_xml_text(value):
+                raise EncodeError(f"attribute {name!r} holds characters XML cannot carry")
             if name.startswith("xmlns:"):
                 prefix = self.name(name[6:])
                 if scoped.get(value) != prefix:
@@ -212,23 +225,28 @@ class _Writer:
         parts.append(f"</{tag}>")
 
     def content(self, value: Any, scoped: dict[str, str]) -> None:
-        """Write text escaped, or binary content (and text XML cannot carry) as wbxml:opaque."""
+        """Write text escaped (characters XML cannot carry as wbxml:char), bytes as
+        wbxml:opaque."""
         if not value:
             return
-        if isinstance(value, str) and is_xml_text(value):
-            self.parts.append(value.translate(_TEXT_ESCAPES))
-            return
+        prefix = scoped.get(WBXML_NAMESPACE)
+        open_tag = (f'wbxml:{{}} xmlns:wbxml="{WBXML_NAMESPACE}"' if prefix is None
+                    else f"{prefix}:{{}}")
         if isinstance(value, str):
-            value = value.encode("utf-8", "surrogatepass")
-        elif not isinstance(value, (bytes, bytearray, memoryview)):
+            if is_xml_text(value):
+                self.parts.append(value.translate(_TEXT_ESCAPES))
+                return
+            for index, piece in enumerate(_NOT_XML_CHAR.split(value)):
+                if index % 2:
+                    self.parts.append(f'<{open_tag.format("char")} code="{ord(piece)}"/>')
+                elif piece:
+                    self.parts.append(piece.translate(_TEXT_ESCAPES))
+            return
+        if not isinstance(value, (bytes, bytearray, memoryview)):
             raise EncodeError(f"content must be str or bytes, not {type(value).__name__}")
         encoded = base64.b64encode(bytes(value)).decode("ascii")
-        prefix = scoped.get(WBXML_NAMESPACE)
-        if prefix is None:
-            self.parts.append(f'<wbxml:opaque xmlns:wbxml="{WBXML_NAMESPACE}">{encoded}'
-                              "</wbxml:opaque>")
-        else:
-            self.parts.append(f"<{prefix}:opaque>{encoded}</{prefix}:opaque>")
+        close_tag = "wbxml:opaque" if prefix is None else f"{prefix}:opaque"
+        self.parts.append(f"<{open_tag.format('opaque')}>{encoded}</{close_tag}>")
 
     def declare(self, uri: str, scoped: dict[str, str]) -> tuple[dict[str, str], str]:
         """The prefix for ``uri``, declaring one on the current element when none is in scope."""

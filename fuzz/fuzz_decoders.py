@@ -1,0 +1,131 @@
+"""Coverage-guided fuzzing of every decoder with atheris (libFuzzer for Python).
+
+Targets:
+  wbxml-cython   the compiled decoder, plus round trips of what it decodes
+  wbxml-python   the pure-Python decoder, plus round trips
+  differential   both decoders on each input: the same tree, or the same error at the same offset
+  xml            the hardened XML reader, plus round trips
+  notification   the DM and DS notification decoders
+
+Anything but DecodeError from a decoder is a finding, and so is a round trip that changes the tree.
+
+    fuzz/build_extension.sh fuzz        # the extension with coverage instrumentation
+    python fuzz/fuzz_decoders.py TARGET [--instrumented] [libFuzzer flags] [CORPUS_DIR ...]
+    python fuzz/fuzz_decoders.py wbxml-cython --instrumented -max_total_time=3600 \
+        fuzz/corpus/wbxml-cython
+
+The corpus directory is seeded from vectors/ on first use. libFuzzer writes crashers as
+``crash-*`` files; each one found is kept under tests/fuzz_regressions/ as a regression test.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification")
+
+
+def _prepare(argv: list[str]) -> tuple[str, list[str]]:
+    if len(argv) < 2 or argv[1] not in TARGETS:
+        sys.exit(f"usage: {argv[0]} {{{','.join(TARGETS)}}} [--instrumented] [libFuzzer args]")
+    target = argv[1]
+    rest = argv[2:]
+    if "--instrumented" in rest:
+        rest.remove("--instrumented")
+        sys.path.insert(0, str(HERE / "build" / "fuzz"))
+    return target, rest
+
+
+def seed(corpus: Path, target: str) -> None:
+    """Fill an empty corpus directory with the vectors of ``target``'s input kind."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    if any(corpus.iterdir()):
+        return
+    if target == "xml":
+        sources = sorted((ROOT / "vectors" / "xml").glob("*.xml"))
+    elif target == "notification":
+        sources = []
+        for name, data in _notification_seeds().items():
+            (corpus / name).write_bytes(data)
+    else:
+        sources = sorted((ROOT / "vectors").glob("libwbxml*/*.wbxml"))
+    for index, source in enumerate(sources):
+        (corpus / f"seed-{index:03d}-{source.name}").write_bytes(source.read_bytes())
+
+
+def _notification_seeds() -> dict[str, bytes]:
+    from syncml_codec.notification import Notification, SyncAlert, SyncNotification
+
+    dm = Notification(server_id="com.mgmtsrv.manage", session_id=0x1234, ui_mode=1,
+                      initiator=0, vendor_data=b"\x01\x02")
+    ds = SyncNotification(server_id="PC Suite Data Sync", syncs=(
+        SyncAlert(206, "Contacts"), SyncAlert(207, "Calendar", 0x07)))
+    return {"seed-dm": dm.encode("secret", b"nonce"), "seed-ds": ds.encode("", b"")}
+
+
+def main() -> None:
+    target, args = _prepare(sys.argv)
+    import atheris
+
+    corpora = [arg for arg in args if not arg.startswith("-")]
+    if corpora:
+        seed(Path(corpora[0]), target)
+    checks: list = []
+    atheris.Setup([sys.argv[0], *args], lambda data: checks[0](data))
+
+    with atheris.instrument_imports():
+        import syncml_codec
+        from syncml_codec import DecodeError, api, fallback
+        from syncml_codec.notification import Notification, SyncNotification
+    sys.path.insert(0, str(ROOT / "tests"))
+    from roundtrip import assert_round_trips as round_trip
+
+    if target == "wbxml-cython" and "cython" not in api._IMPLEMENTATIONS:
+        sys.exit("the compiled extension is not built")
+
+    def decode_with(name: str, data: bytes) -> None:
+        api._use(name)
+        try:
+            tree = api._codec.decode_wbxml(data)
+        except DecodeError:
+            return
+        round_trip(tree)
+
+    def outcome(module, data: bytes):
+        try:
+            return module.decode_wbxml(data)
+        except DecodeError as error:
+            return (error.offset, error.message)
+
+    def one_input(data: bytes) -> None:
+        if target == "wbxml-cython":
+            decode_with("cython", data)
+        elif target == "wbxml-python":
+            decode_with("python", data)
+        elif target == "differential":
+            compiled = outcome(api._IMPLEMENTATIONS["cython"], data)
+            pure = outcome(fallback, data)
+            if compiled != pure:
+                raise AssertionError(f"implementations disagree: {compiled!r} != {pure!r}")
+        elif target == "xml":
+            try:
+                tree = syncml_codec.decode(data if not api.is_wbxml(data) else b"<" + data)
+            except DecodeError:
+                return
+            round_trip(tree)
+        else:
+            for kind in (Notification, SyncNotification):
+                try:
+                    kind.decode(data)
+                except DecodeError:
+                    pass
+
+    checks.append(one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Inputs the fuzzers found: each must give the same outcome in both implementations, and a tree
+decoded from it must round-trip (see fuzz/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from syncml_codec import DecodeError, api
+from syncml_codec.notification import Notification, SyncNotification
+
+from roundtrip import assert_round_trips
+
+FOUND = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.bin"))
+
+
+def _outcome(module, data: bytes):
+    try:
+        return module.decode_wbxml(data)
+    except DecodeError as error:
+        return (error.offset, error.message)
+
+
+@pytest.mark.parametrize("path", [p for p in FOUND if p.name.startswith("wbxml")],
+                         ids=lambda p: p.name)
+def test_wbxml_finding(codec, path):
+    data = path.read_bytes()
+    outcomes = [_outcome(module, data) for module in api._IMPLEMENTATIONS.values()]
+    assert all(outcome == outcomes[0] for outcome in outcomes)
+    if not isinstance(outcomes[0], tuple):
+        assert_round_trips(codec.decode_wbxml(data))
+
+
+@pytest.mark.parametrize("path", [p for p in FOUND if p.name.startswith("notification")],
+                         ids=lambda p: p.name)
+def test_notification_finding(path):
+    for kind in (Notification, SyncNotification):
+        try:
+            kind.decode(path.read_bytes())
+        except DecodeError:
+            pass
+
+
+def test_findings_are_kept():
+    assert FOUND, "tests/fuzz_regressions/ holds the fuzzers' findings"
