@@ -185,6 +185,8 @@ class _Writer:
         namespace = node.namespace
         parts.append(f"<{tag}")
         if namespace != default_ns:
+            if namespace is not None and not is_xml_text(namespace):
+                raise EncodeError(f"namespace {namespace!r} holds characters XML cannot carry")
             parts.append(f' xmlns="{(namespace or "").translate(_ATTRIBUTE_ESCAPES)}"')
         scoped = prefixes
         attribute_parts: list[str] = []
