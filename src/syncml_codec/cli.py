@@ -1,4 +1,4 @@
-"""The command line: ``python -m syncml_codec convert|dump``.
+"""The command line: ``python -m syncml_codec convert|dump|notification``.
 
 Exit status 0 on success, 1 on bad input (``IN:OFFSET: message`` on stderr), 2 on usage errors.
 """
@@ -6,6 +6,7 @@ Exit status 0 on success, 1 on bad input (``IN:OFFSET: message`` on stderr), 2 o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import BinaryIO, Sequence
@@ -13,6 +14,11 @@ from typing import BinaryIO, Sequence
 from . import __version__, api
 from .dump import dump
 from .errors import DecodeError, SyncMLError
+from .notification import Initiator, Notification, SyncNotification, UIMode
+
+
+class UsageError(Exception):
+    """A command-line value that makes no sense (exit status 2)."""
 
 
 def _read(path: str) -> bytes:
@@ -52,6 +58,84 @@ def _dump(args: argparse.Namespace) -> None:
         out.write(line + "\n")
 
 
+def _nonce(args: argparse.Namespace) -> bytes:
+    if args.nonce_hex is not None:
+        try:
+            return bytes.fromhex(args.nonce_hex)
+        except ValueError:
+            raise UsageError("--nonce-hex takes hexadecimal digits") from None
+    return (args.nonce or "").encode("utf-8")
+
+
+def _notification_decode(args: argparse.Namespace) -> None:
+    data = _read(args.input)
+    kind = SyncNotification if args.ds else Notification
+    notification = kind.decode(data)
+    fields = {
+        "version": notification.version,
+        "ui_mode": int(notification.ui_mode),
+        "initiator": int(notification.initiator),
+        "session_id": notification.session_id_text,
+        "server_id": notification.server_id,
+        "vendor_data": notification.vendor_data.hex(),
+        "digest": notification.digest.hex(),
+    }
+    if args.ds:
+        fields["syncs"] = [{"sync_type": s.sync_type, "content_type": s.content_type,
+                            "server_uri": s.server_uri} for s in notification.syncs]
+    if args.password is not None:
+        fields["digest_valid"] = notification.verify(args.password, _nonce(args))
+    if args.json:
+        sys.stdout.write(json.dumps(fields, indent=2) + "\n")
+    else:
+        for key, value in fields.items():
+            sys.stdout.write(f"{key}: {value}\n")
+
+
+def _notification_encode(args: argparse.Namespace) -> None:
+    try:
+        session_id = int(args.session_id, 16)
+        notification = Notification(
+            server_id=args.server_id, session_id=session_id, ui_mode=UIMode[args.ui_mode.upper()],
+            initiator=Initiator[args.initiator.upper()],
+            vendor_data=bytes.fromhex(args.vendor_data))
+        data = notification.encode(args.password, _nonce(args))
+    except (ValueError, KeyError) as error:
+        raise UsageError(f"notification encode: {error}") from None
+    _write(args.output, data)
+
+
+def _notification_commands(commands: argparse._SubParsersAction) -> None:
+    notification = commands.add_parser(
+        "notification", help="decode or encode a package 0 notification",
+        description="Package 0: the server-alerted notification that starts a DM session.")
+    actions = notification.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    decode = actions.add_parser("decode", help="print a notification's fields")
+    decode.add_argument("input", metavar="FILE", help="notification bytes, or - for stdin")
+    decode.add_argument("--json", action="store_true", help="print JSON")
+    decode.add_argument("--ds", action="store_true", help="a DS 1.2 server-alerted notification")
+    decode.add_argument("--password", help="server password: also check the digest")
+    decode.add_argument("--nonce", help="server nonce (text)")
+    decode.add_argument("--nonce-hex", help="server nonce (hexadecimal bytes)")
+    decode.set_defaults(run=_notification_decode)
+
+    encode = actions.add_parser("encode", help="write a DM notification")
+    encode.add_argument("--server-id", required=True, help="the DMAcc ServerID")
+    encode.add_argument("--session-id", required=True,
+                        help="session id in hexadecimal, as the SessionID will read (e.g. 1234)")
+    encode.add_argument("--password", required=True, help="server password for the digest")
+    encode.add_argument("--nonce", help="server nonce (text)")
+    encode.add_argument("--nonce-hex", help="server nonce (hexadecimal bytes)")
+    encode.add_argument("--ui-mode", default="not_specified",
+                        choices=[m.name.lower() for m in UIMode])
+    encode.add_argument("--initiator", default="server",
+                        choices=[i.name.lower() for i in Initiator])
+    encode.add_argument("--vendor-data", default="", help="vendor data (hexadecimal)")
+    encode.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    encode.set_defaults(run=_notification_encode, input="-")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m syncml_codec",
@@ -78,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
                     "strings and opaque lengths.")
     listing.add_argument("input", metavar="IN", help="input file, or - for stdin")
     listing.set_defaults(run=_dump)
+    _notification_commands(commands)
     return parser
 
 
@@ -86,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         args.run(args)
+    except UsageError as error:
+        print(f"python -m syncml_codec: {error}", file=sys.stderr)
+        return 2
     except DecodeError as error:
         sys.stdout.flush()
         print(f"{args.input}:{error.offset}: {error.message}", file=sys.stderr)
