@@ -203,3 +203,10 @@ def test_deep_xml_nesting_is_rejected():
     with pytest.raises(DecodeError):
         syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>",
                             limits=Limits(max_depth=20))
+
+
+def test_whitespace_content_between_elements_survives_xml(Element):
+    tree = Element("SyncML", NS, text="\r", children=[
+        Element("Final", NS, tail=" \n"), Element("Final", NS, tail="\x01 ")])
+    for pretty in (False, True):
+        assert syncml_codec.decode(syncml_codec.encode(tree, format="xml", pretty=pretty)) == tree

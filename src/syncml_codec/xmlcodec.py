@@ -110,38 +110,48 @@ class _Reader:
         for name, value in node.attrib.items():
             attributes[name] = value
 
-        text: str | bytes | None = node.text
+        # The content before, between and after the children: runs of XML text and of the
+        # wbxml:opaque / wbxml:char elements that stand for content XML cannot carry as text.
+        runs: list[list[Any]] = [[node.text]]
         children: list[Any] = []
         for source in node:
-            if source.tag in (_OPAQUE_TAG, _CHAR_TAG):  # content XML cannot carry as text
-                piece = _base64(source) if source.tag == _OPAQUE_TAG else _character(source)
-                for piece in (piece, source.tail):
-                    if piece:
-                        if children:
-                            children[-1].tail = join_content(children[-1].tail, piece)
-                        else:
-                            text = join_content(text, piece)
-                continue
-            child = self.element(source, language, nsmap, depth + 1)
-            child.tail = source.tail
-            children.append(child)
-        text = self.checked(_content(text, bool(children)))
-        for child in children:
-            child.tail = self.checked(_content(child.tail, True))
+            if source.tag == _OPAQUE_TAG:
+                runs[-1] += [_Marked(_base64(source)), source.tail]
+            elif source.tag == _CHAR_TAG:
+                runs[-1] += [_Marked(_character(source)), source.tail]
+            else:
+                children.append(self.element(source, language, nsmap, depth + 1))
+                runs.append([source.tail])
+        text = self.settle(runs[0], bool(children))
+        for child, run in zip(children, runs[1:]):
+            child.tail = self.settle(run, True)
         return self.element_type(tag, namespace, attributes, text, children)
 
-
-    def checked(self, text: Any) -> Any:
-        if text is not None and len(text) > self.max_string:
+    def settle(self, run: list[Any], element_content: bool) -> Any:
+        """One run of content as the tree keeps it. A run of nothing but XML whitespace between
+        elements is indentation: None."""
+        pieces = [piece for piece in run if piece]
+        if not pieces:
+            return None
+        if element_content and len(pieces) == 1 and isinstance(pieces[0], str) \
+                and not pieces[0].strip(" \t\r\n"):
+            return None
+        content: Any = None
+        for piece in pieces:
+            content = join_content(content, piece.value if isinstance(piece, _Marked) else piece)
+        if len(content) > self.max_string:
             raise DecodeError(f"XML: text longer than max_string {self.max_string}", 0)
-        return text
+        return content
 
 
-def _content(text: str | bytes | None, element_content: bool) -> str | bytes | None:
-    """Content as the tree keeps it: None for nothing, and for indentation between elements."""
-    if not text or (element_content and isinstance(text, str) and not text.strip(" \t\r\n")):
-        return None
-    return text
+
+class _Marked:
+    """Content read from a wbxml:opaque or wbxml:char element (never indentation)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | bytes) -> None:
+        self.value = value
 
 
 def _character(node: Any) -> str:
@@ -214,27 +224,32 @@ class _Writer:
             parts.append("/>")
             return
         parts.append(">")
-        self.content(text, scoped)
+        self.content(text, scoped, bool(children))
         indent_children = self.pretty and not text and not any(c.tail for c in children)
         inner = indent + "  "
         for child in children:
             if indent_children:
                 parts.append("\n" + inner)
             self.element(child, namespace, scoped, inner)
-            self.content(child.tail, scoped)
+            self.content(child.tail, scoped, True)
         if indent_children:
             parts.append("\n" + indent)
         parts.append(f"</{tag}>")
 
-    def content(self, value: Any, scoped: dict[str, str]) -> None:
+    def content(self, value: Any, scoped: dict[str, str], element_content: bool = False) -> None:
         """Write text escaped (characters XML cannot carry as wbxml:char), bytes as
-        wbxml:opaque."""
+        wbxml:opaque. Whitespace alone between elements goes as wbxml:char too, or a reader
+        would take it for indentation."""
         if not value:
             return
         prefix = scoped.get(WBXML_NAMESPACE)
         open_tag = (f'wbxml:{{}} xmlns:wbxml="{WBXML_NAMESPACE}"' if prefix is None
                     else f"{prefix}:{{}}")
         if isinstance(value, str):
+            if element_content and not value.strip(" \t\r\n"):
+                for character in value:
+                    self.parts.append(f'<{open_tag.format("char")} code="{ord(character)}"/>')
+                return
             if is_xml_text(value):
                 self.parts.append(value.translate(_TEXT_ESCAPES))
                 return

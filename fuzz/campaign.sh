@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fuzz every target in turn, each for its share of time, going on after a finding:
+#   fuzz/campaign.sh SECONDS_PER_TARGET [TARGET ...]     (default: all five targets)
+# Findings land in fuzz/findings/TARGET/; per-run statistics in fuzz/logs/.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+budget=${1:?usage: fuzz/campaign.sh SECONDS_PER_TARGET [TARGET ...]}
+shift
+targets=("${@:-wbxml-cython wbxml-python differential xml notification}")
+mkdir -p "$here/logs"
+for target in ${targets[*]}; do
+    deadline=$(( $(date +%s) + budget ))
+    run=0
+    while (( $(date +%s) < deadline )); do
+        run=$((run + 1))
+        left=$(( deadline - $(date +%s) ))
+        "$here/run.sh" "$target" "$left" >"$here/logs/$target-$run.log" 2>&1
+        grep -h "stat::number_of_executed_units" "$here/logs/$target-$run.log" \
+            | sed "s/^/$target run $run: /"
+    done
+done
