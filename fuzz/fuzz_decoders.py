@@ -115,7 +115,7 @@ def main() -> None:
                 tree = syncml_codec.decode(data if not api.is_wbxml(data) else b"<" + data)
             except DecodeError:
                 return
-            round_trip(tree)
+            round_trip(tree, from_xml=True)
         else:
             for kind in (Notification, SyncNotification):
                 try:

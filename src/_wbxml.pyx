@@ -475,6 +475,8 @@ cdef class _Decoder:
             else:
                 if byte == LITERAL or byte == LITERAL_A or byte == LITERAL_C or byte == LITERAL_AC:
                     name = self.table_ref(&pos, "LITERAL")
+                    if not name:
+                        raise DecodeError("LITERAL tag with an empty name", start)
                     element_namespace = namespace
                     if name.startswith("{") and "}" in name:
                         element_namespace, name = name[1:].split("}", 1)

@@ -11,13 +11,29 @@ import pytest
 import syncml_codec
 from syncml_codec import DecodeError
 from syncml_codec.auth import (
-    AUTH_MAC, AUTH_MD5, AuthError, basic_credential, challenge, decode_nonce, hmac_header,
-    hmac_mac, md5_credential, md5_digest, new_nonce, parse_hmac_header, verify_credential,
+    AUTH_MAC,
+    AUTH_MD5,
+    AuthError,
+    basic_credential,
+    challenge,
+    decode_nonce,
+    hmac_header,
+    hmac_mac,
+    md5_credential,
+    md5_digest,
+    new_nonce,
+    parse_hmac_header,
+    verify_credential,
     verify_hmac,
 )
 from syncml_codec.model import Cred, Message, Meta, StatusCode, validate
 from syncml_codec.notification import (
-    Initiator, Notification, SyncAlert, SyncNotification, UIMode, session_id_text,
+    Initiator,
+    Notification,
+    SyncAlert,
+    SyncNotification,
+    UIMode,
+    session_id_text,
 )
 
 SPEC_PAYLOAD = bytes.fromhex("7fc65a24e9d7ad28df2850ac24656fd402d00000001234"

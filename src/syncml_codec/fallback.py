@@ -226,6 +226,8 @@ def iter_tokens(data: bytes, header: Header,
                 yield Token(start, pos, kind, attr_page, byte, None)
         elif byte in (LITERAL, LITERAL_A, LITERAL_C, LITERAL_AC):
             _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string)
+            if not name:
+                raise DecodeError("LITERAL tag with an empty name", start)
             in_attributes = bool(byte & HAS_ATTRIBUTES)
             yield Token(start, pos, "LITERAL_TAG", tag_page, byte, name)
         else:
