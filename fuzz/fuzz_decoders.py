@@ -11,6 +11,7 @@ Anything but DecodeError from a decoder is a finding, and so is a round trip tha
 
     fuzz/build_extension.sh fuzz        # the extension with coverage instrumentation
     python fuzz/fuzz_decoders.py TARGET [--instrumented] [libFuzzer flags] [CORPUS_DIR ...]
+    python fuzz/fuzz_decoders.py TARGET --replay FILE_OR_DIR ...   # check inputs, no fuzzing
     python fuzz/fuzz_decoders.py wbxml-cython --instrumented -max_total_time=3600 \
         fuzz/corpus/wbxml-cython
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -66,24 +68,16 @@ def _notification_seeds() -> dict[str, bytes]:
     return {"seed-dm": dm.encode("secret", b"nonce"), "seed-ds": ds.encode("", b"")}
 
 
-def main() -> None:
-    target, args = _prepare(sys.argv)
-    import atheris
+def make_check(target: str) -> Callable[[bytes], None]:
+    """The check one input goes through for ``target``: raises on a finding."""
+    import syncml_codec
+    from syncml_codec import DecodeError, api, fallback
+    from syncml_codec.notification import Notification, SyncNotification
 
-    corpora = [arg for arg in args if not arg.startswith("-")]
-    if corpora:
-        seed(Path(corpora[0]), target)
-    checks: list = []
-    atheris.Setup([sys.argv[0], *args], lambda data: checks[0](data))
-
-    with atheris.instrument_imports():
-        import syncml_codec
-        from syncml_codec import DecodeError, api, fallback
-        from syncml_codec.notification import Notification, SyncNotification
     sys.path.insert(0, str(ROOT / "tests"))
-    from roundtrip import assert_round_trips as round_trip
+    from roundtrip import assert_round_trips
 
-    if target == "wbxml-cython" and "cython" not in api._IMPLEMENTATIONS:
+    if target in ("wbxml-cython", "differential") and "cython" not in api._IMPLEMENTATIONS:
         sys.exit("the compiled extension is not built")
 
     def decode_with(name: str, data: bytes) -> None:
@@ -92,15 +86,15 @@ def main() -> None:
             tree = api._codec.decode_wbxml(data)
         except DecodeError:
             return
-        round_trip(tree)
+        assert_round_trips(tree)
 
-    def outcome(module, data: bytes):
+    def outcome(module: Any, data: bytes) -> Any:
         try:
             return module.decode_wbxml(data)
         except DecodeError as error:
             return (error.offset, error.message)
 
-    def one_input(data: bytes) -> None:
+    def check(data: bytes) -> None:
         if target == "wbxml-cython":
             decode_with("cython", data)
         elif target == "wbxml-python":
@@ -115,7 +109,7 @@ def main() -> None:
                 tree = syncml_codec.decode(data if not api.is_wbxml(data) else b"<" + data)
             except DecodeError:
                 return
-            round_trip(tree, from_xml=True)
+            assert_round_trips(tree, from_xml=True)
         else:
             for kind in (Notification, SyncNotification):
                 try:
@@ -123,7 +117,38 @@ def main() -> None:
                 except DecodeError:
                     pass
 
-    checks.append(one_input)
+    return check
+
+
+def replay(target: str, paths: list[str]) -> int:
+    """Run the check over files (and the files in directories): the corpus, or findings."""
+    check = make_check(target)
+    files = [p for arg in paths for p in (sorted(Path(arg).iterdir()) if Path(arg).is_dir()
+                                         else [Path(arg)]) if p.is_file()]
+    failed = 0
+    for path in files:
+        try:
+            check(path.read_bytes())
+        except Exception as error:  # noqa: BLE001 - every finding is reported
+            failed += 1
+            print(f"{path}: {type(error).__name__}: {error}")
+    print(f"{target}: {len(files)} inputs replayed, {failed} failed")
+    return 1 if failed else 0
+
+
+def main() -> None:
+    target, args = _prepare(sys.argv)
+    if "--replay" in args:
+        sys.exit(replay(target, [arg for arg in args if arg != "--replay"]))
+    import atheris
+
+    corpora = [arg for arg in args if not arg.startswith("-")]
+    if corpora:
+        seed(Path(corpora[0]), target)
+    checks: list = []
+    atheris.Setup([sys.argv[0], *args], lambda data: checks[0](data))
+    with atheris.instrument_imports():
+        checks.append(make_check(target))
     atheris.Fuzz()
 
 

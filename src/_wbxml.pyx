@@ -523,17 +523,15 @@ cdef class _Encoder:
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
 
-    def __cinit__(self):
+    def __dealloc__(self):
+        PyMem_Free(self.out)  # NULL when __init__ never ran: freeing NULL does nothing
+
+    def __init__(self, language, dict options):
         self.capacity = 4096
         self.out = <char*> PyMem_Malloc(self.capacity)
         if self.out == NULL:
             raise MemoryError()
         self.size = 0
-
-    def __dealloc__(self):
-        PyMem_Free(self.out)
-
-    def __init__(self, language, dict options):
         self.language = language
         self.options = options
         self.version = options["version"]
