@@ -132,7 +132,7 @@ def replay(target: str, paths: list[str]) -> int:
         except Exception as error:  # noqa: BLE001 - every finding is reported
             failed += 1
             print(f"{path}: {type(error).__name__}: {error}")
-    print(f"{target}: {len(files)} inputs replayed, {failed} failed")
+    print(f"{target}: {len(files) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -28,6 +28,7 @@ from syncml_codec.syncml import (
     root_language,
     type_for_wbxml,
     type_for_xml,
+    xmlns_names_namespace,
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml"]
@@ -494,7 +495,7 @@ cdef class _Decoder:
 
 
 cdef int _set_attribute(Element element, object name, object value) except -1:
-    if name == "xmlns":  # a namespace declaration names the element's namespace
+    if xmlns_names_namespace(element, name, value):
         element.namespace = value
     else:
         element.attributes[name] = value
@@ -665,7 +666,7 @@ cdef class _Encoder:
             self.tags_by_namespace[namespace] = tags
         found = (<dict> tags).get(tag) if tags is not None else None
         if tags is None and parent is not None:
-            nested = embedded_language(self.language, node)
+            nested = embedded_language(self.language, parent, node)
             if nested is not None:
                 return self.opaque(_Encoder(nested, self.options).document(node))
         has_content = bool(children) or (text is not None and len(text) > 0)

@@ -27,6 +27,7 @@ from .syncml import (
     root_language,
     type_for_wbxml,
     type_for_xml,
+    xmlns_names_namespace,
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "iter_tokens", "Token"]
@@ -401,7 +402,7 @@ class _TreeBuilder:
 
     @staticmethod
     def set_attribute(element: Element, name: str, value: str) -> None:
-        if name == "xmlns":  # a namespace declaration names the element's namespace
+        if xmlns_names_namespace(element, name, value):
             element.namespace = value
         else:
             element.attributes[name] = value
@@ -498,7 +499,7 @@ class _Encoder:
         tags = language.tags_for_namespace(namespace)
         found = tags.get(tag) if tags is not None else None
         if tags is None and parent is not None:
-            nested = embedded_language(language, node)
+            nested = embedded_language(language, parent, node)
             if nested is not None:
                 self.opaque(_Encoder(nested, self.options).document(node))
                 return

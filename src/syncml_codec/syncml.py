@@ -13,8 +13,6 @@ import re
 from typing import Any
 
 from .codepages import (
-    DEVINF_NAMESPACE,
-    DMDDF_NAMESPACE,
     METINF_NAMESPACE,
     Language,
     language_for_namespace,
@@ -26,6 +24,8 @@ __all__ = [
     "data_type",
     "embedded_language",
     "is_embedded_type",
+    "is_namespace_uri",
+    "xmlns_names_namespace",
     "join_content",
     "opaque_value",
     "root_language",
@@ -47,7 +47,6 @@ _VOBJECT_TYPES = frozenset(
     {"text/clear", "text/directory;profile=vCard", "text/x-vcard", "text/x-vcalendar"}
 )
 _OPAQUE_PARENTS = frozenset({"Add", "Replace"})
-_EMBEDDED_ROOTS = {(DEVINF_NAMESPACE, "DevInf"), (DMDDF_NAMESPACE, "MgmtTree")}
 # Characters XML 1.0 cannot carry, even as character references.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -127,16 +126,19 @@ def is_metinf_type(language: Language, page: int, tag: str) -> bool:
     )
 
 
-def embedded_language(outer: Language, node: Any) -> Language | None:
-    """The language of a DevInf/MgmtTree element nested in a document of ``outer``, if any.
+def embedded_language(outer: Language, parent: Any, node: Any) -> Language | None:
+    """The language of a document nested in a SyncML ``<Data>`` (DevInf, DM DDF/TNDS), if any:
+    the registered language of ``node``'s namespace, when that is not ``outer``'s own.
 
     DevInf takes its version from its own ``<VerDTD>``, else from the outer SyncML version.
     """
-    namespace = node.namespace.lower() if isinstance(node.namespace, str) else None
-    if (namespace, node.tag) not in _EMBEDDED_ROOTS or namespace in outer.namespace_pages:
+    namespace = node.namespace
+    if outer.family != "syncml" or parent.tag != "Data" or not isinstance(namespace, str) \
+            or namespace.lower() in outer.namespace_pages:
         return None
     version = _child_text(node, "VerDTD") or outer.version
-    return language_for_namespace(namespace, node.tag, version)
+    return (language_for_namespace(namespace, node.tag, version)
+            or language_for_namespace(namespace, None, version))
 
 
 def root_language(root: Any) -> Language:
@@ -178,6 +180,25 @@ def join_content(first: str | bytes | None, second: str | bytes) -> str | bytes:
     if isinstance(first, str):
         return first.encode("utf-8") + second  # type: ignore[operator]
     return first + second.encode("utf-8")  # type: ignore[union-attr]
+
+
+_URI = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+\Z")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*\Z")
+
+
+def is_namespace_uri(value: str) -> bool:
+    """Whether ``value`` can name a namespace: a non-empty RFC 3986 URI reference (a ``:`` in
+    its first segment must end a scheme, as in ``SYNCML:SYNCML1.2``)."""
+    if _URI.match(value) is None:
+        return False
+    first_segment = re.split(r"[/?#]", value, maxsplit=1)[0]
+    return ":" not in first_segment or _SCHEME.match(first_segment.split(":", 1)[0]) is not None
+
+
+def xmlns_names_namespace(element: Any, name: str, value: str) -> bool:
+    """Whether a decoded attribute is a namespace declaration to apply to its element: an
+    ``xmlns`` holding a URI, on an element of a language (not on a PI or extension)."""
+    return name == "xmlns" and element.namespace != WBXML_NAMESPACE and is_namespace_uri(value)
 
 
 def is_xml_text(text: str) -> bool:

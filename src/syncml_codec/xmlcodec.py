@@ -24,7 +24,7 @@ from lxml import etree
 from .codepages import Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
 from .limits import DEFAULT_LIMITS, Limits, check_size
-from .syncml import WBXML_NAMESPACE, is_xml_text, join_content
+from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_content
 
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
 
@@ -195,8 +195,8 @@ class _Writer:
         namespace = node.namespace
         parts.append(f"<{tag}")
         if namespace != default_ns:
-            if namespace is not None and not is_xml_text(namespace):
-                raise EncodeError(f"namespace {namespace!r} holds characters XML cannot carry")
+            if namespace is not None and not is_namespace_uri(namespace):
+                raise EncodeError(f"namespace {namespace!r} is not a URI XML can declare")
             parts.append(f' xmlns="{(namespace or "").translate(_ATTRIBUTE_ESCAPES)}"')
         scoped = prefixes
         attribute_parts: list[str] = []
@@ -205,7 +205,11 @@ class _Writer:
                 raise EncodeError(f"attribute {name!r} must have a str value")
             if not is_xml_text(value):
                 raise EncodeError(f"attribute {name!r} holds characters XML cannot carry")
+            if name == "xmlns":
+                raise EncodeError("an attribute named xmlns would be a namespace declaration")
             if name.startswith("xmlns:"):
+                if not is_namespace_uri(value):
+                    raise EncodeError(f"namespace {value!r} is not a URI XML can declare")
                 prefix = self.name(name[6:])
                 if scoped.get(value) != prefix:
                     scoped = {**scoped, value: prefix}
@@ -213,6 +217,8 @@ class _Writer:
                 continue
             if name.startswith("{") and "}" in name:
                 uri, local = name[1:].split("}", 1)
+                if not is_namespace_uri(uri):
+                    raise EncodeError(f"namespace {uri!r} is not a URI XML can declare")
                 scoped, prefix = self.declare(uri, scoped)
                 name = f"{prefix}:{self.name(local)}"
             else:
