@@ -1,0 +1,236 @@
+"""Run the comparison and write RESULTS.md (medians, ratios, targets) and scaling.png.
+
+    python benchmarks/report.py            # the full run: small to 10 MB, and the scaling series
+    python benchmarks/report.py --quick    # small and medium only, no plot
+
+Every number in one report comes from one process and one run, so ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import lxml  # noqa: E402
+
+import syncml_codec  # noqa: E402
+from syncml_codec import api  # noqa: E402
+
+from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
+from operations import missing_peers, operations  # noqa: E402
+from peers import libwbxml, msgpack  # noqa: E402
+
+
+def median_time(function: Callable[[], object], budget: float = 0.4, repeat: int = 5) -> float:
+    """Median seconds per call: ``repeat`` rounds of enough calls to fill ``budget`` seconds."""
+    start = time.perf_counter()
+    function()
+    once = max(time.perf_counter() - start, 1e-7)
+    number = max(1, int(budget / repeat / once))
+    rounds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        rounds.append((time.perf_counter() - start) / number)
+    return statistics.median(rounds)
+
+
+def peak_memory(function: Callable[[], object]) -> int:
+    """Peak bytes allocated (tracemalloc) while ``function`` runs, its result included."""
+    tracemalloc.start()
+    try:
+        result = function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
+def measure(kinds=("dm", "ds"), sizes=("small", "medium", "large", "huge"),
+            budget: float = 0.4, repeat: int = 5) -> dict:
+    """{(kind, size, group, contender): median seconds}."""
+    results = {}
+    for kind in kinds:
+        for size in sizes:
+            for (group, contender), function in operations(kind, SIZES[size]).items():
+                results[(kind, size, group, contender)] = median_time(function, budget, repeat)
+            operations.cache_clear()
+    return results
+
+
+def scaling(budget: float = 0.3) -> dict:
+    """{(contender, operation): [(bytes of XML, seconds)]} for the DM documents of SCALING."""
+    series: dict = {}
+    for size in SCALING:
+        ops = operations("dm", size)
+        for key in (("decode", "cython"), ("encode", "cython"), ("wbxml->xml", "cython"),
+                    ("xml->wbxml", "cython"), ("wbxml->xml", "libwbxml"),
+                    ("xml->wbxml", "libwbxml"), ("decode", "lxml fromstring"),
+                    ("decode", "msgpack unpackb"), ("decode", "python")):
+            if key in ops:
+                series.setdefault(key, []).append(
+                    (len(sized("dm", size)), median_time(ops[key], budget, 3)))
+        operations.cache_clear()
+    return series
+
+
+def memory(kind: str = "dm", size: str = "large") -> dict:
+    data = wbxml(kind, SIZES[size])
+    tree = api._IMPLEMENTATIONS["cython"].decode_wbxml(data)
+    xml = syncml_codec.encode(tree, format="xml")
+    return {
+        "wbxml bytes": len(data), "xml bytes": len(xml),
+        "tree bytes (decode peak, tracemalloc)": peak_memory(
+            lambda: api._IMPLEMENTATIONS["cython"].decode_wbxml(data)),
+        "encode peak": peak_memory(lambda: api._IMPLEMENTATIONS["cython"].encode_wbxml(tree)),
+        "wbxml->xml peak": peak_memory(lambda: syncml_codec.wbxml_to_xml(data)),
+    }
+
+
+TARGETS = [
+    # (label, numerator, denominator, bound, "max"|"min")
+    ("decode within 1.5x of msgpack unpackb", ("decode", "cython"),
+     ("decode", "msgpack unpackb"), 1.5, "max"),
+    ("decode faster than lxml fromstring", ("decode", "cython"), ("decode", "lxml fromstring"),
+     1.0, "max"),
+    ("encode within 1.5x of msgpack packb", ("encode", "cython"), ("encode", "msgpack packb"),
+     1.5, "max"),
+    ("WBXML->XML at least 4x faster than libwbxml", ("wbxml->xml", "libwbxml"),
+     ("wbxml->xml", "cython"), 4.0, "min"),
+    ("XML->WBXML at least 1.8x faster than libwbxml -n", ("xml->wbxml", "libwbxml"),
+     ("xml->wbxml", "cython"), 1.8, "min"),
+    ("XML->WBXML at most 1.3x lxml fromstring", ("xml->wbxml", "cython"),
+     ("xml->wbxml", "lxml fromstring"), 1.3, "max"),
+    ("string table at most 1.5x the no-table time", ("encode string table", "cython"),
+     ("encode", "cython"), 1.5, "max"),
+    ("Cython at least 10x pure Python: decode", ("decode", "python"), ("decode", "cython"),
+     10.0, "min"),
+    ("Cython at least 10x pure Python: encode", ("encode", "python"), ("encode", "cython"),
+     10.0, "min"),
+    ("WBXML->model within 1.3x of WBXML->tree", ("wbxml->model", "cython"),
+     ("decode", "cython"), 1.3, "max"),
+]
+
+
+def _fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def write_results(results: dict, series: dict | None, mem: dict | None, path: Path) -> None:
+    lines = ["# Benchmark results", "",
+             "Written by `python benchmarks/report.py`: medians of repeated calls, all in one "
+             "process and one run.", "",
+             f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+             f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+             f"- syncml_codec {syncml_codec.__version__} (implementations: "
+             f"{', '.join(sorted(api._IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
+             f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
+             f"libwbxml {'loaded through ctypes' if libwbxml is not None else 'absent'}"]
+    for peer, reason in missing_peers().items():
+        lines.append(f"- Skipped peer {peer}: {reason}")
+    lines += ["", "Documents: DM = a client package 3 of n Results (Source, Meta Format/Type, "
+              "Data); DS = a Sync of n vCard Adds. Sizes are of the XML form.", ""]
+    kinds = sorted({k for k, *_ in results})
+    sizes = [s for s in SIZES if any(r[1] == s for r in results)]
+    lines += ["## Targets", "", "| target | document | measured | bound | met |",
+              "|---|---|---:|---:|---|"]
+    for label, numerator, denominator, bound, sense in TARGETS:
+        for kind in kinds:
+            for size in sizes:
+                a = results.get((kind, size, *numerator))
+                b = results.get((kind, size, *denominator))
+                if a is None or b is None:
+                    continue
+                ratio = a / b
+                met = ratio <= bound if sense == "max" else ratio >= bound
+                lines.append(f"| {label} | {kind} {size} | {ratio:.2f}x | "
+                             f"{'≤' if sense == 'max' else '≥'} {bound}x | "
+                             f"{'yes' if met else '**no**'} |")
+    lines += ["", "## Medians", ""]
+    for kind in kinds:
+        for size in sizes:
+            rows = {(g, c): t for (k, s, g, c), t in results.items() if k == kind and s == size}
+            if not rows:
+                continue
+            lines += [f"### {kind} {size} (XML {len(sized(kind, SIZES[size])):,} bytes, WBXML "
+                      f"{len(wbxml(kind, SIZES[size])):,} bytes)", "",
+                      "| operation | contender | median | vs cython |", "|---|---|---:|---:|"]
+            for (group, contender), seconds in sorted(rows.items()):
+                base = rows.get((group, "cython"))
+                ratio = f"{seconds / base:.2f}x" if base else ""
+                lines.append(f"| {group} | {contender} | {_fmt(seconds)} | {ratio} |")
+            lines.append("")
+    if mem:
+        lines += ["## Memory (DM large, tracemalloc peaks)", "", "| what | bytes |", "|---|---:|"]
+        lines += [f"| {k} | {v:,} |" for k, v in mem.items()]
+        lines.append("")
+    if series:
+        lines += ["## Scaling (DM, throughput in MB/s of XML)", "",
+                  "| contender | " + " | ".join(f"{n // 1000:,} KB" for n, _ in
+                                                 next(iter(series.values()))) + " |",
+                  "|---|" + "---:|" * len(next(iter(series.values())))]
+        for (group, contender), points in sorted(series.items()):
+            lines.append(f"| {group}: {contender} | " + " | ".join(
+                f"{n / t / 1e6:.1f}" for n, t in points) + " |")
+        lines += ["", "![throughput against size](scaling.png)", ""]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def plot(series: dict, path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot", file=sys.stderr)
+        return False
+    figure, axes = plt.subplots(figsize=(9, 6))
+    for (group, contender), points in sorted(series.items()):
+        axes.plot([n for n, _ in points], [n / t / 1e6 for n, t in points], marker="o",
+                  label=f"{group}: {contender}")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("document size (bytes of XML)")
+    axes.set_ylabel("throughput (MB/s of XML)")
+    axes.set_title("syncml_codec and peers: throughput against size (DM documents)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small and medium only, no plot")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sizes = ("small", "medium") if args.quick else tuple(SIZES)
+    results = measure(sizes=sizes)
+    series = None if args.quick else scaling()
+    mem = None if args.quick else memory()
+    if series is not None:
+        plot(series, args.output.with_name("scaling.png"))
+    write_results(results, series, mem, args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
