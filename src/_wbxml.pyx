@@ -19,11 +19,10 @@ from syncml_codec.strtable import finish_document, repeated_strings, start_docum
 from syncml_codec.syncml import (
     DataClassifier,
     WBXML_NAMESPACE,
-    data_type,
     embedded_language,
-    is_embedded_type,
     is_xml_text,
     join_content,
+    looks_embedded,
     opaque_value,
     root_language,
     type_for_wbxml,
@@ -295,7 +294,7 @@ cdef class _Decoder:
         if depth and self.syncml and (<Element> self.stack[-1]).tag == "Data":
             parent = self.stack[-2] if depth > 1 else None
             grandparent = self.stack[-3] if depth > 2 else None
-            if is_embedded_type(data_type(parent, grandparent)):
+            if looks_embedded(raw, self.language, parent, grandparent):
                 try:
                     return decode_wbxml(raw, limits=self.limits,
                                         unknown_tags="keep" if self.keep_unknown else "error",

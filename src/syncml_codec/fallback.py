@@ -17,12 +17,11 @@ from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
-    data_type,
     embedded_language,
-    is_embedded_type,
     is_metinf_type,
     is_xml_text,
     join_content,
+    looks_embedded,
     opaque_value,
     root_language,
     type_for_wbxml,
@@ -292,7 +291,7 @@ class _TreeBuilder:
         if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
             parent = self.stack[-2] if len(self.stack) > 1 else None
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
-            if is_embedded_type(data_type(parent, grandparent)):
+            if looks_embedded(raw, self.language, parent, grandparent):
                 try:
                     return decode_wbxml(raw, limits=self.options["limits"],
                                         unknown_tags=self.options["unknown_tags"],

@@ -17,7 +17,8 @@ from .codepages import (
     Language,
     language_for_namespace,
 )
-from .errors import EncodeError
+from .errors import DecodeError, EncodeError
+from .header import read_header
 
 __all__ = [
     "WBXML_NAMESPACE",
@@ -27,6 +28,7 @@ __all__ = [
     "is_namespace_uri",
     "xmlns_names_namespace",
     "join_content",
+    "looks_embedded",
     "opaque_value",
     "root_language",
     "DataClassifier",
@@ -79,6 +81,20 @@ def is_embedded_type(type_text: str | None) -> bool:
         return False
     lowered = type_text.lower()
     return lowered in _WBXML_TYPES or lowered in _XML_TYPES
+
+
+def looks_embedded(raw: bytes, outer: Language, parent: Any, grandparent: Any) -> bool:
+    """Whether OPAQUE ``<Data>`` should be read as a nested document: its Meta Type announces
+    one, or it starts with the header of a document of another registered language."""
+    if is_embedded_type(data_type(parent, grandparent)):
+        return True
+    if len(raw) < 4 or raw[0] > 0x03:
+        return False
+    try:
+        language = read_header(raw).language
+    except DecodeError:
+        return False
+    return language is not None and language.family != outer.family
 
 
 class DataClassifier:
