@@ -480,6 +480,7 @@ cdef class _Decoder:
                     element_namespace = namespace
                     if name.startswith("{") and "}" in name:
                         element_namespace, name = name[1:].split("}", 1)
+                        element_namespace = element_namespace or None
                     element = _new_element(name, element_namespace)
                 else:
                     element = _new_element(self.tag_name(page, byte & 0x3F, start), namespace)
@@ -676,7 +677,10 @@ cdef class _Encoder:
                 self.switch_page(self.language.namespace_pages[namespace.lower()])
             page = self.page
             self.byte(LITERAL | flags)
-            name = tag if tags is not None else f"{{{namespace}}}{tag}"
+            # A LITERAL name carries a namespace the page does not give: "{uri}tag", and "{}tag"
+            # for no namespace at all.
+            name = tag if tags is not None and namespace is not None \
+                else f"{{{namespace or ''}}}{tag}"
             self.mb(self.table.add(name))
         else:
             page, token = found

@@ -333,6 +333,7 @@ class _TreeBuilder:
                     name, namespace = token.value, self.language.page_namespace(token.page)
                     if name.startswith("{") and "}" in name:
                         namespace, name = name[1:].split("}", 1)
+                        namespace = namespace or None
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element)
@@ -510,7 +511,10 @@ class _Encoder:
                 self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
-            name = tag if tags is not None else f"{{{namespace}}}{tag}"
+            # A LITERAL name carries a namespace the page does not give: "{uri}tag", and "{}tag"
+            # for no namespace at all.
+            name = tag if tags is not None and namespace is not None \
+                else f"{{{namespace or ''}}}{tag}"
             self.out += mb_u_int32(self.table.add(name))
         else:
             page, token = found
