@@ -9,6 +9,12 @@ pure-Python modules; only the per-byte and per-element work lives here.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    int PyUnicode_1BYTE_KIND
 from libc.string cimport memchr, memcpy
 
 from syncml_codec.codepages import METINF_NAMESPACE
@@ -17,7 +23,9 @@ from syncml_codec.header import read_header, table_bytes
 from syncml_codec.limits import DEFAULT_LIMITS, check_size
 from syncml_codec.strtable import finish_document, repeated_strings, start_document, utf8
 from syncml_codec.syncml import (
-    DataClassifier,
+    EMBEDDED_TYPES,
+    OPAQUE_PARENTS,
+    VOBJECT_TYPES,
     WBXML_NAMESPACE,
     embedded_language,
     is_xml_text,
@@ -54,6 +62,9 @@ DEF HAS_CONTENT = 0x40
 DEF MAX_ENCODE_DEPTH = 1024
 
 cdef object _MISSING = object()
+cdef frozenset _VOBJECT_TYPES = VOBJECT_TYPES
+cdef frozenset _EMBEDDED_TYPES = EMBEDDED_TYPES
+cdef frozenset _OPAQUE_PARENTS = OPAQUE_PARENTS
 
 
 cdef class Element:
@@ -515,10 +526,47 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
 
 # -- encoding ---------------------------------------------------------------------------------
 
+cdef set _repeated_strings(object root):
+    """``strtable.repeated_strings`` for trees of this module's Elements, without Python calls per
+    node (other trees go through the shared function)."""
+    cdef set seen = set()
+    cdef set repeated = set()
+    cdef list stack = [root]
+    cdef Element node
+    while stack:
+        item = stack.pop()
+        if type(item) is not Element:
+            return repeated_strings(root)
+        node = <Element> item
+        for value in (node.text, node.tail):
+            if type(value) is str and len(<str> value) >= 4:
+                if value in seen:
+                    repeated.add(value)
+                else:
+                    seen.add(value)
+        stack.extend(node.children)
+    return repeated
+
+
+cdef bint _is_xml_text(str text):
+    """``syncml.is_xml_text``, scanning one-byte strings in C."""
+    cdef Py_ssize_t i, n = len(text)
+    cdef Py_UCS4 c
+    if PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND:
+        return is_xml_text(text)
+    cdef const unsigned char* chars = <const unsigned char*> PyUnicode_DATA(text)
+    for i in range(n):
+        c = chars[i]
+        if c < 0x20 and c != 0x09 and c != 0x0A and c != 0x0D:
+            return False
+    return True
+
+
 cdef class _Encoder:
     cdef char* out
     cdef Py_ssize_t size, capacity
-    cdef object language, table, opaque_mode, public_id_mode, data_classifier
+    cdef object language, table, opaque_mode, public_id_mode
+    cdef dict type_elements, table_offsets
     cdef set repeated
     cdef dict options, tags_by_namespace
     cdef int page, version
@@ -543,7 +591,7 @@ cdef class _Encoder:
         self.syncml = language.family == "syncml"
         self.repeated = set()
         self.tags_by_namespace = {}
-        self.data_classifier = DataClassifier()
+        self.type_elements = {}
         self.page = 0
 
     cdef int reserve(self, Py_ssize_t extra) except -1:
@@ -587,11 +635,42 @@ cdef class _Encoder:
 
     def document(self, root):
         self.table, public_id = start_document(self.language, self.public_id_mode)
+        self.table_offsets = self.table.offsets
         if self.string_table:
-            self.repeated = repeated_strings(root)
+            self.repeated = _repeated_strings(root)
         self.element(root, None, None, 0)
         body = PyBytes_FromStringAndSize(self.out, self.size)
         return finish_document(self.version, public_id, self.table, body)
+
+    cdef object type_element(self, object node):
+        """The first Meta's first Type child of ``node`` (cached: ``syncml.DataClassifier``)."""
+        key = id(node)
+        found = self.type_elements.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        found = None
+        for child in node.children:
+            if child.tag == "Meta":
+                for grandchild in child.children:
+                    if grandchild.tag == "Type":
+                        found = grandchild
+                        break
+                break
+        self.type_elements[key] = found
+        return found
+
+    cdef bint data_is_opaque(self, object parent, object grandparent) except -1:
+        """``syncml.DataClassifier.is_opaque``, with the lookups in C."""
+        element = self.type_element(parent) if parent is not None else None
+        if element is None and grandparent is not None:
+            element = self.type_element(grandparent)
+        if element is not None and type(element.text) is str:
+            type_text = element.text
+            if type_text in _VOBJECT_TYPES:
+                return True
+            if type_text.lower() in _EMBEDDED_TYPES:
+                return False
+        return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
 
     cdef inline int switch_page(self, int page) except -1:
         if page != self.page:
@@ -624,7 +703,8 @@ cdef class _Encoder:
             return 0
         if self.repeated and text in self.repeated:
             self.byte(STR_T)
-            return self.mb(self.table.add(text))
+            offset = self.table_offsets.get(text)
+            return self.mb(self.table.add(text) if offset is None else offset)
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -633,10 +713,20 @@ cdef class _Encoder:
         return 0
 
     cdef int content(self, object value, bint as_opaque) except -1:
+        cdef Py_ssize_t length
+        cdef const char* data
         if isinstance(value, str):
             # OPAQUE only for text a decoder reads back as text (see syncml.opaque_value).
-            if as_opaque and is_xml_text(value):
-                return self.opaque(utf8(value))
+            if as_opaque and _is_xml_text(value):
+                try:
+                    data = PyUnicode_AsUTF8AndSize(value, &length)
+                except UnicodeEncodeError:
+                    raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
+                if self.version == 0:
+                    raise EncodeError("WBXML 1.0 has no OPAQUE: binary content cannot be written")
+                self.byte(OPAQUE)
+                self.mb(length)
+                return self.write(data, length)
             return self.string(value)
         if isinstance(value, (bytes, bytearray, memoryview)):
             return self.opaque(bytes(value))
@@ -695,7 +785,7 @@ cdef class _Encoder:
             if self.syncml:
                 if tag == "Data":
                     if self.opaque_mode == "auto":
-                        as_opaque = self.data_classifier.is_opaque(parent, grandparent)
+                        as_opaque = self.data_is_opaque(parent, grandparent)
                     else:
                         as_opaque = self.opaque_mode == "always"
                 elif (self.type_rewrite and isinstance(text, str) and tag == "Type"

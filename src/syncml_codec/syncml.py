@@ -32,6 +32,9 @@ __all__ = [
     "opaque_value",
     "root_language",
     "DataClassifier",
+    "EMBEDDED_TYPES",
+    "OPAQUE_PARENTS",
+    "VOBJECT_TYPES",
     "type_for_wbxml",
     "type_for_xml",
 ]
@@ -45,10 +48,14 @@ _WBXML_TYPES = {
     "application/vnd.syncml.dmtnds+wbxml": "application/vnd.syncml.dmtnds+xml",
 }
 _XML_TYPES = {xml: wbxml for wbxml, xml in _WBXML_TYPES.items()}
-_VOBJECT_TYPES = frozenset(
+#: Meta Types (lower case, either spelling) that announce an embedded document.
+EMBEDDED_TYPES = frozenset(_WBXML_TYPES) | frozenset(_XML_TYPES)
+#: Meta Types whose textual Data libwbxml writes as OPAQUE.
+VOBJECT_TYPES = frozenset(
     {"text/clear", "text/directory;profile=vCard", "text/x-vcard", "text/x-vcalendar"}
 )
-_OPAQUE_PARENTS = frozenset({"Add", "Replace"})
+#: Commands whose Item Data libwbxml writes as OPAQUE.
+OPAQUE_PARENTS = frozenset({"Add", "Replace"})
 # Characters XML 1.0 cannot carry, even as character references.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -79,8 +86,7 @@ def is_embedded_type(type_text: str | None) -> bool:
     """Whether a Meta Type announces an embedded DevInf or TNDS document (either spelling)."""
     if type_text is None:
         return False
-    lowered = type_text.lower()
-    return lowered in _WBXML_TYPES or lowered in _XML_TYPES
+    return type_text.lower() in EMBEDDED_TYPES
 
 
 def looks_embedded(raw: bytes, outer: Language, parent: Any, grandparent: Any) -> bool:
@@ -116,11 +122,11 @@ class DataClassifier:
     def is_opaque(self, parent: Any, grandparent: Any) -> bool:
         type_text = data_type(parent, grandparent, self._type_element)
         if type_text is not None:
-            if type_text in _VOBJECT_TYPES:
+            if type_text in VOBJECT_TYPES:
                 return True
             if is_embedded_type(type_text):
                 return False
-        return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
+        return grandparent is not None and grandparent.tag in OPAQUE_PARENTS
 
 
 def type_for_xml(text: str) -> str:
