@@ -305,7 +305,10 @@ cdef class _Decoder:
         if depth and self.syncml and (<Element> self.stack[-1]).tag == "Data":
             parent = self.stack[-2] if depth > 1 else None
             grandparent = self.stack[-3] if depth > 2 else None
-            if looks_embedded(raw, self.language, parent, grandparent):
+            # The shared rule, asked only when the bytes or the Meta Type make it plausible.
+            if ((PyBytes_GET_SIZE(raw) >= 4 and (<const unsigned char*> PyBytes_AS_STRING(raw))[0]
+                    <= 0x03) or _announces_embedded(parent) or _announces_embedded(grandparent)) \
+                    and looks_embedded(raw, self.language, parent, grandparent):
                 try:
                     return decode_wbxml(raw, limits=self.limits,
                                         unknown_tags="keep" if self.keep_unknown else "error",
@@ -313,7 +316,13 @@ cdef class _Decoder:
                                         _depth=self.base_depth + depth)
                 except DecodeError:
                     pass  # not a document after all: keep the bytes, as libwbxml does
-        return opaque_value(raw, self.encoding)
+        if not self.utf8:
+            return opaque_value(raw, self.encoding)
+        try:  # ``syncml.opaque_value`` for UTF-8, checked in C
+            text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), NULL)
+        except UnicodeDecodeError:
+            return raw
+        return text if _is_xml_text(text) else raw
 
     cdef object tag_name(self, int page, int code, Py_ssize_t offset):
         names = self.tag_names.get(page)
@@ -546,6 +555,20 @@ cdef set _repeated_strings(object root):
                     seen.add(value)
         stack.extend(node.children)
     return repeated
+
+
+cdef bint _announces_embedded(object node) except -1:
+    """Whether ``node``'s Meta Type (if any) announces an embedded document."""
+    if node is None:
+        return False
+    for child in node.children:
+        if child.tag == "Meta":
+            for grandchild in child.children:
+                if grandchild.tag == "Type":
+                    text = grandchild.text
+                    return type(text) is str and text.lower() in _EMBEDDED_TYPES
+            return False
+    return False
 
 
 cdef bint _is_xml_text(str text):
