@@ -53,7 +53,12 @@ def sized(kind: str, target_bytes: int) -> bytes:
     """The XML of a ``kind`` ("dm" or "ds") document of about ``target_bytes`` bytes."""
     make = dm_xml if kind == "dm" else ds_xml
     per_item = len(make(11)) - len(make(10))
-    return make(max(1, (target_bytes - len(make(0))) // per_item))
+    count = max(1, (target_bytes - len(make(0))) // per_item)
+    document = make(count)
+    while count > 1 and len(document) > target_bytes:  # longer numbers, longer items
+        count -= 1 + (len(document) - target_bytes) // (2 * per_item)
+        document = make(max(count, 1))
+    return document
 
 
 @lru_cache(maxsize=None)

@@ -215,7 +215,7 @@ def test_encode_checks_fields():
             Notification(**fields).encode("p")
 
 
-# -- the notification command line ------------------------------------------------------------------
+# -- the notification command line ----------------------------------------------------------
 
 def _cli(*args, stdin=b""):
     env = {k: v for k, v in os.environ.items() if k != "SYNCML_CODEC_PUREPYTHON"}

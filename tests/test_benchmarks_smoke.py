@@ -1,0 +1,46 @@
+"""The benchmark code itself runs (on a tiny document): it is not part of pass/fail otherwise."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import documents  # noqa: E402
+import operations  # noqa: E402
+import report  # noqa: E402
+
+
+def test_every_operation_runs_and_agrees_on_a_tiny_document(monkeypatch, tmp_path):
+    ops = operations.operations("dm", 1_000)
+    assert {group for group, _ in ops} >= {"decode", "encode", "wbxml->xml", "xml->wbxml",
+                                           "wbxml->model", "model->wbxml"}
+    outputs = {key: function() for key, function in ops.items()}
+    assert outputs[("wbxml->xml", "python")] == outputs[("wbxml->xml", "cython")] \
+        if ("wbxml->xml", "cython") in outputs else True
+    if ("xml->wbxml", "libwbxml") in outputs:
+        assert outputs[("xml->wbxml", "libwbxml")] == outputs[("xml->wbxml", "python")]
+    monkeypatch.setattr(report, "SIZES", {"tiny": 1_000})
+    results = report.measure(kinds=("dm",), sizes=("tiny",), budget=0.001, repeat=1)
+    assert results and all(seconds > 0 for seconds in results.values())
+    target = tmp_path / "RESULTS.md"
+    report.write_results(results, None, None, target)
+    assert "| decode | cython |" in target.read_text()
+
+
+def test_documents_have_the_sizes_asked_for():
+    for kind in ("dm", "ds"):
+        assert 40_000 < len(documents.sized(kind, 50_000)) <= 50_000
+    assert documents.wbxml("dm", 2_000).startswith(b"\x03\xA4\x01\x6A")
+
+
+def test_missing_peers_are_named_not_faked():
+    for peer, reason in operations.missing_peers().items():
+        assert peer and reason
+    if operations.libwbxml is None:
+        pytest.skip("libwbxml2.so absent: its operations are left out")
+    assert ("wbxml->xml", "libwbxml") in operations.operations("dm", 1_000)
