@@ -27,7 +27,6 @@ CHARSETS: dict[int, str] = {
     2026: "big5",
 }
 UTF8 = 106
-UNKNOWN_PUBLIC_ID = 0x01
 
 
 @dataclass(frozen=True)

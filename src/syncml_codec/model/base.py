@@ -236,12 +236,10 @@ class NodeField(_Field):
 class ChildList(MutableSequence, Generic[N]):
     """The children of an element that match ``tags``, as views; edits change the element."""
 
-    def __init__(self, owner: Node, tags: Iterable[str], wrap: Callable[[Any], N],
-                 insert_tag: str | None = None) -> None:
+    def __init__(self, owner: Node, tags: Iterable[str], wrap: Callable[[Any], N]) -> None:
         self._owner = owner
         self._tags = frozenset(tags)
         self._wrap = wrap
-        self._insert_tag = insert_tag
 
     def _positions(self) -> list[int]:
         return [i for i, child in enumerate(self._owner.element.children)
