@@ -130,13 +130,14 @@ class DataClassifier:
 
 
 def type_for_xml(text: str) -> str:
-    """``application/vnd.syncml-devinf+wbxml`` -> ``...+xml`` (other types unchanged)."""
-    return _WBXML_TYPES.get(text.lower(), text)
+    """``application/vnd.syncml-devinf+wbxml`` -> ``...+xml``; any other text (other spellings
+    included, so that every text round-trips) unchanged."""
+    return _WBXML_TYPES.get(text, text)
 
 
 def type_for_wbxml(text: str) -> str:
-    """``application/vnd.syncml-devinf+xml`` -> ``...+wbxml`` (other types unchanged)."""
-    return _XML_TYPES.get(text.lower(), text)
+    """``application/vnd.syncml-devinf+xml`` -> ``...+wbxml``; any other text unchanged."""
+    return _XML_TYPES.get(text, text)
 
 
 def is_metinf_type(language: Language, page: int, tag: str) -> bool:

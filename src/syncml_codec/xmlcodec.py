@@ -88,8 +88,7 @@ class _Reader:
             raise DecodeError(f"XML: unexpected {type(node).__name__} node", 0)
         if depth > self.max_depth:
             raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
-        qname = etree.QName(node)
-        namespace, tag = qname.namespace, qname.localname
+        namespace, tag = _split_tag(node.tag)
         if language is None or (namespace is not None
                                 and namespace.lower() not in language.namespace_pages):
             # The document's root, or the root of a nested document (DevInf, MgmtTree).
@@ -101,6 +100,8 @@ class _Reader:
             found = language.find_tag(tag, namespace)
             if found is not None:
                 namespace = language.page_namespace(found[0])
+            elif namespace is not None:  # an unknown element: its namespace, spelled canonically
+                namespace = language.page_namespace(language.namespace_pages[namespace.lower()])
 
         attributes: dict[str, str] = {}
         nsmap = node.nsmap
@@ -152,6 +153,14 @@ class _Marked:
 
     def __init__(self, value: str | bytes) -> None:
         self.value = value
+
+
+def _split_tag(tag: str) -> tuple[str | None, str]:
+    """lxml's ``{namespace}local`` as (namespace, local name)."""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
 
 
 def _character(node: Any) -> str:
