@@ -159,7 +159,7 @@ def _split_tag(tag: str) -> tuple[str | None, str]:
     """lxml's ``{namespace}local`` as (namespace, local name)."""
     if tag.startswith("{"):
         namespace, _, local = tag[1:].partition("}")
-        return namespace, local
+        return namespace or None, local
     return None, tag
 
 
