@@ -40,26 +40,28 @@ from syncml_codec.syncml import (
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml"]
 
-DEF SWITCH_PAGE = 0x00
-DEF END = 0x01
-DEF ENTITY = 0x02
-DEF STR_I = 0x03
-DEF LITERAL = 0x04
-DEF EXT_I_0 = 0x40
-DEF EXT_I_2 = 0x42
-DEF PI = 0x43
-DEF LITERAL_C = 0x44
-DEF EXT_T_0 = 0x80
-DEF EXT_T_2 = 0x82
-DEF STR_T = 0x83
-DEF LITERAL_A = 0x84
-DEF EXT_0 = 0xC0
-DEF EXT_2 = 0xC2
-DEF OPAQUE = 0xC3
-DEF LITERAL_AC = 0xC4
-DEF HAS_ATTRIBUTES = 0x80
-DEF HAS_CONTENT = 0x40
-DEF MAX_ENCODE_DEPTH = 1024
+# WBXML global tokens (WAP-192 section 7.1) and tag flags.
+cdef enum:
+    SWITCH_PAGE = 0x00
+    END = 0x01
+    ENTITY = 0x02
+    STR_I = 0x03
+    LITERAL = 0x04
+    EXT_I_0 = 0x40
+    EXT_I_2 = 0x42
+    PI = 0x43
+    LITERAL_C = 0x44
+    EXT_T_0 = 0x80
+    EXT_T_2 = 0x82
+    STR_T = 0x83
+    LITERAL_A = 0x84
+    EXT_0 = 0xC0
+    EXT_2 = 0xC2
+    OPAQUE = 0xC3
+    LITERAL_AC = 0xC4
+    HAS_ATTRIBUTES = 0x80
+    HAS_CONTENT = 0x40
+    MAX_ENCODE_DEPTH = 1024
 
 cdef object _MISSING = object()
 cdef frozenset _VOBJECT_TYPES = VOBJECT_TYPES
