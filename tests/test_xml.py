@@ -210,3 +210,16 @@ def test_whitespace_content_between_elements_survives_xml(Element):
         Element("Final", NS, tail=" \n"), Element("Final", NS, tail="\x01 ")])
     for pretty in (False, True):
         assert syncml_codec.decode(syncml_codec.encode(tree, format="xml", pretty=pretty)) == tree
+
+
+def test_reserved_namespaces(Element):
+    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data xml:lang="en">x</Data>'
+                               b"</SyncML>")
+    out = syncml_codec.encode(tree, format="xml")
+    assert b'xml:lang="en"' in out and b"xmlns:ns0" not in out
+    assert syncml_codec.decode(out) == tree
+    for bad in (Element("SyncML", NS, {"xmlns:xml": "urn:x"}),
+                Element("SyncML", "http://www.w3.org/XML/1998/namespace"),
+                Element("SyncML", NS, {"{http://www.w3.org/2000/xmlns/}a": "b"})):
+        with pytest.raises(EncodeError):
+            syncml_codec.encode(bad, format="xml")

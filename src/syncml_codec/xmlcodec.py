@@ -28,6 +28,8 @@ from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_content
 
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
 
+_XML_URI = "http://www.w3.org/XML/1998/namespace"
+_RESERVED_URIS = (_XML_URI, "http://www.w3.org/2000/xmlns/")
 _OPAQUE_TAG = f"{{{WBXML_NAMESPACE}}}opaque"
 _CHAR_TAG = f"{{{WBXML_NAMESPACE}}}char"
 _NOT_XML_CHAR = re.compile("([\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff])")
@@ -204,7 +206,8 @@ class _Writer:
         namespace = node.namespace
         parts.append(f"<{tag}")
         if namespace != default_ns:
-            if namespace is not None and not is_namespace_uri(namespace):
+            if namespace is not None and (not is_namespace_uri(namespace)
+                                          or namespace in _RESERVED_URIS):
                 raise EncodeError(f"namespace {namespace!r} is not a URI XML can declare")
             parts.append(f' xmlns="{(namespace or "").translate(_ATTRIBUTE_ESCAPES)}"')
         scoped = prefixes
@@ -217,16 +220,17 @@ class _Writer:
             if name == "xmlns":
                 raise EncodeError("an attribute named xmlns would be a namespace declaration")
             if name.startswith("xmlns:"):
-                if not is_namespace_uri(value):
-                    raise EncodeError(f"namespace {value!r} is not a URI XML can declare")
                 prefix = self.name(name[6:])
+                if not is_namespace_uri(value) or value in _RESERVED_URIS \
+                        or prefix in ("xml", "xmlns"):
+                    raise EncodeError(f"{name}={value!r} is not a declaration XML allows")
                 if scoped.get(value) != prefix:
                     scoped = {**scoped, value: prefix}
                     parts.append(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"')
                 continue
             if name.startswith("{") and "}" in name:
                 uri, local = name[1:].split("}", 1)
-                if not is_namespace_uri(uri):
+                if not is_namespace_uri(uri) or uri == _RESERVED_URIS[1]:
                     raise EncodeError(f"namespace {uri!r} is not a URI XML can declare")
                 scoped, prefix = self.declare(uri, scoped)
                 name = f"{prefix}:{self.name(local)}"
@@ -282,6 +286,8 @@ class _Writer:
 
     def declare(self, uri: str, scoped: dict[str, str]) -> tuple[dict[str, str], str]:
         """The prefix for ``uri``, declaring one on the current element when none is in scope."""
+        if uri == _XML_URI:
+            return scoped, "xml"  # bound by XML itself, never declared
         prefix = scoped.get(uri)
         if prefix is None:
             used = set(scoped.values())
