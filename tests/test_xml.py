@@ -223,3 +223,13 @@ def test_reserved_namespaces(Element):
                 Element("SyncML", NS, {"{http://www.w3.org/2000/xmlns/}a": "b"})):
         with pytest.raises(EncodeError):
             syncml_codec.encode(bad, format="xml")
+
+
+def test_huge_text_nodes_are_rejected():
+    huge = b"A" * (9 * 1024 * 1024)  # past the default max_string of 8 MiB
+    with pytest.raises(DecodeError) as caught:
+        syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>' + huge + b"</Data></SyncML>")
+    assert "max_string" in caught.value.message
+    with pytest.raises(DecodeError):  # libxml2's own cap on a text node (no huge_tree)
+        syncml_codec.decode(b"<SyncML><Data>" + b"B" * 11_000_000 + b"</Data></SyncML>",
+                            limits=Limits(max_string=32 * 1024 * 1024))
