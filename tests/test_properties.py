@@ -67,6 +67,9 @@ def test_both_implementations_encode_random_trees_to_the_same_bytes(Element, dat
     for options in ({}, {"string_table": True}):
         outputs = {module.encode_wbxml(tree, **options) for module in api._IMPLEMENTATIONS.values()}
         assert len(outputs) == 1
+    for pretty in (False, True):
+        outputs = {module.write_xml(tree, pretty) for module in api._IMPLEMENTATIONS.values()}
+        assert len(outputs) == 1
 
 
 def _outcome(module, data: bytes):

@@ -233,3 +233,16 @@ def test_huge_text_nodes_are_rejected():
     with pytest.raises(DecodeError):  # libxml2's own cap on a text node (no huge_tree)
         syncml_codec.decode(b"<SyncML><Data>" + b"B" * 11_000_000 + b"</Data></SyncML>",
                             limits=Limits(max_string=32 * 1024 * 1024))
+
+
+def test_both_xml_writers_agree_on_every_vector():
+    from pathlib import Path
+
+    from syncml_codec import api
+
+    vectors = Path(__file__).resolve().parent.parent / "vectors"
+    for path in sorted((vectors / "libwbxml").glob("*.wbxml")):
+        tree = syncml_codec.decode(path.read_bytes())
+        for pretty in (False, True):
+            outputs = {module.write_xml(tree, pretty) for module in api._IMPLEMENTATIONS.values()}
+            assert len(outputs) == 1, path.name

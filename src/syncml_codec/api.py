@@ -101,7 +101,7 @@ def encode(
     table; ``language`` overrides the one the root element implies. XML option: ``pretty``.
     """
     if format == "xml":
-        return xmlcodec.write_xml(element, pretty=pretty)
+        return _codec.write_xml(element, pretty=pretty)
     if format != "wbxml":
         raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
     if version not in _VERSIONS:
@@ -118,7 +118,7 @@ def wbxml_to_xml(data: bytes, *, pretty: bool = False, **options: Any) -> bytes:
     data = bytes(data)
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
-    return xmlcodec.write_xml(decode(data, **options), pretty=pretty)
+    return _codec.write_xml(decode(data, **options), pretty=pretty)
 
 
 def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,

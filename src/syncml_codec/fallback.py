@@ -14,6 +14,7 @@ from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
 from .limits import DEFAULT_LIMITS, Limits, check_size
 from .strtable import finish_document, repeated_strings, start_document, utf8
+from .xmlcodec import write_xml
 from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
@@ -29,7 +30,7 @@ from .syncml import (
     xmlns_names_namespace,
 )
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "iter_tokens", "Token"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "write_xml", "iter_tokens", "Token"]
 
 # Global tokens (WAP-192 section 7.1), the same on every code page.
 SWITCH_PAGE, END, ENTITY, STR_I, LITERAL = 0x00, 0x01, 0x02, 0x03, 0x04

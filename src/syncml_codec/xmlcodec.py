@@ -29,11 +29,11 @@ from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_content
 __all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
 
 _XML_URI = "http://www.w3.org/XML/1998/namespace"
-_RESERVED_URIS = (_XML_URI, "http://www.w3.org/2000/xmlns/")
+RESERVED_URIS = (_XML_URI, "http://www.w3.org/2000/xmlns/")
 _OPAQUE_TAG = f"{{{WBXML_NAMESPACE}}}opaque"
 _CHAR_TAG = f"{{{WBXML_NAMESPACE}}}char"
 _NOT_XML_CHAR = re.compile("([\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff])")
-_XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*\Z")
+XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*\Z")
 
 
 def _parser(encoding: str | None = None) -> etree.XMLParser:
@@ -179,11 +179,26 @@ def _base64(node: Any) -> bytes:
         raise DecodeError("XML: wbxml:opaque holds invalid base64", 0) from None
 
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTRIBUTE_ESCAPES = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;",
-})
+def escape_text(text: str) -> str:
+    """Text content escaped for XML (CR as ``&#13;`` so that it survives a reader)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def escape_attribute(text: str) -> str:
+    """An attribute value escaped for a double-quoted XML attribute."""
+    text = escape_text(text)
+    for character, reference in (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")):
+        if character in text:
+            text = text.replace(character, reference)
+    return text
 
 
 class _Writer:
@@ -194,7 +209,7 @@ class _Writer:
 
     def name(self, name: str) -> str:
         if name not in self.valid_names:
-            if not isinstance(name, str) or not _XML_NAME.match(name):
+            if not isinstance(name, str) or not XML_NAME.match(name):
                 raise EncodeError(f"{name!r} is not an XML name")
             self.valid_names.add(name)
         return name
@@ -207,9 +222,9 @@ class _Writer:
         parts.append(f"<{tag}")
         if namespace != default_ns:
             if namespace is not None and (not is_namespace_uri(namespace)
-                                          or namespace in _RESERVED_URIS):
+                                          or namespace in RESERVED_URIS):
                 raise EncodeError(f"namespace {namespace!r} is not a URI XML can declare")
-            parts.append(f' xmlns="{(namespace or "").translate(_ATTRIBUTE_ESCAPES)}"')
+            parts.append(f' xmlns="{escape_attribute(namespace or "")}"')
         scoped = prefixes
         attribute_parts: list[str] = []
         for name, value in node.attributes.items():
@@ -221,22 +236,22 @@ class _Writer:
                 raise EncodeError("an attribute named xmlns would be a namespace declaration")
             if name.startswith("xmlns:"):
                 prefix = self.name(name[6:])
-                if not is_namespace_uri(value) or value in _RESERVED_URIS \
+                if not is_namespace_uri(value) or value in RESERVED_URIS \
                         or prefix in ("xml", "xmlns"):
                     raise EncodeError(f"{name}={value!r} is not a declaration XML allows")
                 if scoped.get(value) != prefix:
                     scoped = {**scoped, value: prefix}
-                    parts.append(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"')
+                    parts.append(f' {name}="{escape_attribute(value)}"')
                 continue
             if name.startswith("{") and "}" in name:
                 uri, local = name[1:].split("}", 1)
-                if not is_namespace_uri(uri) or uri == _RESERVED_URIS[1]:
+                if not is_namespace_uri(uri) or uri == RESERVED_URIS[1]:
                     raise EncodeError(f"namespace {uri!r} is not a URI XML can declare")
                 scoped, prefix = self.declare(uri, scoped)
                 name = f"{prefix}:{self.name(local)}"
             else:
                 self.name(name)
-            attribute_parts.append(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"')
+            attribute_parts.append(f' {name}="{escape_attribute(value)}"')
         parts.extend(attribute_parts)
         text, children = node.text, node.children
         if not children and not text:
@@ -270,13 +285,13 @@ class _Writer:
                     self.parts.append(f'<{open_tag.format("char")} code="{ord(character)}"/>')
                 return
             if is_xml_text(value):
-                self.parts.append(value.translate(_TEXT_ESCAPES))
+                self.parts.append(escape_text(value))
                 return
             for index, piece in enumerate(_NOT_XML_CHAR.split(value)):
                 if index % 2:
                     self.parts.append(f'<{open_tag.format("char")} code="{ord(piece)}"/>')
                 elif piece:
-                    self.parts.append(piece.translate(_TEXT_ESCAPES))
+                    self.parts.append(escape_text(piece))
             return
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise EncodeError(f"content must be str or bytes, not {type(value).__name__}")
@@ -297,7 +312,7 @@ class _Writer:
                 counter += 1
                 prefix = f"ns{counter}"
             scoped = {**scoped, uri: prefix}
-            self.parts.append(f' xmlns:{prefix}="{uri.translate(_ATTRIBUTE_ESCAPES)}"')
+            self.parts.append(f' xmlns:{prefix}="{escape_attribute(uri)}"')
         return scoped, prefix
 
 
