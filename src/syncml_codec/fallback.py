@@ -14,7 +14,6 @@ from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
 from .limits import DEFAULT_LIMITS, Limits, check_size
 from .strtable import finish_document, repeated_strings, start_document, utf8
-from .xmlcodec import write_xml
 from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
@@ -29,6 +28,7 @@ from .syncml import (
     type_for_xml,
     xmlns_names_namespace,
 )
+from .xmlcodec import write_xml
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "write_xml", "iter_tokens", "Token"]
 
