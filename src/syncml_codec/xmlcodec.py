@@ -239,9 +239,9 @@ class _Writer:
                 if not is_namespace_uri(value) or value in RESERVED_URIS \
                         or prefix in ("xml", "xmlns"):
                     raise EncodeError(f"{name}={value!r} is not a declaration XML allows")
-                if scoped.get(value) != prefix:
-                    scoped = {**scoped, value: prefix}
-                    parts.append(f' {name}="{escape_attribute(value)}"')
+                # Written as given: a reader keeps it only where it changes the binding.
+                scoped = _bind(scoped, value, prefix)
+                parts.append(f' {name}="{escape_attribute(value)}"')
                 continue
             if name.startswith("{") and "}" in name:
                 uri, local = name[1:].split("}", 1)
@@ -311,9 +311,16 @@ class _Writer:
             while prefix in used:
                 counter += 1
                 prefix = f"ns{counter}"
-            scoped = {**scoped, uri: prefix}
+            scoped = _bind(scoped, uri, prefix)
             self.parts.append(f' xmlns:{prefix}="{escape_attribute(uri)}"')
         return scoped, prefix
+
+
+def _bind(scoped: dict[str, str], uri: str, prefix: str) -> dict[str, str]:
+    """The namespace scope (uri -> prefix) after binding ``prefix`` to ``uri``."""
+    scope = {u: p for u, p in scoped.items() if p != prefix}
+    scope[uri] = prefix
+    return scope
 
 
 def write_xml(root: Any, pretty: bool = False) -> bytes:
