@@ -33,12 +33,13 @@ from syncml_codec.syncml import (
     is_namespace_uri,
     is_xml_text,
     join_content,
+    literal_namespace,
     looks_embedded,
     opaque_value,
     root_language,
     type_for_wbxml,
     type_for_xml,
-    xmlns_names_namespace,
+    xmlns_action,
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "write_xml"]
@@ -364,7 +365,8 @@ cdef class _Decoder:
             return self.table_ref(pos, "EXT_T")
         return None
 
-    cdef Py_ssize_t attributes(self, Element element, Py_ssize_t pos) except -1:
+    cdef Py_ssize_t attributes(self, Element element, Py_ssize_t pos,
+                               bint literal_tag=False) except -1:
         """Read an attribute list up to its END into ``element``; returns the position after."""
         cdef Py_ssize_t start
         cdef unsigned char byte
@@ -390,7 +392,7 @@ cdef class _Decoder:
                     else:
                         literal = self.table_ref(&pos, "LITERAL")
                 if name is not None:
-                    _set_attribute(element, name, value)
+                    _set_attribute(element, name, value, literal_tag, self.root is None)
                 if byte == END:
                     return pos
                 if byte == LITERAL:
@@ -502,15 +504,16 @@ cdef class _Decoder:
                     name = self.table_ref(&pos, "LITERAL")
                     if not name:
                         raise DecodeError("LITERAL tag with an empty name", start)
-                    element_namespace = namespace
                     if name.startswith("{") and "}" in name:
                         element_namespace, name = name[1:].split("}", 1)
                         element_namespace = element_namespace or None
+                    else:
+                        element_namespace = literal_namespace(self.language, name, namespace)
                     element = _new_element(name, element_namespace)
                 else:
                     element = _new_element(self.tag_name(page, byte & 0x3F, start), namespace)
                 if byte & HAS_ATTRIBUTES:
-                    pos = self.attributes(element, pos)
+                    pos = self.attributes(element, pos, (byte & 0x3F) == LITERAL)
                 self.open(element, page, start, byte & HAS_CONTENT)
         if self.stack:
             raise DecodeError(f"input ends inside <{(<Element> self.stack[-1]).tag}>", self.size)
@@ -519,10 +522,12 @@ cdef class _Decoder:
         return self.root
 
 
-cdef int _set_attribute(Element element, object name, object value) except -1:
-    if xmlns_names_namespace(element, name, value):
+cdef int _set_attribute(Element element, object name, object value, bint literal,
+                        bint root) except -1:
+    action = xmlns_action(element, name, value, literal, root)
+    if action == "namespace":
         element.namespace = value
-    else:
+    elif action == "attribute":
         element.attributes[name] = value
     return 0
 

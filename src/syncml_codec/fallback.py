@@ -21,12 +21,13 @@ from .syncml import (
     is_metinf_type,
     is_xml_text,
     join_content,
+    literal_namespace,
     looks_embedded,
     opaque_value,
     root_language,
     type_for_wbxml,
     type_for_xml,
-    xmlns_names_namespace,
+    xmlns_action,
 )
 from .xmlcodec import write_xml
 
@@ -335,9 +336,11 @@ class _TreeBuilder:
                     if name.startswith("{") and "}" in name:
                         namespace, name = name[1:].split("}", 1)
                         namespace = namespace or None
+                    else:
+                        namespace = literal_namespace(self.language, name, namespace)
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
-                    self.read_attributes(tokens, element)
+                    self.read_attributes(tokens, element, kind == "LITERAL_TAG")
                 self.open(element, token.page, token, bool(token.code & HAS_CONTENT))
             elif kind == "END":
                 if not self.stack:
@@ -369,7 +372,8 @@ class _TreeBuilder:
             raise DecodeError("no root element", len(self.data))
         return self.root
 
-    def read_attributes(self, tokens: Iterator[Token], element: Element) -> None:
+    def read_attributes(self, tokens: Iterator[Token], element: Element,
+                        literal: bool = False) -> None:
         """Consume an attribute list up to its END into ``element.attributes``."""
         name: str | None = None
         value = ""
@@ -379,7 +383,7 @@ class _TreeBuilder:
                 continue  # the tokenizer tracks the attribute page
             if kind in ("ATTR_START", "ATTR_LITERAL", "END"):
                 if name is not None:
-                    self.set_attribute(element, name, value)
+                    self.set_attribute(element, name, value, literal)
                 if kind == "END":
                     return
                 if kind == "ATTR_START":
@@ -401,11 +405,11 @@ class _TreeBuilder:
                 raise DecodeError(f"{kind} inside an attribute list", token.offset)
         raise DecodeError("input ends inside an attribute list", len(self.data))
 
-    @staticmethod
-    def set_attribute(element: Element, name: str, value: str) -> None:
-        if xmlns_names_namespace(element, name, value):
+    def set_attribute(self, element: Element, name: str, value: str, literal: bool) -> None:
+        action = xmlns_action(element, name, value, literal, self.root is None)
+        if action == "namespace":
             element.namespace = value
-        else:
+        elif action == "attribute":
             element.attributes[name] = value
 
 

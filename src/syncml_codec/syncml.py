@@ -26,7 +26,8 @@ __all__ = [
     "embedded_language",
     "is_embedded_type",
     "is_namespace_uri",
-    "xmlns_names_namespace",
+    "xmlns_action",
+    "literal_namespace",
     "join_content",
     "looks_embedded",
     "opaque_value",
@@ -151,7 +152,8 @@ def is_metinf_type(language: Language, page: int, tag: str) -> bool:
 
 def embedded_language(outer: Language, parent: Any, node: Any) -> Language | None:
     """The language of a document nested in a SyncML ``<Data>`` (DevInf, DM DDF/TNDS), if any:
-    the registered language of ``node``'s namespace, when that is not ``outer``'s own.
+    the registered language of ``node``'s namespace, when it is of another family than
+    ``outer`` (the decoder's :func:`looks_embedded` asks the same of a nested header).
 
     DevInf takes its version from its own ``<VerDTD>``, else from the outer SyncML version.
     """
@@ -160,8 +162,9 @@ def embedded_language(outer: Language, parent: Any, node: Any) -> Language | Non
             or namespace.lower() in outer.namespace_pages:
         return None
     version = _child_text(node, "VerDTD") or outer.version
-    return (language_for_namespace(namespace, node.tag, version)
-            or language_for_namespace(namespace, None, version))
+    language = (language_for_namespace(namespace, node.tag, version)
+                or language_for_namespace(namespace, None, version))
+    return language if language is not None and language.family != outer.family else None
 
 
 def root_language(root: Any) -> Language:
@@ -218,10 +221,25 @@ def is_namespace_uri(value: str) -> bool:
     return ":" not in first_segment or _SCHEME.match(first_segment.split(":", 1)[0]) is not None
 
 
-def xmlns_names_namespace(element: Any, name: str, value: str) -> bool:
-    """Whether a decoded attribute is a namespace declaration to apply to its element: an
-    ``xmlns`` holding a URI, on an element of a language (not on a PI or extension)."""
-    return name == "xmlns" and element.namespace != WBXML_NAMESPACE and is_namespace_uri(value)
+def literal_namespace(language: Language, name: str, page_namespace: str | None) -> str | None:
+    """The namespace of a LITERAL element: that of the page where the language defines the
+    name, if it does (as the XML reader assigns it), else the page's in force."""
+    found = language.find_tag(name, page_namespace)
+    return language.page_namespace(found[0]) if found is not None else page_namespace
+
+
+def xmlns_action(element: Any, name: str, value: str, literal: bool, root: bool) -> str:
+    """What a decoder does with an attribute of a new element: "attribute" (keep it), or for an
+    ``xmlns`` holding a URI, "namespace" (a LITERAL element below the root takes it as its
+    namespace) or "absorb" (it repeats the namespace a token or the root already has, as Nokia
+    phones send it). An ``xmlns`` that disagrees with a token's page stays an attribute."""
+    if name != "xmlns" or element.namespace == WBXML_NAMESPACE or not is_namespace_uri(value):
+        return "attribute"
+    if literal and not root:
+        return "namespace"
+    if isinstance(element.namespace, str) and value.lower() == element.namespace.lower():
+        return "absorb"
+    return "attribute"
 
 
 def is_xml_text(text: str) -> bool:
