@@ -767,7 +767,8 @@ cdef class _Encoder:
 
     cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
         cdef Element fast
-        cdef int page, token
+        cdef int page, token, flags
+        cdef bint has_content
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
         if type(node) is Element:
@@ -794,6 +795,8 @@ cdef class _Encoder:
                 return self.opaque(_Encoder(nested, self.options).document(node))
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        if type(children) is not list:
+            children = list(children)
         if found is None:
             if namespace is not None and tags is not None:
                 # A LITERAL element takes the namespace of the page in force when decoded.
@@ -825,9 +828,9 @@ cdef class _Encoder:
                       and self.language.page_namespace(page) == METINF_NAMESPACE):
                     text = type_for_wbxml(text)
             self.content(text, as_opaque)
-        for child in children:
+        for child in <list> children:
             self.element(child, node, parent, depth + 1)
-            tail = child.tail
+            tail = (<Element> child).tail if type(child) is Element else child.tail
             if tail is not None and len(tail) > 0:
                 self.content(tail, False)
         return self.byte(END)
