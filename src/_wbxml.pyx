@@ -33,7 +33,7 @@ from syncml_codec.syncml import (
     is_namespace_uri,
     is_xml_text,
     join_content,
-    literal_namespace,
+    literal_name,
     looks_embedded,
     opaque_value,
     root_language,
@@ -504,11 +504,7 @@ cdef class _Decoder:
                     name = self.table_ref(&pos, "LITERAL")
                     if not name:
                         raise DecodeError("LITERAL tag with an empty name", start)
-                    if name.startswith("{") and "}" in name:
-                        element_namespace, name = name[1:].split("}", 1)
-                        element_namespace = element_namespace or None
-                    else:
-                        element_namespace = literal_namespace(self.language, name, namespace)
+                    name, element_namespace = literal_name(self.language, name, namespace)
                     element = _new_element(name, element_namespace)
                 else:
                     element = _new_element(self.tag_name(page, byte & 0x3F, start), namespace)

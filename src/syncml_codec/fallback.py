@@ -21,7 +21,7 @@ from .syncml import (
     is_metinf_type,
     is_xml_text,
     join_content,
-    literal_namespace,
+    literal_name,
     looks_embedded,
     opaque_value,
     root_language,
@@ -332,12 +332,8 @@ class _TreeBuilder:
                 if kind == "TAG":
                     name, namespace = self.tag_name(token)
                 else:
-                    name, namespace = token.value, self.language.page_namespace(token.page)
-                    if name.startswith("{") and "}" in name:
-                        namespace, name = name[1:].split("}", 1)
-                        namespace = namespace or None
-                    else:
-                        namespace = literal_namespace(self.language, name, namespace)
+                    name, namespace = literal_name(self.language, token.value,
+                                                   self.language.page_namespace(token.page))
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")

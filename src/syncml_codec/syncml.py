@@ -27,7 +27,7 @@ __all__ = [
     "is_embedded_type",
     "is_namespace_uri",
     "xmlns_action",
-    "literal_namespace",
+    "literal_name",
     "join_content",
     "looks_embedded",
     "opaque_value",
@@ -221,11 +221,17 @@ def is_namespace_uri(value: str) -> bool:
     return ":" not in first_segment or _SCHEME.match(first_segment.split(":", 1)[0]) is not None
 
 
-def literal_namespace(language: Language, name: str, page_namespace: str | None) -> str | None:
-    """The namespace of a LITERAL element: that of the page where the language defines the
-    name, if it does (as the XML reader assigns it), else the page's in force."""
+def literal_name(language: Language, name: str, page_namespace: str | None
+                 ) -> tuple[str, str | None]:
+    """(tag, namespace) of a LITERAL element. ``{uri}tag`` carries its namespace (``{}`` none;
+    never the WBXML constructs' own, which only tokens make); a name the language defines takes
+    the namespace of its page (as the XML reader assigns it); else the page in force gives it."""
+    if name.startswith("{") and "}" in name:
+        namespace, tag = name[1:].split("}", 1)
+        if namespace != WBXML_NAMESPACE:
+            return tag, namespace or None
     found = language.find_tag(name, page_namespace)
-    return language.page_namespace(found[0]) if found is not None else page_namespace
+    return name, language.page_namespace(found[0]) if found is not None else page_namespace
 
 
 def xmlns_action(element: Any, name: str, value: str, literal: bool, root: bool) -> str:
