@@ -14,8 +14,8 @@ for target in ${targets[*]}; do
     while (( $(date +%s) < deadline )); do
         run=$((run + 1))
         left=$(( deadline - $(date +%s) ))
-        "$here/run.sh" "$target" "$left" >"$here/logs/$target-$run.log" 2>&1
-        grep -h "stat::number_of_executed_units" "$here/logs/$target-$run.log" \
-            | sed "s/^/$target run $run: /"
+        log="$here/logs/$target-$(date +%Y%m%d-%H%M%S)-$run.log"
+        "$here/run.sh" "$target" "$left" >"$log" 2>&1
+        grep -ah "stat::number_of_executed_units" "$log" | sed "s/^/$target run $run: /"
     done
 done
