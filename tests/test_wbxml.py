@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 import syncml_codec
@@ -342,6 +344,33 @@ def test_string_table_stays_linear_on_a_large_document(Element):
     data = syncml_codec.encode(tree, string_table=True)
     assert syncml_codec.decode(data) == tree
     assert len(data) < len(syncml_codec.encode(tree))
+
+
+@pytest.mark.parametrize("form", ["wbxml", "xml"])
+def test_building_a_tree_pauses_the_collector_and_restores_its_state(Element, form):
+    """Trees hold no cycles: no collection runs while one is built, and the collector's state
+    (on, off, or on again after a decode error) is what it was before."""
+    tree = Element("SyncML", NS, children=[Element("Item", NS, children=[
+        Element("LocURI", NS, text=f"./Node/{i}")]) for i in range(5_000)])
+    data = syncml_codec.encode(tree, format=form)
+    collections = []
+    record = lambda phase, info: collections.append(phase)  # noqa: E731
+    gc.callbacks.append(record)
+    try:
+        assert gc.isenabled()
+        decoded = syncml_codec.decode(data)
+        collections_while_building = len(collections)  # read before anything allocates
+        assert collections_while_building == 0 and gc.isenabled()
+        assert decoded == tree
+        with pytest.raises(DecodeError):
+            syncml_codec.decode(data[:-1])
+        assert gc.isenabled()
+        gc.disable()
+        syncml_codec.decode(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(record)
 
 
 def test_encode_errors(Element):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from types import ModuleType
 from typing import Any, Literal
@@ -44,6 +45,22 @@ def _use(name: str) -> None:
     IMPLEMENTATION = name
 
 
+def _building(build: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call ``build`` with the cyclic garbage collector paused.
+
+    Element trees hold no reference cycles, so the collector has nothing to find while one is
+    built; left running, it traverses the growing tree again and again and makes building large
+    trees superlinear (about 4x slower at 10 MB). The collector's previous state is restored.
+    """
+    if not gc.isenabled():
+        return build(*args, **kwargs)
+    gc.disable()
+    try:
+        return build(*args, **kwargs)
+    finally:
+        gc.enable()
+
+
 def is_wbxml(data: bytes) -> bool:
     """Whether ``data`` looks like WBXML (a version byte 0x00-0x03) rather than XML."""
     return len(data) > 0 and data[0] <= 0x03
@@ -74,10 +91,10 @@ def decode(
     if not isinstance(limits, Limits):
         raise TypeError("limits must be a syncml_codec.Limits")
     if isinstance(data, str) or not is_wbxml(bytes(data)):
-        return xmlcodec.parse_xml(data, _codec.Element, limits)
+        return _building(xmlcodec.parse_xml, data, _codec.Element, limits)
     _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-    return _codec.decode_wbxml(bytes(data), language=language, limits=limits,
-                               unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
+    return _building(_codec.decode_wbxml, bytes(data), language=language, limits=limits,
+                     unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
 
 
 def encode(
@@ -126,13 +143,13 @@ def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,
     """Convert an XML document to WBXML (``options`` as for :func:`encode`)."""
     if isinstance(xml, (bytes, bytearray, memoryview)) and is_wbxml(bytes(xml)):
         raise DecodeError("not XML: the input starts like WBXML", 0)
-    tree = xmlcodec.parse_xml(xml, _codec.Element, limits)
+    tree = _building(xmlcodec.parse_xml, xml, _codec.Element, limits)
     return encode(tree, string_table=string_table, **options)
 
 
 def from_lxml(element: Any) -> Any:
     """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
-    return xmlcodec.from_lxml(element, _codec.Element)
+    return _building(xmlcodec.from_lxml, element, _codec.Element)
 
 
 def to_lxml(element: Any) -> Any:
