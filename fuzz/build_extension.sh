@@ -24,8 +24,9 @@ trap 'rm -rf "$work"' EXIT
 python -m cython -3 --module-name syncml_codec._wbxml "$root/src/_wbxml.pyx" -o "$work/_wbxml.c" >/dev/null
 suffix=$(python -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
 include=$(python -c "import sysconfig; print(sysconfig.get_paths()['include'])")
-# shellcheck disable=SC2086  # $flags holds several options
-clang $flags -g -O1 -fno-omit-frame-pointer -fPIC -shared -I"$include" \
+lxml_includes=$(python -c "import lxml; print(' '.join('-I' + p for p in lxml.get_include()))")
+# shellcheck disable=SC2086  # $flags and $lxml_includes hold several options
+clang $flags -g -O1 -fno-omit-frame-pointer -fPIC -shared -I"$include" $lxml_includes \
     "$work/_wbxml.c" -o "$out/syncml_codec/_wbxml$suffix"
 ls "$out"/syncml_codec/_wbxml*.so >/dev/null
 echo "$out"

@@ -1,4 +1,5 @@
-"""The round-trip oracle shared by the regression tests and the fuzz harness.
+"""The oracles shared by the regression tests and the fuzz harness: round trips, and agreement
+between the implementations.
 
 A tree a decoder produced must survive WBXML and XML unchanged. The one documented exception is
 a name alias: DevInf 1.2 calls token 0x1C ``MaxSize`` and accepts ``Size`` for it, so a DevInf
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import syncml_codec
-from syncml_codec import EncodeError
+from syncml_codec import DecodeError, EncodeError, api
 
 _ALIASES = {("syncml:devinf", "Size"): "MaxSize"}
 
@@ -43,3 +44,20 @@ def assert_round_trips(tree: Any, from_xml: bool = False) -> None:
         return
     if canonical(syncml_codec.decode(xml)) != expected:
         raise AssertionError("XML round trip changed the tree")
+
+
+def decode_with_each_implementation(data: bytes) -> dict[str, Any]:
+    """``syncml_codec.decode(data)`` under each implementation: name -> tree, or (offset,
+    message) of the DecodeError. The implementation in use is left as it was."""
+    in_use = api.IMPLEMENTATION
+    outcomes: dict[str, Any] = {}
+    try:
+        for name in api._IMPLEMENTATIONS:
+            api._use(name)
+            try:
+                outcomes[name] = syncml_codec.decode(data)
+            except DecodeError as error:
+                outcomes[name] = (error.offset, error.message)
+    finally:
+        api._use(in_use)
+    return outcomes

@@ -246,3 +246,55 @@ def test_both_xml_writers_agree_on_every_vector():
         for pretty in (False, True):
             outputs = {module.write_xml(tree, pretty) for module in api._IMPLEMENTATIONS.values()}
             assert len(outputs) == 1, path.name
+
+
+TRICKY_XML = [
+    # prefixes declared, redeclared to the same and to another URI, and inherited
+    b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:a="urn:a" xmlns:b="urn:b"><SyncHdr xmlns:a="urn:a">'
+    b'<a:X xmlns:b="urn:c" b:attr="1" plain="2">t<b:Y/>tail</a:X></SyncHdr></SyncML>',
+    # markers between text pieces, indentation, a foreign namespace
+    b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml">\n'
+    b'  <Data>a<w:opaque>AAE=</w:opaque>b<w:char code="1"/>c</Data>\n'
+    b'  <Item xmlns="urn:u"><Data> </Data></Item>\n</SyncML>',
+    # an embedded DevInf and a MetInf name outside its namespace
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Results><Item><Data><DevInf xmlns="syncml:devinf">'
+    b'<VerDTD>1.2</VerDTD></DevInf></Data><Meta><MaxMsgSize>9</MaxMsgSize></Meta></Item>'
+    b'</Results></SyncML>',
+]
+
+
+@pytest.mark.parametrize("document", TRICKY_XML)
+def test_both_xml_readers_build_the_same_tree(document):
+    """The compiled reader walks libxml2's nodes, the pure one lxml's proxies: same trees, for
+    whole documents and for subtrees (whose inherited prefixes become declarations)."""
+    from syncml_codec import api, fallback
+
+    if "cython" not in api._IMPLEMENTATIONS:
+        pytest.skip("the compiled extension is not built")
+    compiled = api._IMPLEMENTATIONS["cython"]
+    root = etree.fromstring(document)
+    for node in root.iter():
+        if node.tag.startswith("{urn:syncml-codec:wbxml}"):
+            continue
+        expected = fallback.read_lxml(node)
+        assert compiled.read_lxml(node) == expected
+        assert [type(child).__name__ for child in compiled.read_lxml(node)] == \
+            ["Element"] * len(expected.children)
+
+
+def test_vendor_prefixes_and_attributes_become_attributes(Element):
+    tree = syncml_codec.decode(TRICKY_XML[0])
+    x = tree.children[0].children[0]
+    assert (x.tag, x.namespace) == ("X", "urn:a")
+    assert x.attributes == {"xmlns:b": "urn:c", "{urn:c}attr": "1", "plain": "2"}
+    assert tree.attributes == {"xmlns:a": "urn:a", "xmlns:b": "urn:b"}
+    assert tree.children[0].attributes == {}
+    assert (x.text, x.children[0].tail) == ("t", "tail")
+
+
+def test_markers_join_their_run_of_text():
+    tree = syncml_codec.decode(TRICKY_XML[1])
+    data, item = tree.children
+    assert data.text == b"a\x00\x01b\x01c" and data.tail is None
+    assert (item.namespace, item.children[0].text) == ("urn:u", " ")
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree

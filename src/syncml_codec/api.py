@@ -91,7 +91,7 @@ def decode(
     if not isinstance(limits, Limits):
         raise TypeError("limits must be a syncml_codec.Limits")
     if isinstance(data, str) or not is_wbxml(bytes(data)):
-        return _building(xmlcodec.parse_xml, data, _codec.Element, limits)
+        return _building(xmlcodec.parse_xml, data, _codec.read_lxml, limits)
     _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
     return _building(_codec.decode_wbxml, bytes(data), language=language, limits=limits,
                      unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
@@ -143,13 +143,13 @@ def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,
     """Convert an XML document to WBXML (``options`` as for :func:`encode`)."""
     if isinstance(xml, (bytes, bytearray, memoryview)) and is_wbxml(bytes(xml)):
         raise DecodeError("not XML: the input starts like WBXML", 0)
-    tree = _building(xmlcodec.parse_xml, xml, _codec.Element, limits)
+    tree = _building(xmlcodec.parse_xml, xml, _codec.read_lxml, limits)
     return encode(tree, string_table=string_table, **options)
 
 
 def from_lxml(element: Any) -> Any:
     """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
-    return _building(xmlcodec.from_lxml, element, _codec.Element)
+    return _building(_codec.read_lxml, element)
 
 
 def to_lxml(element: Any) -> Any:

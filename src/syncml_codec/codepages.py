@@ -9,12 +9,16 @@ Sources: WAP-192 (WBXML 1.3), OMA SyncML RepPro/MetaInfo 1.2, OMA DS DevInf 1.2,
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping, TypeVar
+
+_Value = TypeVar("_Value")
 
 __all__ = [
     "AttributePage",
+    "BoundedCache",
     "CodePage",
     "Language",
     "language_for_namespace",
@@ -22,6 +26,27 @@ __all__ = [
     "languages",
     "register_language",
 ]
+
+
+class BoundedCache(dict):
+    """A memo that empties itself when it reaches ``limit`` entries (keys taken from hostile input
+    must not grow it without end) and whenever a language registers (answers may change)."""
+
+    _all: "weakref.WeakSet[BoundedCache]" = weakref.WeakSet()
+
+    def __init__(self, limit: int = 4096) -> None:
+        super().__init__()
+        self.limit = limit
+        BoundedCache._all.add(self)
+
+    def remember(self, key: Any, value: _Value) -> _Value:
+        """Store ``value`` under ``key`` and return it."""
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+    __hash__ = object.__hash__  # kept in a WeakSet by identity
 
 
 @dataclass(frozen=True)
@@ -83,7 +108,7 @@ class Language:
         object.__setattr__(self, "tag_names", MappingProxyType(names))
         object.__setattr__(self, "tag_tokens", MappingProxyType(tokens))
         object.__setattr__(self, "namespace_pages", MappingProxyType(ns_pages))
-        object.__setattr__(self, "_tags_by_namespace", {})
+        object.__setattr__(self, "_tags_by_namespace", BoundedCache(limit=256))
 
     # Filled in by __post_init__ (declared for readers and type checkers).
     tag_names: Mapping[int, tuple[str | None, ...]] = field(init=False, repr=False)
@@ -125,14 +150,13 @@ class Language:
         Computed once per namespace and shared (do not modify it): the encoders' per-element
         lookup is one dict access.
         """
-        cache: dict = self._tags_by_namespace  # type: ignore[attr-defined]
+        cache: BoundedCache = self._tags_by_namespace  # type: ignore[attr-defined]
         if namespace in cache:
             return cache[namespace]
         tags = None
         if namespace is None or namespace.lower() in self.namespace_pages:
             tags = {name: self.find_tag(name, namespace) for name in self.tag_tokens}
-        cache[namespace] = tags
-        return tags
+        return cache.remember(namespace, tags)
 
     def __repr__(self) -> str:
         return f"<Language {self.name}>"
@@ -238,7 +262,7 @@ DMDDF_12 = Language(
 _languages: list[Language] = []
 _by_public_id: dict[int, Language] = {}
 _by_fpi: dict[str, Language] = {}
-_by_namespace: dict[tuple[str | None, str | None, str | None], Language | None] = {}
+_by_namespace = BoundedCache()  # (namespace, root, version) -> Language | None
 
 
 def register_language(language: Language) -> None:
@@ -249,7 +273,8 @@ def register_language(language: Language) -> None:
     if not isinstance(language, Language):
         raise TypeError("register_language() takes a Language")
     _languages.insert(0, language)
-    _by_namespace.clear()
+    for cache in list(BoundedCache._all):
+        cache.clear()
     if language.public_id is not None:
         _by_public_id[language.public_id] = language
     if language.fpi is not None:
@@ -278,9 +303,9 @@ def language_for_namespace(
     on ``version`` the most recently registered (for the built-ins: the newest) wins.
     """
     cache_key = (namespace, root, version)
-    if cache_key not in _by_namespace:
-        _by_namespace[cache_key] = _find_by_namespace(namespace, root, version)
-    return _by_namespace[cache_key]
+    if cache_key in _by_namespace:
+        return _by_namespace[cache_key]
+    return _by_namespace.remember(cache_key, _find_by_namespace(namespace, root, version))
 
 
 def _find_by_namespace(namespace: str | None, root: str | None,

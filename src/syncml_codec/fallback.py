@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple
 
+from . import xmlcodec
 from .codepages import Language
 from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
@@ -31,7 +32,8 @@ from .syncml import (
 )
 from .xmlcodec import write_xml
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "write_xml", "iter_tokens", "Token"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "write_xml", "iter_tokens",
+           "Token"]
 
 # Global tokens (WAP-192 section 7.1), the same on every code page.
 SWITCH_PAGE, END, ENTITY, STR_I, LITERAL = 0x00, 0x01, 0x02, 0x03, 0x04
@@ -407,6 +409,12 @@ class _TreeBuilder:
             element.namespace = value
         elif action == "attribute":
             element.attributes[name] = value
+
+
+def read_lxml(node: Any, language: Language | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> Element:
+    """An lxml element and its subtree as an Element tree (see ``xmlcodec.read_lxml``)."""
+    return xmlcodec.read_lxml(node, Element, language, limits)
 
 
 def decode_wbxml(

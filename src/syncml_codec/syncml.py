@@ -227,7 +227,7 @@ def literal_name(language: Language, name: str, page_namespace: str | None
     never the WBXML constructs' own, which only tokens make); a name the language defines takes
     the namespace of its page (as the XML reader assigns it); else the page in force gives it."""
     if name.startswith("{") and "}" in name:
-        namespace, tag = name[1:].split("}", 1)
+        namespace, tag = name[1:].rsplit("}", 1)  # a URI may hold "}", a name may not
         if namespace != WBXML_NAMESPACE:
             return tag, namespace or None
     found = language.find_tag(name, page_namespace)

@@ -21,12 +21,12 @@ from typing import Any, Callable
 
 from lxml import etree
 
-from .codepages import Language, language_for_namespace, language_for_public_id
+from .codepages import BoundedCache, Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
 from .limits import DEFAULT_LIMITS, Limits, check_size
 from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_content
 
-__all__ = ["parse_xml", "write_xml", "from_lxml", "to_lxml"]
+__all__ = ["parse_xml", "read_lxml", "write_xml", "to_lxml"]
 
 _XML_URI = "http://www.w3.org/XML/1998/namespace"
 RESERVED_URIS = (_XML_URI, "http://www.w3.org/2000/xmlns/")
@@ -55,9 +55,10 @@ def _byte_offset(data: bytes, line: int, column: int) -> int:
     return min(offset + max(column, 1) - 1, len(data))
 
 
-def parse_xml(xml: bytes | str, element_type: Callable[..., Any],
+def parse_xml(xml: bytes | str, read_tree: Callable[..., Any],
               limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Parse an XML document into an element tree built from ``element_type``."""
+    """Parse an XML document into an element tree, built by ``read_tree(root, language, limits)``
+    (an implementation's ``read_lxml``) from the parsed lxml root."""
     data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
     check_size(data, limits)
     try:
@@ -70,13 +71,88 @@ def parse_xml(xml: bytes | str, element_type: Callable[..., Any],
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DecodeError("XML: entity declarations are not accepted", data.find(b"<!ENTITY"))
     language = language_for_public_id(docinfo.public_id) if docinfo.public_id else None
-    return _Reader(element_type, limits).element(root, language, {}, 1)
+    return read_tree(root, language, limits)
 
 
-def from_lxml(element: Any, element_type: Callable[..., Any],
+def read_lxml(node: Any, element_type: Callable[..., Any], language: Language | None = None,
               limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Convert an lxml element (and its subtree) into an element tree."""
-    return _Reader(element_type, limits).element(element, None, {}, 1)
+    """An lxml element and its subtree as an element tree built from ``element_type``.
+
+    The compiled core has a twin that walks libxml2's nodes directly; both build their trees
+    from the rules below (:func:`resolve_element`, :func:`node_attributes`, :func:`marked`,
+    :func:`settle`).
+    """
+    return _Reader(element_type, limits).element(node, language, {}, 1)
+
+
+_resolved = BoundedCache()
+
+
+def resolve_element(language: Language | None, namespace: str | None,
+                    tag: str) -> tuple[Language | None, str | None]:
+    """The language an element read from XML belongs to, and its namespace as the tree keeps it
+    (a page's canonical spelling). ``language`` is its parent's."""
+    key = (language, namespace, tag)
+    found = _resolved.get(key)
+    if found is None:
+        found = _resolved.remember(key, _resolve_element(language, namespace, tag))
+    return found
+
+
+def _resolve_element(language: Language | None, namespace: str | None,
+                     tag: str) -> tuple[Language | None, str | None]:
+    if language is None or (namespace is not None
+                            and namespace.lower() not in language.namespace_pages):
+        # The document's root, or the root of a nested document (DevInf, MgmtTree).
+        own = language_for_namespace(namespace, tag)
+        if own is not None and own.root == tag:
+            language = own
+    if language is not None and (namespace is None
+                                 or namespace.lower() in language.namespace_pages):
+        found = language.find_tag(tag, namespace)
+        if found is not None:
+            namespace = language.page_namespace(found[0])
+        elif namespace is not None:  # an unknown element: its namespace, spelled canonically
+            namespace = language.page_namespace(language.namespace_pages[namespace.lower()])
+    return language, namespace
+
+
+def node_attributes(node: Any, nsmap: dict, parent_nsmap: dict) -> dict[str, str]:
+    """An lxml element's attributes as the tree keeps them: the prefixed namespaces of its scope
+    (``nsmap``) that differ from its parent's (``xmlns:p``), then its attributes."""
+    attributes: dict[str, str] = {}
+    for prefix, uri in nsmap.items():
+        if prefix is not None and parent_nsmap.get(prefix) != uri and uri != WBXML_NAMESPACE:
+            attributes[f"xmlns:{prefix}"] = uri
+    for name, value in node.attrib.items():
+        attributes[name] = value
+    return attributes
+
+
+def marked(node: Any) -> _Marked | None:
+    """The content a wbxml:opaque or wbxml:char element stands for; None for other elements."""
+    if node.tag == _OPAQUE_TAG:
+        return _Marked(_base64(node))
+    if node.tag == _CHAR_TAG:
+        return _Marked(_character(node))
+    return None
+
+
+def settle(run: list[Any], element_content: bool, max_string: int) -> Any:
+    """One run of content (text and marked pieces) as the tree keeps it. A run of nothing but
+    XML whitespace between elements is indentation: None."""
+    pieces = [piece for piece in run if piece]
+    if not pieces:
+        return None
+    if element_content and len(pieces) == 1 and isinstance(pieces[0], str) \
+            and not pieces[0].strip(" \t\r\n"):
+        return None
+    content: Any = None
+    for piece in pieces:
+        content = join_content(content, piece.value if isinstance(piece, _Marked) else piece)
+    if len(content) > max_string:
+        raise DecodeError(f"XML: text longer than max_string {max_string}", 0)
+    return content
 
 
 class _Reader:
@@ -91,61 +167,24 @@ class _Reader:
         if depth > self.max_depth:
             raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
         namespace, tag = _split_tag(node.tag)
-        if language is None or (namespace is not None
-                                and namespace.lower() not in language.namespace_pages):
-            # The document's root, or the root of a nested document (DevInf, MgmtTree).
-            own = language_for_namespace(namespace, tag)
-            if own is not None and own.root == tag:
-                language = own
-        if language is not None and (namespace is None
-                                     or namespace.lower() in language.namespace_pages):
-            found = language.find_tag(tag, namespace)
-            if found is not None:
-                namespace = language.page_namespace(found[0])
-            elif namespace is not None:  # an unknown element: its namespace, spelled canonically
-                namespace = language.page_namespace(language.namespace_pages[namespace.lower()])
-
-        attributes: dict[str, str] = {}
+        language, namespace = resolve_element(language, namespace, tag)
         nsmap = node.nsmap
-        for prefix, uri in nsmap.items():
-            if prefix is not None and parent_nsmap.get(prefix) != uri and uri != WBXML_NAMESPACE:
-                attributes[f"xmlns:{prefix}"] = uri
-        for name, value in node.attrib.items():
-            attributes[name] = value
-
+        attributes = node_attributes(node, nsmap, parent_nsmap)
         # The content before, between and after the children: runs of XML text and of the
         # wbxml:opaque / wbxml:char elements that stand for content XML cannot carry as text.
         runs: list[list[Any]] = [[node.text]]
         children: list[Any] = []
         for source in node:
-            if source.tag == _OPAQUE_TAG:
-                runs[-1] += [_Marked(_base64(source)), source.tail]
-            elif source.tag == _CHAR_TAG:
-                runs[-1] += [_Marked(_character(source)), source.tail]
+            piece = marked(source)
+            if piece is not None:
+                runs[-1] += [piece, source.tail]
             else:
                 children.append(self.element(source, language, nsmap, depth + 1))
                 runs.append([source.tail])
-        text = self.settle(runs[0], bool(children))
+        text = settle(runs[0], bool(children), self.max_string)
         for child, run in zip(children, runs[1:]):
-            child.tail = self.settle(run, True)
+            child.tail = settle(run, True, self.max_string)
         return self.element_type(tag, namespace, attributes, text, children)
-
-    def settle(self, run: list[Any], element_content: bool) -> Any:
-        """One run of content as the tree keeps it. A run of nothing but XML whitespace between
-        elements is indentation: None."""
-        pieces = [piece for piece in run if piece]
-        if not pieces:
-            return None
-        if element_content and len(pieces) == 1 and isinstance(pieces[0], str) \
-                and not pieces[0].strip(" \t\r\n"):
-            return None
-        content: Any = None
-        for piece in pieces:
-            content = join_content(content, piece.value if isinstance(piece, _Marked) else piece)
-        if len(content) > self.max_string:
-            raise DecodeError(f"XML: text longer than max_string {self.max_string}", 0)
-        return content
-
 
 
 class _Marked:
@@ -159,8 +198,8 @@ class _Marked:
 
 def _split_tag(tag: str) -> tuple[str | None, str]:
     """lxml's ``{namespace}local`` as (namespace, local name)."""
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
+    if tag.startswith("{"):  # a URI may hold "}", a local name may not
+        namespace, _, local = tag[1:].rpartition("}")
         return namespace or None, local
     return None, tag
 
