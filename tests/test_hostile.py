@@ -179,3 +179,17 @@ def test_peak_memory_stays_near_the_input_size_on_hostile_input():
         finally:
             tracemalloc.stop()
         assert peak < 8 * len(data) + 256 * 1024, (data[:12], peak)
+
+
+def test_names_and_namespaces_from_input_do_not_grow_memory_without_end():
+    """Every memo keyed by input (XML names and namespaces, encoder namespace tables) is bounded:
+    ten thousand documents with fresh namespaces and names leave them small."""
+    from syncml_codec import codepages
+
+    for i in range(10_000):
+        document = (f'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><E{i} xmlns="urn:x{i}">'
+                    f"<Final/></E{i}></SyncBody></SyncML>").encode()
+        syncml_codec.xml_to_wbxml(document)
+    caches = list(codepages.BoundedCache._all)
+    assert caches and all(len(cache) <= cache.limit for cache in caches)
+    assert max(len(cache) for cache in caches) < 10_000
