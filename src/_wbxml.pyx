@@ -16,6 +16,7 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object text)
     int PyUnicode_1BYTE_KIND
 from libc.string cimport memchr, memcpy, strcmp
+from sys import intern
 
 cimport lxml.includes.etreepublic as lxml_api
 from lxml.includes.tree cimport XML_ELEMENT_NODE, const_xmlChar, xmlNode, xmlNs
@@ -27,7 +28,13 @@ from syncml_codec.limits import DEFAULT_LIMITS, check_size
 from syncml_codec.xmlcodec import RESERVED_URIS, XML_NAME, escape_attribute, escape_text
 from syncml_codec.xmlcodec import marked, node_attributes, resolve_element, settle
 from syncml_codec.xmlcodec import write_xml as shared_write_xml
-from syncml_codec.strtable import finish_document, repeated_strings, start_document, utf8
+from syncml_codec.strtable import (
+    StringTable,
+    finish_document,
+    repeated_strings,
+    start_document,
+    utf8,
+)
 from syncml_codec.syncml import (
     EMBEDDED_TYPES,
     OPAQUE_PARENTS,
@@ -72,6 +79,7 @@ cdef enum:
     HAS_ATTRIBUTES = 0x80
     HAS_CONTENT = 0x40
     MAX_ENCODE_DEPTH = 1024
+    UTF_8_MIB = 0x6A
 
 cdef object _MISSING = object()
 cdef frozenset _VOBJECT_TYPES = VOBJECT_TYPES
@@ -609,7 +617,7 @@ cdef class _LxmlReader:
                 and strcmp(<const char*> entry.name, name) == 0
                 and strcmp(<const char*> entry.href, href) == 0):
             return entry.resolved
-        tag = lxml_api.pyunicode(node.name)
+        tag = intern(lxml_api.pyunicode(node.name))  # the code pages' own object, if theirs
         namespace = lxml_api.pyunicode(<const_xmlChar*> href) if href[0] != 0 else None
         found = resolve_element(language, namespace, tag)
         entry = _ResolvedName.__new__(_ResolvedName)
@@ -752,13 +760,27 @@ cdef bint _is_xml_text(str text):
     return True
 
 
+cdef int _mb_u_int32(unsigned char* out, unsigned long long value):
+    """Write ``value`` as a WBXML mb_u_int32 at ``out`` (room for 5 bytes); the byte count."""
+    cdef unsigned char scratch[5]
+    cdef int count = 0
+    while True:
+        scratch[4 - count] = (value & 0x7F) | (0x80 if count else 0)
+        count += 1
+        value >>= 7
+        if not value:
+            break
+    memcpy(out, &scratch[5 - count], count)
+    return count
+
+
 cdef class _Encoder:
     cdef char* out
     cdef Py_ssize_t size, capacity
     cdef object language, table, opaque_mode, public_id_mode
     cdef dict type_elements, table_offsets
     cdef set repeated
-    cdef dict options, tags_by_namespace
+    cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
 
@@ -782,6 +804,7 @@ cdef class _Encoder:
         self.repeated = set()
         self.tags_by_namespace = {}
         self.type_elements = {}
+        self.metinf_pages = {}
         self.page = 0
 
     cdef int reserve(self, Py_ssize_t extra) except -1:
@@ -814,23 +837,43 @@ cdef class _Encoder:
 
     cdef int mb(self, unsigned long long value) except -1:
         cdef unsigned char scratch[5]
-        cdef int count = 0
-        while True:
-            scratch[4 - count] = (value & 0x7F) | (0x80 if count else 0)
-            count += 1
-            value >>= 7
-            if not value:
-                break
-        return self.write(<const char*> &scratch[5 - count], count)
+        return self.write(<const char*> scratch, _mb_u_int32(scratch, value))
 
     def document(self, root):
-        self.table, public_id = start_document(self.language, self.public_id_mode)
+        # A numeric public id (the common case) has its header written here in one allocation;
+        # a textual one goes through the shared strtable functions.
+        cdef bint numeric = self.public_id_mode == "number" and self.language.public_id is not None
+        if numeric:
+            self.table = StringTable()
+        else:
+            self.table, public_id = start_document(self.language, self.public_id_mode)
         self.table_offsets = self.table.offsets
         if self.string_table:
             self.repeated = _repeated_strings(root)
         self.element(root, None, None, 0)
+        if numeric:
+            return self.numeric_document(self.language.public_id)
         body = PyBytes_FromStringAndSize(self.out, self.size)
         return finish_document(self.version, public_id, self.table, body)
+
+    cdef bytes numeric_document(self, unsigned long long public_id):
+        """``strtable.finish_document`` for a numeric public id: version, public id, charset
+        UTF-8 (none in WBXML 1.0), string table length and bytes, then the body."""
+        cdef unsigned char header[16]
+        cdef Py_ssize_t length = 1
+        cdef bytes table = bytes(self.table.data)
+        header[0] = self.version
+        length += _mb_u_int32(header + length, public_id)
+        if self.version != 0:
+            length += _mb_u_int32(header + length, UTF_8_MIB)
+        length += _mb_u_int32(header + length, PyBytes_GET_SIZE(table))
+        cdef bytes document = PyBytes_FromStringAndSize(
+            NULL, length + PyBytes_GET_SIZE(table) + self.size)
+        cdef char* out = PyBytes_AS_STRING(document)
+        memcpy(out, header, length)
+        memcpy(out + length, PyBytes_AS_STRING(table), PyBytes_GET_SIZE(table))
+        memcpy(out + length + PyBytes_GET_SIZE(table), self.out, self.size)
+        return document
 
     cdef object type_element(self, object node):
         """The first Meta's first Type child of ``node`` (cached: ``syncml.DataClassifier``)."""
@@ -861,6 +904,12 @@ cdef class _Encoder:
             if type_text.lower() in _EMBEDDED_TYPES:
                 return False
         return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
+
+    cdef bint is_metinf_page(self, int page) except -1:
+        found = self.metinf_pages.get(page)
+        if found is None:
+            found = self.metinf_pages[page] = self.language.page_namespace(page) == METINF_NAMESPACE
+        return found
 
     cdef inline int switch_page(self, int page) except -1:
         if page != self.page:
@@ -982,7 +1031,7 @@ cdef class _Encoder:
                     else:
                         as_opaque = self.opaque_mode == "always"
                 elif (self.type_rewrite and isinstance(text, str) and tag == "Type"
-                      and self.language.page_namespace(page) == METINF_NAMESPACE):
+                      and self.is_metinf_page(page)):
                     text = type_for_wbxml(text)
             self.content(text, as_opaque)
         for child in <list> children:

@@ -9,6 +9,7 @@ Sources: WAP-192 (WBXML 1.3), OMA SyncML RepPro/MetaInfo 1.2, OMA DS DevInf 1.2,
 
 from __future__ import annotations
 
+import sys
 import weakref
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -57,6 +58,12 @@ class CodePage:
     tags: Mapping[int, str]
     #: Extra element names the encoder accepts for a token (DevInf 1.2 ``Size`` for ``MaxSize``).
     aliases: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Interned names: decoded tags are these very objects, so the encoders' and the model's
+        # comparisons and look-ups of names succeed on identity.
+        object.__setattr__(self, "tags", {token: sys.intern(name)
+                                          for token, name in self.tags.items()})
 
 
 @dataclass(frozen=True)
