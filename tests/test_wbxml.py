@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
 import syncml_codec
-from syncml_codec import DecodeError, EncodeError
+from syncml_codec import DecodeError, EncodeError, Limits, api, fallback
 from syncml_codec.codepages import (
     DEVINF_12,
     DMDDF_12,
@@ -17,6 +18,8 @@ from syncml_codec.codepages import (
     CodePage,
     Language,
 )
+
+from conftest import ROOT, VECTORS, public_vectors
 
 NS = "SYNCML:SYNCML1.2"
 METINF = "syncml:metinf"
@@ -448,3 +451,75 @@ def test_builtin_tables_spot_checks():
     assert syncml_codec.language_for_public_id("-//syncml//dtd syncml 1.2//en") is SYNCML_12
     assert syncml_codec.language_for_namespace("syncml:syncml1.2") is SYNCML_12
     assert syncml_codec.language_for_namespace("syncml:devinf", version="1.1").public_id == 0x0FD4
+
+
+def _stream_inputs() -> list[Path]:
+    return (sorted((VECTORS / "libwbxml").glob("*.wbxml"))
+            + sorted((VECTORS / "libwbxml-n").glob("*.wbxml")) + public_vectors()
+            + sorted((ROOT / "tests" / "fuzz_regressions").glob("wbxml-*.bin")))
+
+
+def _compiled_or_skip():
+    if "cython" not in api._IMPLEMENTATIONS:
+        pytest.skip("the compiled extension is not built")
+    return api._IMPLEMENTATIONS["cython"]
+
+
+@pytest.mark.parametrize("path", _stream_inputs(), ids=lambda path: path.name)
+def test_streamed_xml_is_the_tree_paths_xml(path):
+    """The compiled WBXML->XML stream either gives up or writes exactly what decoding to a tree
+    and writing it gives (the pure implementation's output, or its error)."""
+    compiled = _compiled_or_skip()
+    data = path.read_bytes()
+    streamed = compiled.stream_xml(data)
+    try:
+        expected = fallback.wbxml_to_xml(data)
+    except (DecodeError, EncodeError) as error:  # bad input, or a tree XML cannot carry
+        assert streamed is None
+        with pytest.raises(type(error)) as caught:
+            compiled.wbxml_to_xml(data)
+        assert str(caught.value) == str(error)
+        return
+    assert streamed is None or streamed == expected
+    assert compiled.wbxml_to_xml(data) == expected
+
+
+STREAM_CASES = {
+    # (streamed?, XML): the stream takes the common shapes and leaves the rest to the tree path
+    "commands": (True, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
+                       b'</SyncHdr><SyncBody><Get><CmdID>1</CmdID><Item><Target><LocURI>./a&amp;b'
+                       b'&lt;c&gt;&#13;</LocURI></Target><Meta><Format xmlns="syncml:metinf">chr'
+                       b'</Format></Meta></Item></Get><Final/></SyncBody></SyncML>'),
+    "opaque-text": (True, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Replace><CmdID>2</CmdID>'
+                          b'<Item><Data>caf\xc3\xa9 \xe2\x82\xac</Data></Item></Replace></SyncBody>'
+                          b'</SyncML>'),
+    "type-rewrite": (True, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Results><Meta><Type '
+                           b'xmlns="syncml:metinf">application/vnd.syncml-devinf+xml</Type></Meta>'
+                           b'</Results></SyncBody></SyncML>'),
+    "binary-opaque": (False, b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml">'
+                             b'<SyncBody><Add><Item><Data><w:opaque>AP8=</w:opaque></Data></Item>'
+                             b'</Add></SyncBody></SyncML>'),
+    "mixed-content": (False, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody>text<Final/>tail'
+                             b'</SyncBody></SyncML>'),
+    "embedded-devinf": (False, (VECTORS / "xml" / "ds12-slow-sync-devinf.xml").read_bytes()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STREAM_CASES))
+def test_stream_takes_common_documents_and_leaves_the_rest(case):
+    compiled = _compiled_or_skip()
+    streams, xml = STREAM_CASES[case]
+    data = syncml_codec.xml_to_wbxml(xml)
+    streamed = compiled.stream_xml(data)
+    assert (streamed is not None) == streams
+    expected = fallback.wbxml_to_xml(data)
+    assert compiled.wbxml_to_xml(data) == expected
+    assert syncml_codec.decode(expected) == syncml_codec.decode(data)
+    assert compiled.stream_xml(data, limits=Limits(max_depth=2)) is None
+
+
+def test_stream_gives_up_on_every_truncation():
+    compiled = _compiled_or_skip()
+    data = syncml_codec.xml_to_wbxml(STREAM_CASES["commands"][1])
+    for cut in range(len(data)):
+        assert compiled.stream_xml(data[:cut]) is None

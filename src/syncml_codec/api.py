@@ -61,6 +61,11 @@ def _building(build: Any, *args: Any, **kwargs: Any) -> Any:
         gc.enable()
 
 
+def _check_limits(limits: Any) -> None:
+    if not isinstance(limits, Limits):
+        raise TypeError("limits must be a syncml_codec.Limits")
+
+
 def is_wbxml(data: bytes) -> bool:
     """Whether ``data`` looks like WBXML (a version byte 0x00-0x03) rather than XML."""
     return len(data) > 0 and data[0] <= 0x03
@@ -88,8 +93,7 @@ def decode(
     raising; ``type_rewrite`` turns a Meta Type ``...+wbxml`` into ``...+xml`` as libwbxml does.
     Raises DecodeError on bad input.
     """
-    if not isinstance(limits, Limits):
-        raise TypeError("limits must be a syncml_codec.Limits")
+    _check_limits(limits)
     if isinstance(data, str) or not is_wbxml(bytes(data)):
         return _building(xmlcodec.parse_xml, data, _codec.read_lxml, limits)
     _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
@@ -130,12 +134,28 @@ def encode(
         type_rewrite=bool(type_rewrite))
 
 
-def wbxml_to_xml(data: bytes, *, pretty: bool = False, **options: Any) -> bytes:
-    """Convert a WBXML document to UTF-8 XML (``options`` as for :func:`decode`)."""
+def wbxml_to_xml(
+    data: bytes | bytearray | memoryview,
+    *,
+    pretty: bool = False,
+    language: Language | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    unknown_tags: Literal["error", "keep"] = "error",
+    type_rewrite: bool = True,
+) -> bytes:
+    """Convert a WBXML document to UTF-8 XML (options as for :func:`decode`).
+
+    The same bytes as ``encode(decode(data), format="xml", pretty=pretty)``; the compiled core
+    streams common documents straight to XML without building the tree.
+    """
     data = bytes(data)
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
-    return _codec.write_xml(decode(data, **options), pretty=pretty)
+    _check_limits(limits)
+    return _building(_codec.wbxml_to_xml, data, pretty=bool(pretty), language=language,
+                     limits=limits, unknown_tags=_choice("unknown_tags", unknown_tags,
+                                                         _UNKNOWN_TAGS),
+                     type_rewrite=bool(type_rewrite))
 
 
 def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,

@@ -32,8 +32,8 @@ from .syncml import (
 )
 from .xmlcodec import write_xml
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "write_xml", "iter_tokens",
-           "Token"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "wbxml_to_xml", "write_xml",
+           "iter_tokens", "Token"]
 
 # Global tokens (WAP-192 section 7.1), the same on every code page.
 SWITCH_PAGE, END, ENTITY, STR_I, LITERAL = 0x00, 0x01, 0x02, 0x03, 0x04
@@ -409,6 +409,14 @@ class _TreeBuilder:
             element.namespace = value
         elif action == "attribute":
             element.attributes[name] = value
+
+
+def wbxml_to_xml(data: bytes, *, pretty: bool = False, language: Language | None = None,
+                 limits: Limits = DEFAULT_LIMITS, unknown_tags: str = "error",
+                 type_rewrite: bool = True) -> bytes:
+    """A WBXML document as XML bytes: ``write_xml(decode_wbxml(data, ...), pretty)``."""
+    return write_xml(decode_wbxml(data, language=language, limits=limits,
+                                  unknown_tags=unknown_tags, type_rewrite=type_rewrite), pretty)
 
 
 def read_lxml(node: Any, language: Language | None = None,
