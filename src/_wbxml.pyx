@@ -9,6 +9,7 @@ pure-Python modules; only the per-byte and per-element work lives here.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
+from cpython.set cimport PySet_Add, PySet_Contains
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
@@ -723,14 +724,22 @@ cdef set _repeated_strings(object root):
         if type(item) is not Element:
             return repeated_strings(root)
         node = <Element> item
-        for value in (node.text, node.tail):
-            if type(value) is str and len(<str> value) >= 4:
-                if value in seen:
-                    repeated.add(value)
-                else:
-                    seen.add(value)
-        stack.extend(node.children)
+        _count_string(node.text, seen, repeated)
+        _count_string(node.tail, seen, repeated)
+        if type(node.children) is list:
+            stack.extend(<list> node.children)
+        else:
+            stack.extend(node.children)
     return repeated
+
+
+cdef inline int _count_string(object value, set seen, set repeated) except -1:
+    if type(value) is str and len(<str> value) >= 4:
+        if PySet_Contains(seen, value):
+            PySet_Add(repeated, value)
+        else:
+            PySet_Add(seen, value)
+    return 0
 
 
 cdef bint _announces_embedded(object node) except -1:
