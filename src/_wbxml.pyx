@@ -6,6 +6,7 @@ offset). Token tables, the header, the string table and the SyncML rules come fr
 pure-Python modules; only the per-byte and per-element work lives here.
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
@@ -14,6 +15,7 @@ from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
 cdef extern from "Python.h":
+    void PyObject_GC_UnTrack(object container)
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     int PyUnicode_1BYTE_KIND
@@ -89,14 +91,18 @@ cdef frozenset _EMBEDDED_TYPES = EMBEDDED_TYPES
 cdef frozenset _OPAQUE_PARENTS = OPAQUE_PARENTS
 
 
+@cython.no_gc
 cdef class Element:
     """One node of the neutral element tree (see ``fallback.Element``; same fields and behaviour).
 
-    ``attributes`` is created on first access, so attribute-less elements cost no dict.
+    ``attributes`` and ``children`` are created on first access, so a leaf costs neither a dict
+    nor a list. A tree holds no reference cycles, so Elements, and the children lists the
+    decoders make, are not tracked by the cycle collector, which would otherwise rescan every
+    large tree: a tree made to contain itself is never freed.
     """
 
-    cdef public object tag, namespace, text, children, tail
-    cdef object _attributes
+    cdef public object tag, namespace, text, tail
+    cdef object _attributes, _children
 
     def __init__(self, tag, namespace=None, attributes=None, text=None, children=None,
                  tail=None):
@@ -104,7 +110,7 @@ cdef class Element:
         self.namespace = namespace
         self._attributes = {} if attributes is None else attributes
         self.text = text
-        self.children = [] if children is None else children
+        self._children = [] if children is None else children
         self.tail = tail
 
     @property
@@ -117,8 +123,18 @@ cdef class Element:
     def attributes(self, value):
         self._attributes = value
 
+    @property
+    def children(self):
+        if self._children is None:
+            self._children = []
+        return self._children
+
+    @children.setter
+    def children(self, value):
+        self._children = value
+
     def __repr__(self):
-        return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self.children)}>"
+        return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self)}>"
 
     def __eq__(self, other):
         try:
@@ -139,7 +155,7 @@ cdef class Element:
         return iter(self.children)
 
     def __len__(self):
-        return len(self.children)
+        return 0 if self._children is None else len(self._children)
 
     def find(self, tag):
         """The first child named ``tag``, or None."""
@@ -162,8 +178,31 @@ cdef inline Element _new_element(object tag, object namespace):
     cdef Element element = Element.__new__(Element)
     element.tag = tag
     element.namespace = namespace
-    element.children = []
     return element
+
+
+cdef inline int _append_child(Element parent, object child) except -1:
+    """Append to a decoded element's children; the list, made here, is left out of the cycle
+    collector like the Elements (it holds nothing but them)."""
+    cdef list children
+    if parent._children is None:
+        children = [child]
+        PyObject_GC_UnTrack(children)
+        parent._children = children
+    else:
+        parent._children.append(child)
+    return 0
+
+
+cdef list _NO_CHILDREN = []  # stands for a leaf's children; never modified
+
+
+cdef inline list _children_of(Element element):
+    """The children of an Element as a list, without creating one for a leaf."""
+    children = element._children
+    if children is None:
+        return _NO_CHILDREN
+    return children if type(children) is list else list(children)
 
 
 cdef class _Decoder:
@@ -291,8 +330,8 @@ cdef class _Decoder:
             return 0
         cdef Element element = <Element> self.stack[-1]
         cdef Element last
-        if element.children:
-            last = <Element> element.children[-1]
+        if element._children:
+            last = <Element> element._children[-1]
             last.tail = join_content(last.tail, value)
         elif element.text is None:
             element.text = value
@@ -304,7 +343,7 @@ cdef class _Decoder:
         if self.root is None:
             self.root = element
         elif self.stack:
-            (<Element> self.stack[-1]).children.append(element)
+            _append_child(<Element> self.stack[-1], element)
         else:
             raise DecodeError("a second root element", offset)
         if has_content:
@@ -498,7 +537,7 @@ cdef class _Decoder:
                 if byte == OPAQUE:
                     value = self.opaque(value)
                     if isinstance(value, Element):
-                        (<Element> self.stack[-1]).children.append(value)
+                        _append_child(<Element> self.stack[-1], value)
                         continue
                 self.add_content(value)
             elif (EXT_I_0 <= byte <= EXT_I_2 or EXT_T_0 <= byte <= EXT_T_2
@@ -509,12 +548,12 @@ cdef class _Decoder:
                 element = _new_element("ext", WBXML_NAMESPACE)
                 element._attributes = {"token": f"{byte:#04x}"}
                 element.text = value or None
-                (<Element> self.stack[-1]).children.append(element)
+                _append_child(<Element> self.stack[-1], element)
             elif byte == PI:
                 element = _new_element("pi", WBXML_NAMESPACE)
                 pos = self.attributes(element, pos)
                 if self.stack:
-                    (<Element> self.stack[-1]).children.append(element)
+                    _append_child(<Element> self.stack[-1], element)
             else:
                 if byte == LITERAL or byte == LITERAL_A or byte == LITERAL_C or byte == LITERAL_AC:
                     name = self.table_ref(&pos, "LITERAL")
@@ -693,7 +732,7 @@ cdef class _LxmlReader:
                     else:
                         open_child.tail = self.settle(run, True)
                     child = self.element(source, language, depth + 1, False)
-                    element.children.append(child)
+                    _append_child(element, child)
                     open_child = child
                     run = lxml_api.tailOf(source)
             source = source.next
@@ -726,10 +765,7 @@ cdef set _repeated_strings(object root):
         node = <Element> item
         _count_string(node.text, seen, repeated)
         _count_string(node.tail, seen, repeated)
-        if type(node.children) is list:
-            stack.extend(<list> node.children)
-        else:
-            stack.extend(node.children)
+        stack.extend(_children_of(node))
     return repeated
 
 
@@ -996,7 +1032,7 @@ cdef class _Encoder(_Output):
         if type(node) is Element:
             fast = <Element> node
             tag, namespace, text = fast.tag, fast.namespace, fast.text
-            children, attributes = fast.children, fast._attributes
+            children, attributes = _children_of(fast), fast._attributes
         else:
             tag, namespace, text = node.tag, node.namespace, node.text
             children, attributes = node.children, node.attributes
@@ -1450,9 +1486,9 @@ cdef class _FastXMLWriter:
             return 0
         element = <Element> node
         tag, namespace, text, children = element.tag, element.namespace, element.text, \
-            element.children
+            _children_of(element)
         strings = self.tag_strings(tag)
-        if element._attributes or element.tail is not None or type(children) is not list \
+        if element._attributes or element.tail is not None \
                 or strings is None or not self.usual_namespace(namespace):
             self.ok = False
             return 0

@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import syncml_codec
 from syncml_codec import DecodeError, EncodeError, Limits, api, fallback
@@ -523,3 +524,23 @@ def test_stream_gives_up_on_every_truncation():
     data = syncml_codec.xml_to_wbxml(STREAM_CASES["commands"][1])
     for cut in range(len(data)):
         assert compiled.stream_xml(data[:cut]) is None
+
+
+def test_compiled_trees_are_left_out_of_the_cycle_collector():
+    """Decoded trees hold no cycles: the compiled Elements and their children lists are not
+    tracked, so a large tree costs the collector nothing; leaves get no list at all."""
+    compiled = _compiled_or_skip()
+    data = syncml_codec.xml_to_wbxml(STREAM_CASES["commands"][1])
+    for tree in (compiled.decode_wbxml(data),
+                 compiled.read_lxml(etree.fromstring(STREAM_CASES["commands"][1]))):
+        stack, internal, leaves = [tree], 0, 0
+        while stack:
+            node = stack.pop()
+            assert not gc.is_tracked(node)
+            if len(node):
+                internal += 1
+                assert not gc.is_tracked(node.children)
+                stack.extend(node.children)
+            else:
+                leaves += 1
+        assert internal > 3 and leaves > 3
