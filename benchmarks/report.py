@@ -61,16 +61,17 @@ def _median_time(function: Callable[[], object], budget: float, repeat: int) -> 
     return statistics.median(rounds)
 
 
-def peak_memory(function: Callable[[], object]) -> int:
-    """Peak bytes allocated (tracemalloc) while ``function`` runs, its result included."""
+def peak_memory(function: Callable[[], object]) -> tuple[int, int]:
+    """(peak bytes allocated while ``function`` runs, bytes its result still holds), by
+    tracemalloc."""
     tracemalloc.start()
     try:
         result = function()
-        _, peak = tracemalloc.get_traced_memory()
+        retained, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     del result
-    return peak
+    return peak, retained
 
 
 def measure(kinds=("dm", "ds"), sizes=("small", "medium", "large", "huge"),
@@ -102,16 +103,21 @@ def scaling(budget: float = 0.3) -> dict:
 
 
 def memory(kind: str = "dm", size: str = "large") -> dict:
+    """Peaks (tracemalloc) of the compiled operations on one large document, and the size of
+    what they produce."""
     data = wbxml(kind, SIZES[size])
-    tree = api._IMPLEMENTATIONS["cython"].decode_wbxml(data)
-    xml = syncml_codec.encode(tree, format="xml")
-    return {
-        "wbxml bytes": len(data), "xml bytes": len(xml),
-        "tree bytes (decode peak, tracemalloc)": peak_memory(
-            lambda: api._IMPLEMENTATIONS["cython"].decode_wbxml(data)),
-        "encode peak": peak_memory(lambda: api._IMPLEMENTATIONS["cython"].encode_wbxml(tree)),
-        "wbxml->xml peak": peak_memory(lambda: syncml_codec.wbxml_to_xml(data)),
-    }
+    compiled = api._IMPLEMENTATIONS["cython"]
+    tree = compiled.decode_wbxml(data)
+    decode_peak, tree_size = peak_memory(lambda: compiled.decode_wbxml(data))
+    encode_peak, _ = peak_memory(lambda: compiled.encode_wbxml(tree))
+    xml_peak, xml_size = peak_memory(lambda: syncml_codec.wbxml_to_xml(data))
+    return {"wbxml bytes": len(data), "tree bytes (what decoding keeps)": tree_size,
+            "decode peak": decode_peak, "encode peak": encode_peak,
+            "xml bytes": xml_size, "wbxml->xml peak": xml_peak}
+
+
+#: Scaling is linear when the throughput at the largest size keeps this share of the best.
+LINEAR_SHARE = 0.67
 
 
 TARGETS = [
@@ -177,6 +183,17 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
                 lines.append(f"| {label} | {kind} {size} | {ratio:.2f}x | "
                              f"{'≤' if sense == 'max' else '≥'} {bound}x | "
                              f"{'yes' if met else '**no**'} |")
+    if mem:
+        ratio = mem["decode peak"] / mem["tree bytes (what decoding keeps)"]
+        lines.append(f"| decoding peak at most 3x the tree's own size | dm large | {ratio:.2f}x | "
+                     f"≤ 3.0x | {'yes' if ratio <= 3 else '**no**'} |")
+    for (group, contender), points in sorted((series or {}).items()):
+        if contender != "cython":
+            continue
+        share = points[-1][0] / points[-1][1] / max(n / t for n, t in points)
+        lines.append(f"| linear in size: throughput at {points[-1][0] / 1e6:.0f} MB / best "
+                     f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
+                     f"{'yes' if share >= LINEAR_SHARE else '**no**'} |")
     lines += ["", "## Medians", ""]
     for kind in kinds:
         for size in sizes:

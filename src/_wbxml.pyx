@@ -583,12 +583,47 @@ cdef int _set_attribute(Element element, object name, object value, bint literal
     return 0
 
 
+cdef object _headers = BoundedCache(limit=256)
+
+
+cdef object _read_header(bytes data, object language):
+    """``header.read_header``, memoised for the common header: numeric public id, empty string
+    table (the same few bytes on every message of a session, so they are the memo's key)."""
+    cdef const unsigned char* buf = <const unsigned char*> PyBytes_AS_STRING(data)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(data), pos = 1
+    cdef int field, fields, i
+    cdef unsigned long long value = 0
+    if language is not None or size == 0 or buf[0] > 0x03:
+        return read_header(data, language)
+    fields = 3 if buf[0] else 2  # public id, charset (none in WBXML 1.0), string table length
+    for field in range(fields):
+        value = 0
+        for i in range(5):
+            if pos >= size:
+                return read_header(data, language)
+            value = (value << 7) | (buf[pos] & 0x7F)
+            pos += 1
+            if not buf[pos - 1] & 0x80:
+                break
+        else:
+            return read_header(data, language)
+        if field == 0 and value == 0:  # the public id is a string-table reference
+            return read_header(data, language)
+    if value != 0:  # a string table
+        return read_header(data, language)
+    key = data[:pos]
+    header = _headers.get(key)
+    if header is None:
+        header = _headers.remember(key, read_header(data, language))
+    return header
+
+
 def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags="error",
                  bint type_rewrite=True, int _depth=0):
     """Decode a WBXML document into an Element tree."""
     data = bytes(data)
     check_size(data, limits)
-    header = read_header(data, language)
+    header = _read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
     return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
@@ -1408,7 +1443,7 @@ def stream_xml(bytes data, language=None, limits=DEFAULT_LIMITS, bint type_rewri
     if len(data) > limits.max_size:
         return None
     try:
-        header = read_header(data, language)
+        header = _read_header(data, language)
     except DecodeError:
         return None
     if header.language is None or header.encoding != "utf-8":
