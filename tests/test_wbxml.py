@@ -552,6 +552,6 @@ def test_a_language_registered_later_wins_over_a_remembered_header(Element):
     data = b"\x03\x81\xFE\x01\x6A\x00\x45\x01"  # public id 0x7F01, <root>...</root>
     for root in ("first", "second"):
         syncml_codec.register_language(Language(
-            name=f"Example {root}", family="example", version="1.0", public_id=0x7F01,
+            name=f"Example {root}", family="example", version="1.0", fpi=None, public_id=0x7F01,
             root=root, pages={0: CodePage("urn:example:memo", {0x05: root})}))
         assert syncml_codec.decode(data) == Element(root, "urn:example:memo")
