@@ -194,6 +194,10 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
         lines.append(f"| linear in size: throughput at {points[-1][0] / 1e6:.0f} MB / best "
                      f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
                      f"{'yes' if share >= LINEAR_SHARE else '**no**'} |")
+    misses = HERE / "misses.md"
+    if misses.exists():
+        lines += ["", "## Targets missed: why, and what would meet them", "",
+                  misses.read_text().rstrip()]
     lines += ["", "## Medians", ""]
     for kind in kinds:
         for size in sizes:

@@ -20,3 +20,6 @@ inputs=(tests/fuzz_regressions vectors/libwbxml vectors/libwbxml-n)
 [[ -d fuzz/corpus/wbxml-cython ]] && inputs+=(fuzz/corpus/wbxml-cython)
 [[ -d fuzz/corpus/differential ]] && inputs+=(fuzz/corpus/differential)
 "$python" "$here/fuzz_decoders.py" differential --replay "${inputs[@]}"
+xml_inputs=(vectors/xml)
+[[ -d fuzz/corpus/xml ]] && xml_inputs+=(fuzz/corpus/xml)
+"$python" "$here/fuzz_decoders.py" xml --replay "${xml_inputs[@]}"

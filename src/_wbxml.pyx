@@ -8,7 +8,7 @@ pure-Python modules; only the per-byte and per-element work lives here.
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.ref cimport PyObject
 from cpython.set cimport PySet_Add, PySet_Contains
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
@@ -857,24 +857,17 @@ cdef int _mb_u_int32(unsigned char* out, unsigned long long value):
 
 cdef class _Output:
     """A growing byte buffer in C memory, written by the encoder and the XML stream."""
-    cdef char* out
+    cdef char* out  # NULL until the first write
     cdef Py_ssize_t size, capacity
-
-    def __cinit__(self):
-        self.capacity = 4096
-        self.out = <char*> PyMem_Malloc(self.capacity)
-        if self.out == NULL:
-            raise MemoryError()
-        self.size = 0
 
     def __dealloc__(self):
         PyMem_Free(self.out)
 
     cdef int reserve(self, Py_ssize_t extra) except -1:
         cdef Py_ssize_t needed = self.size + extra
-        cdef Py_ssize_t capacity = self.capacity
+        cdef Py_ssize_t capacity = self.capacity or 4096
         cdef char* grown
-        if needed <= capacity:
+        if needed <= self.capacity:
             return 0
         while capacity < needed:
             capacity *= 2
@@ -893,6 +886,8 @@ cdef class _Output:
         return 0
 
     cdef int write(self, const char* data, Py_ssize_t length) except -1:
+        if length == 0:
+            return 0
         self.reserve(length)
         memcpy(self.out + self.size, data, length)
         self.size += length
