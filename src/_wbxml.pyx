@@ -49,6 +49,7 @@ from syncml_codec.syncml import (
     is_xml_text,
     join_content,
     literal_name,
+    literal_tag,
     looks_embedded,
     opaque_value,
     root_language,
@@ -421,7 +422,7 @@ cdef class _Decoder:
         return None
 
     cdef Py_ssize_t attributes(self, Element element, Py_ssize_t pos,
-                               bint literal_tag=False) except -1:
+                               bint literal_element=False) except -1:
         """Read an attribute list up to its END into ``element``; returns the position after."""
         cdef Py_ssize_t start
         cdef unsigned char byte
@@ -447,7 +448,7 @@ cdef class _Decoder:
                     else:
                         literal = self.table_ref(&pos, "LITERAL")
                 if name is not None:
-                    _set_attribute(element, name, value, literal_tag, self.root is None)
+                    _set_attribute(element, name, value, literal_element, self.root is None)
                 if byte == END:
                     return pos
                 if byte == LITERAL:
@@ -1091,11 +1092,7 @@ cdef class _Encoder(_Output):
                 self.switch_page(self.language.namespace_pages[namespace.lower()])
             page = self.page
             self.byte(LITERAL | flags)
-            # A LITERAL name carries a namespace the page does not give: "{uri}tag", and "{}tag"
-            # for no namespace at all.
-            name = tag if tags is not None and namespace is not None \
-                else f"{{{namespace or ''}}}{tag}"
-            self.mb(self.table.add(name))
+            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None)))
         else:
             page, token = found
             self.switch_page(page)

@@ -555,3 +555,12 @@ def test_a_language_registered_later_wins_over_a_remembered_header(Element):
             name=f"Example {root}", family="example", version="1.0", fpi=None, public_id=0x7F01,
             root=root, pages={0: CodePage("urn:example:memo", {0x05: root})}))
         assert syncml_codec.decode(data) == Element(root, "urn:example:memo")
+
+
+def test_literal_names_with_braces(Element):
+    """A LITERAL tag may hold "}" and round-trips; a namespace holding "}" cannot be told apart
+    from such a tag in ``{uri}tag``, so the encoder refuses it."""
+    odd = Element("SyncML", NS, children=[Element("a}b", "urn:x", text="1"), Element("c}d", NS)])
+    assert syncml_codec.decode(syncml_codec.encode(odd)) == odd
+    with pytest.raises(EncodeError, match="holds '}'"):
+        syncml_codec.encode(Element("SyncML", NS, children=[Element("Item", "urn:a}b")]))

@@ -23,6 +23,7 @@ from .syncml import (
     is_xml_text,
     join_content,
     literal_name,
+    literal_tag,
     looks_embedded,
     opaque_value,
     root_language,
@@ -528,11 +529,7 @@ class _Encoder:
                 self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
-            # A LITERAL name carries a namespace the page does not give: "{uri}tag", and "{}tag"
-            # for no namespace at all.
-            name = tag if tags is not None and namespace is not None \
-                else f"{{{namespace or ''}}}{tag}"
-            self.out += mb_u_int32(self.table.add(name))
+            self.out += mb_u_int32(self.table.add(literal_tag(tag, namespace, tags is not None)))
         else:
             page, token = found
             self.switch_page(page)

@@ -221,13 +221,24 @@ def is_namespace_uri(value: str) -> bool:
     return ":" not in first_segment or _SCHEME.match(first_segment.split(":", 1)[0]) is not None
 
 
+def literal_tag(tag: str, namespace: str | None, on_its_page: bool) -> str:
+    """The name a LITERAL element is written with: its tag where the page in force gives its
+    namespace, else ``{uri}tag`` (``{}tag`` for none). A LITERAL tag may hold "}", so the URI
+    may not: its end would be ambiguous."""
+    if on_its_page and namespace is not None:
+        return tag
+    if namespace is not None and "}" in namespace:
+        raise EncodeError(f"namespace {namespace!r} holds '}}': no LITERAL name can carry it")
+    return f"{{{namespace or ''}}}{tag}"
+
+
 def literal_name(language: Language, name: str, page_namespace: str | None
                  ) -> tuple[str, str | None]:
     """(tag, namespace) of a LITERAL element. ``{uri}tag`` carries its namespace (``{}`` none;
     never the WBXML constructs' own, which only tokens make); a name the language defines takes
     the namespace of its page (as the XML reader assigns it); else the page in force gives it."""
     if name.startswith("{") and "}" in name:
-        namespace, tag = name[1:].rsplit("}", 1)  # a URI may hold "}", a name may not
+        namespace, tag = name[1:].split("}", 1)  # the encoder writes no "}" in the URI
         if namespace != WBXML_NAMESPACE:
             return tag, namespace or None
     found = language.find_tag(name, page_namespace)
