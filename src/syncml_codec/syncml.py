@@ -239,7 +239,7 @@ def literal_name(language: Language, name: str, page_namespace: str | None
     the namespace of its page (as the XML reader assigns it); else the page in force gives it."""
     if name.startswith("{") and "}" in name:
         namespace, tag = name[1:].split("}", 1)  # the encoder writes no "}" in the URI
-        if namespace != WBXML_NAMESPACE:
+        if tag and namespace != WBXML_NAMESPACE:  # "{...}" alone is a name, not that form
             return tag, namespace or None
     found = language.find_tag(name, page_namespace)
     return name, language.page_namespace(found[0]) if found is not None else page_namespace
