@@ -298,3 +298,15 @@ def test_markers_join_their_run_of_text():
     assert data.text == b"a\x00\x01b\x01c" and data.tail is None
     assert (item.namespace, item.children[0].text) == ("urn:u", " ")
     assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+
+
+def test_a_namespaced_attribute_needs_its_declaration_in_the_tree(Element):
+    """The writer invents no prefixes: a declaration it wrote would come back from a reader as an
+    attribute the tree did not have."""
+    declared = Element("SyncML", NS, {"xmlns:v": "urn:v"}, children=[
+        Element("Final", NS, {"{urn:v}flag": "1"})])
+    assert syncml_codec.decode(syncml_codec.encode(declared, format="xml")) == declared
+    undeclared = Element("SyncML", NS, children=[Element("Final", NS, {"{urn:v}flag": "1"})])
+    with pytest.raises(EncodeError, match="no xmlns:prefix"):
+        syncml_codec.encode(undeclared, format="xml")
+    assert syncml_codec.decode(syncml_codec.encode(undeclared)) == undeclared  # WBXML carries it

@@ -339,17 +339,21 @@ class _Writer:
         self.parts.append(f"<{open_tag.format('opaque')}>{encoded}</{close_tag}>")
 
     def declare(self, uri: str, scoped: dict[str, str]) -> tuple[dict[str, str], str]:
-        """The prefix for ``uri``, declaring one on the current element when none is in scope."""
+        """The prefix for ``uri``. Only the WBXML constructs' namespace is declared here (a reader
+        leaves it out of the tree); any other needs an ``xmlns:p`` attribute in the tree, or
+        the declaration written would come back as an attribute the tree did not have."""
         if uri == _XML_URI:
             return scoped, "xml"  # bound by XML itself, never declared
         prefix = scoped.get(uri)
+        if prefix is None and uri != WBXML_NAMESPACE:
+            raise EncodeError(f"namespace {uri!r} of an attribute has no xmlns:prefix attribute "
+                              "on the element or above it")
         if prefix is None:
             used = set(scoped.values())
-            prefix = "wbxml" if uri == WBXML_NAMESPACE else "ns0"
-            counter = 0
+            prefix, counter = "wbxml", 0
             while prefix in used:
                 counter += 1
-                prefix = f"ns{counter}"
+                prefix = f"wbxml{counter}"
             scoped = _bind(scoped, uri, prefix)
             self.parts.append(f' xmlns:{prefix}="{escape_attribute(uri)}"')
         return scoped, prefix
