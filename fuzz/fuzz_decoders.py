@@ -6,7 +6,8 @@ Targets:
   differential   both decoders on each input: the same tree, or the same error at the same offset;
                  and the compiled WBXML->XML stream writes what its tree path writes
   xml            both XML readers (compiled over libxml2's nodes, and pure) on each input: the same
-                 tree or the same error, plus round trips
+                 tree or the same error, plus round trips; and the compiled XML->WBXML scanner
+                 writes what the tree path writes
   notification   the DM and DS notification decoders
 
 Anything but DecodeError from a decoder is a finding, and so is a round trip that changes the tree.
@@ -29,6 +30,10 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+#: Options the xml target converts each input to WBXML with (one per input, by its length).
+XML_TO_WBXML_OPTIONS = ({}, {"opaque_data": "always", "version": 0}, {"opaque_data": "never"},
+                        {"type_rewrite": False, "version": 1})
+
 TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification")
 
 
@@ -115,12 +120,20 @@ def make_check(target: str) -> Callable[[bytes], None]:
             if streamed != written:
                 raise AssertionError(f"XML stream disagrees: {streamed!r} != {written!r}")
         elif target == "xml":
-            outcomes = decode_with_each_implementation(
-                data if not api.is_wbxml(data) else b"<" + data)
+            xml = data if not api.is_wbxml(data) else b"<" + data
+            outcomes = decode_with_each_implementation(xml)
             if any(outcome != outcomes["python"] for outcome in outcomes.values()):
                 raise AssertionError(f"implementations disagree: {outcomes!r}")
             if not isinstance(outcomes[api.IMPLEMENTATION], tuple):
                 assert_round_trips(outcomes[api.IMPLEMENTATION], from_xml=True)
+            if "cython" in api._IMPLEMENTATIONS:
+                # The compiled XML->WBXML scanner against the tree path, under varied options.
+                options = XML_TO_WBXML_OPTIONS[len(xml) % len(XML_TO_WBXML_OPTIONS)]
+                streamed = outcome(lambda raw: api._IMPLEMENTATIONS["cython"].xml_to_wbxml(
+                    raw, **options), xml)
+                encoded = outcome(lambda raw: fallback.xml_to_wbxml(raw, **options), xml)
+                if streamed != encoded:
+                    raise AssertionError(f"XML->WBXML disagrees: {streamed!r} != {encoded!r}")
         else:
             for kind in (Notification, SyncNotification):
                 try:

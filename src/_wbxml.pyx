@@ -8,7 +8,7 @@ pure-Python modules; only the per-byte and per-element work lives here.
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
 from cpython.set cimport PySet_Add, PySet_Contains
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
@@ -19,18 +19,23 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     int PyUnicode_1BYTE_KIND
-from libc.string cimport memchr, memcpy, strcmp
+from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen, strncmp
 from sys import intern
 
 cimport lxml.includes.etreepublic as lxml_api
 from lxml.includes.tree cimport XML_ELEMENT_NODE, const_xmlChar, xmlNode, xmlNs
 
-from syncml_codec.codepages import METINF_NAMESPACE, BoundedCache
+from syncml_codec.codepages import (
+    METINF_NAMESPACE,
+    BoundedCache,
+    language_for_namespace,
+    language_for_public_id,
+)
 from syncml_codec.errors import DecodeError, EncodeError
 from syncml_codec.header import read_header, table_bytes
 from syncml_codec.limits import DEFAULT_LIMITS, check_size
 from syncml_codec.xmlcodec import RESERVED_URIS, XML_NAME, escape_attribute, escape_text
-from syncml_codec.xmlcodec import marked, node_attributes, resolve_element, settle
+from syncml_codec.xmlcodec import marked, node_attributes, parse_xml, resolve_element, settle
 from syncml_codec.xmlcodec import write_xml as shared_write_xml
 from syncml_codec.strtable import (
     StringTable,
@@ -58,7 +63,8 @@ from syncml_codec.syncml import (
     xmlns_action,
 )
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "wbxml_to_xml", "write_xml"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "wbxml_to_xml", "write_xml",
+           "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 
@@ -856,6 +862,26 @@ cdef int _mb_u_int32(unsigned char* out, unsigned long long value):
     return count
 
 
+cdef bytes _numeric_document(int version, unsigned long long public_id, bytes table,
+                             const char* body, Py_ssize_t body_size):
+    """``strtable.finish_document`` for a numeric public id: version, public id, charset UTF-8
+    (none in WBXML 1.0), string table length and bytes, then the body."""
+    cdef unsigned char header[16]
+    cdef Py_ssize_t length = 1
+    header[0] = version
+    length += _mb_u_int32(header + length, public_id)
+    if version != 0:
+        length += _mb_u_int32(header + length, UTF_8_MIB)
+    length += _mb_u_int32(header + length, PyBytes_GET_SIZE(table))
+    cdef bytes document = PyBytes_FromStringAndSize(
+        NULL, length + PyBytes_GET_SIZE(table) + body_size)
+    cdef char* out = PyBytes_AS_STRING(document)
+    memcpy(out, header, length)
+    memcpy(out + length, PyBytes_AS_STRING(table), PyBytes_GET_SIZE(table))
+    memcpy(out + length + PyBytes_GET_SIZE(table), body, body_size)
+    return document
+
+
 cdef class _Output:
     """A growing byte buffer in C memory, written by the encoder and the XML stream."""
     cdef char* out  # NULL until the first write
@@ -935,28 +961,10 @@ cdef class _Encoder(_Output):
             self.repeated = _repeated_strings(root)
         self.element(root, None, None, 0)
         if numeric:
-            return self.numeric_document(self.language.public_id)
+            return _numeric_document(self.version, self.language.public_id,
+                                     bytes(self.table.data), self.out, self.size)
         body = PyBytes_FromStringAndSize(self.out, self.size)
         return finish_document(self.version, public_id, self.table, body)
-
-    cdef bytes numeric_document(self, unsigned long long public_id):
-        """``strtable.finish_document`` for a numeric public id: version, public id, charset
-        UTF-8 (none in WBXML 1.0), string table length and bytes, then the body."""
-        cdef unsigned char header[16]
-        cdef Py_ssize_t length = 1
-        cdef bytes table = bytes(self.table.data)
-        header[0] = self.version
-        length += _mb_u_int32(header + length, public_id)
-        if self.version != 0:
-            length += _mb_u_int32(header + length, UTF_8_MIB)
-        length += _mb_u_int32(header + length, PyBytes_GET_SIZE(table))
-        cdef bytes document = PyBytes_FromStringAndSize(
-            NULL, length + PyBytes_GET_SIZE(table) + self.size)
-        cdef char* out = PyBytes_AS_STRING(document)
-        memcpy(out, header, length)
-        memcpy(out + length, PyBytes_AS_STRING(table), PyBytes_GET_SIZE(table))
-        memcpy(out + length + PyBytes_GET_SIZE(table), self.out, self.size)
-        return document
 
     cdef object type_element(self, object node):
         """The first Meta's first Type child of ``node`` (cached: ``syncml.DataClassifier``)."""
@@ -1465,6 +1473,834 @@ def wbxml_to_xml(data, *, bint pretty=False, language=None, limits=DEFAULT_LIMIT
             return xml
     return write_xml(decode_wbxml(data, language=language, limits=limits,
                                   unknown_tags=unknown_tags, type_rewrite=type_rewrite), pretty)
+
+
+# -- XML straight to WBXML ----------------------------------------------------------------------
+
+# What the scanner must look at in character data: controls (but tab and newline), "<", "&",
+# "]" (for "]]>"), carriage return (line ends are normalised) and every non-ASCII byte.
+cdef unsigned char _TEXT_STOP[256]
+# ASCII name characters: 1 may start a name, 2 only continue one ([A-Za-z_][A-Za-z0-9_.-]*).
+cdef unsigned char _NAME_CHAR[256]
+
+
+cdef void _fill_tables():
+    cdef int c
+    for c in range(256):
+        _TEXT_STOP[c] = (c < 0x20 and c != 0x09 and c != 0x0A) or c >= 0x80 or c in b"<&]\r"
+        _NAME_CHAR[c] = 0
+    for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
+        _NAME_CHAR[c] = 1
+    _NAME_CHAR[c'_'] = 1
+    for c in b"0123456789.-":
+        _NAME_CHAR[c] = 2
+
+
+_fill_tables()
+
+
+cdef inline bint _is_space(unsigned char c):
+    return c == 0x20 or c == 0x0A or c == 0x09 or c == 0x0D
+
+
+cdef Py_ssize_t _xml_char_length(const unsigned char* p, Py_ssize_t available):
+    """The length of the UTF-8 sequence at ``p`` if it is a character XML 1.0 allows (a valid,
+    shortest encoding of a scalar value other than U+FFFE and U+FFFF), else 0."""
+    cdef unsigned char c = p[0]
+    if c < 0xC2 or c > 0xF4:
+        return 0
+    if c < 0xE0:
+        return 2 if available >= 2 and p[1] & 0xC0 == 0x80 else 0
+    if c < 0xF0:
+        if available < 3 or p[1] & 0xC0 != 0x80 or p[2] & 0xC0 != 0x80:
+            return 0
+        if (c == 0xE0 and p[1] < 0xA0) or (c == 0xED and p[1] > 0x9F):
+            return 0  # overlong, or a surrogate
+        if c == 0xEF and p[1] == 0xBF and p[2] >= 0xBE:
+            return 0  # U+FFFE, U+FFFF
+        return 3
+    if available < 4 or p[1] & 0xC0 != 0x80 or p[2] & 0xC0 != 0x80 or p[3] & 0xC0 != 0x80:
+        return 0
+    if (c == 0xF0 and p[1] < 0x90) or (c == 0xF4 and p[1] > 0x8F):
+        return 0  # overlong, or beyond U+10FFFF
+    return 4
+
+
+cdef inline bint _is_xml_char(unsigned long code):
+    return (code == 0x09 or code == 0x0A or code == 0x0D or 0x20 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF)
+
+
+cdef inline int _hex_digit(unsigned char c):
+    if c'0' <= c <= c'9':
+        return c - c'0'
+    if c'a' <= c <= c'f':
+        return c - c'a' + 10
+    if c'A' <= c <= c'F':
+        return c - c'A' + 10
+    return -1
+
+
+cdef int _predefined_entity(const char* name, char* replacement):
+    """The length of ``lt;``, ``gt;``, ``amp;``, ``quot;`` or ``apos;`` at ``name`` (the
+    character in ``replacement``), or 0."""
+    if strncmp(name, b"lt;", 3) == 0:
+        replacement[0] = c'<'
+        return 3
+    if strncmp(name, b"gt;", 3) == 0:
+        replacement[0] = c'>'
+        return 3
+    if strncmp(name, b"amp;", 4) == 0:
+        replacement[0] = c'&'
+        return 4
+    if strncmp(name, b"quot;", 5) == 0:
+        replacement[0] = c'"'
+        return 5
+    if strncmp(name, b"apos;", 5) == 0:
+        replacement[0] = c'\''
+        return 5
+    return 0
+
+
+cdef inline bint _is_alnum(unsigned char c):
+    return c'a' <= (c | 0x20) <= c'z' or c'0' <= c <= c'9'
+
+
+cdef bint _plain_uri(const unsigned char* uri, Py_ssize_t length):
+    """Whether a namespace URI has a plain form every URI parser accepts: empty, or a scheme,
+    ":" and unreserved characters, ":" and "/" ("//" right after the scheme starts a host
+    name of letters, digits, "." and "-")."""
+    cdef Py_ssize_t i = 1
+    if length == 0:
+        return True
+    if not c'a' <= (uri[0] | 0x20) <= c'z':
+        return False
+    while i < length and (_is_alnum(uri[i]) or uri[i] in b"+.-"):
+        i += 1
+    if i >= length or uri[i] != c':':
+        return False
+    i += 1
+    if length - i >= 2 and uri[i] == c'/' and uri[i + 1] == c'/':
+        i += 2
+        while i < length and uri[i] != c'/':
+            if not (_is_alnum(uri[i]) or uri[i] in b".-"):
+                return False
+            i += 1
+    while i < length:
+        if not (_is_alnum(uri[i]) or uri[i] in b"-._~:/+"):
+            return False
+        i += 1
+    return True
+
+
+cdef const size_t _FNV_BASIS = 14695981039346656037ULL
+
+
+cdef inline size_t _fnv1a_bytes(const unsigned char* data, Py_ssize_t length, size_t hash):
+    cdef Py_ssize_t i
+    for i in range(length):
+        hash = (hash ^ data[i]) * 1099511628211ULL
+    return hash
+
+
+cdef int _utf8_encode(unsigned long code, char* out):
+    """Write ``code`` (a scalar value) as UTF-8 at ``out`` (room for 4 bytes); the byte count."""
+    if code < 0x80:
+        out[0] = <char> code
+        return 1
+    if code < 0x800:
+        out[0] = <char> (0xC0 | (code >> 6))
+        out[1] = <char> (0x80 | (code & 0x3F))
+        return 2
+    if code < 0x10000:
+        out[0] = <char> (0xE0 | (code >> 12))
+        out[1] = <char> (0x80 | ((code >> 6) & 0x3F))
+        out[2] = <char> (0x80 | (code & 0x3F))
+        return 3
+    out[0] = <char> (0xF0 | (code >> 18))
+    out[1] = <char> (0x80 | ((code >> 12) & 0x3F))
+    out[2] = <char> (0x80 | ((code >> 6) & 0x3F))
+    out[3] = <char> (0x80 | (code & 0x3F))
+    return 4
+
+
+cdef enum:
+    # What the stream needs to know of an element, besides its token.
+    _IS_DATA = 1  # SyncML <Data>: OPAQUE or not by the Meta Type rules
+    _IS_TYPE = 2  # a <Type>: the Meta Type rules read its text
+    _IS_METINF_TYPE = 4  # the MetInf <Type> of SyncML, whose text may be rewritten
+    _IS_META = 8
+    _IS_OPAQUE_PARENT = 16  # Data under it is OPAQUE by default (syncml.OPAQUE_PARENTS)
+    _IS_VERDTD = 32  # <VerDTD>: as the root's child it picks the language's version
+    _TREE_ONLY = 64  # written as LITERAL, or not of the language: left to the tree path
+    # A scanner step's outcome: carry on, or leave the document to the tree path.
+    _GO_ON = 0
+    _GIVE_UP = 1
+    # The first <Meta> child of an element: not seen yet, open, closed.
+    _META_NONE = 0
+    _META_OPEN = 1
+    _META_CLOSED = 2
+    _OPAQUE_AUTO = 0
+    _OPAQUE_ALWAYS = 1
+    _OPAQUE_NEVER = 2
+    _TOKEN_SLOTS = 256  # a power of two
+    _MAX_STREAM_DEPTH = 200  # well under libxml2's own limit (256)
+    _MAX_STREAM_TEXT = 9000000  # well under libxml2's limit on a text node (10 MB)
+
+
+cdef struct _Token:
+    size_t hash
+    int name_length, namespace_length
+    char name[32]
+    char namespace[48]
+    int page, token, flags
+
+
+cdef class _TokenCache:
+    """(namespace, name) as bytes -> a language's token and rules, in a direct-mapped table of C
+    structs: what the stream looks up per element without making a string."""
+    cdef object language
+    cdef bint syncml
+    cdef _Token slots[_TOKEN_SLOTS]
+    cdef _Token spare  # for names or namespaces too long for a slot
+
+    def __init__(self, language):
+        self.language = language
+        self.syncml = language.family == "syncml"
+
+    cdef _Token* find(self, const char* name, int name_length, const char* namespace,
+                      int namespace_length, size_t hash) except NULL:
+        cdef _Token* slot = &self.slots[(hash ^ (hash >> 29)) & (_TOKEN_SLOTS - 1)]
+        if (slot.hash == hash and slot.name_length == name_length
+                and slot.namespace_length == namespace_length
+                and memcmp(slot.name, name, name_length) == 0
+                and memcmp(slot.namespace, namespace, namespace_length) == 0):
+            return slot
+        if name_length >= 32 or namespace_length >= 48:
+            slot = &self.spare
+        slot.hash = hash
+        slot.name_length = name_length
+        slot.namespace_length = namespace_length
+        memcpy(slot.name, name, min(name_length, 31))
+        memcpy(slot.namespace, namespace, min(namespace_length, 47))
+        self.resolve(slot, name[:name_length].decode("ascii"),
+                     namespace[:namespace_length].decode("ascii") if namespace_length else None)
+        return slot
+
+    cdef int resolve(self, _Token* slot, str tag, object namespace) except -1:
+        """What the tree path does with such an element: ``xmlcodec.resolve_element`` under
+        this language, then the encoder's token look-up and SyncML rules."""
+        slot.flags = _TREE_ONLY
+        language, namespace = resolve_element(self.language, namespace, tag)
+        if language is not self.language:
+            return 0
+        tags = self.language.tags_for_namespace(namespace)
+        found = tags.get(tag) if tags is not None else None
+        if found is None:
+            return 0
+        slot.page, slot.token = found
+        slot.flags = ((_IS_DATA if self.syncml and tag == "Data" else 0)
+                      | (_IS_TYPE if tag == "Type" else 0)
+                      | (_IS_META if tag == "Meta" else 0)
+                      | (_IS_OPAQUE_PARENT if tag in _OPAQUE_PARENTS else 0)
+                      | (_IS_VERDTD if tag == "VerDTD" else 0))
+        if (self.syncml and tag == "Type"
+                and self.language.page_namespace(slot.page) == METINF_NAMESPACE):
+            slot.flags |= _IS_METINF_TYPE
+        return 0
+
+
+cdef object _token_caches = BoundedCache(limit=64)
+
+
+cdef struct _Level:
+    const unsigned char* name  # in the input, for matching the end tag
+    const unsigned char* namespace  # the default namespace in scope, in the input
+    int name_length, namespace_length
+    size_t namespace_hash
+    Py_ssize_t token_at  # where the token byte is in the output (its content flag is set later)
+    int flags, page, meta
+    bint has_content, has_children
+    bint first_meta  # the first <Meta> child of its parent
+    bint first_type  # the first <Type> child of that first <Meta>
+    bint type_found  # its first <Meta> has a <Type> (text in the stream's type_texts)
+    bint consulted  # the Data rules read its Meta Type before its first <Meta> came
+
+
+cdef class _XMLToWBXML(_Output):
+    """XML bytes straight to WBXML while scanning them, for the documents most traffic consists
+    of: UTF-8, tags of one language in default namespaces, character data, references and CDATA,
+    no attributes, comments or processing instructions, no internal DTD subset, Data whose Meta
+    Type comes before it. On anything else, and on any error, ``convert`` returns None and the
+    caller takes the tree path (lxml), so the output is always exactly ``encode(decode(xml))``.
+    The scanner gives up on whatever libxml2 might not accept, never the other way round."""
+    cdef const unsigned char* buf
+    cdef Py_ssize_t end, pos, max_string
+    cdef int depth, max_depth, page, version, opaque_mode
+    cdef bint type_rewrite, textual_public_id, verdtd_seen
+    cdef object language, forced_language, public_id, root_tag, root_namespace
+    cdef object flushed_text  # the text of the last element flushed, when a rule reads it
+    cdef _TokenCache tokens
+    cdef _Output text  # the open run of character data, decoded
+    cdef _Level* levels
+    cdef list type_texts  # per level: the text of its first Meta's first Type
+
+    def __dealloc__(self):
+        PyMem_Free(self.levels)
+
+    cdef bint at(self, const char* literal):
+        """Whether the input at ``pos`` starts with ``literal``."""
+        cdef Py_ssize_t length = strlen(literal)
+        return self.end - self.pos >= length and memcmp(self.buf + self.pos, literal, length) == 0
+
+    cdef Py_ssize_t skip_space(self):
+        cdef Py_ssize_t start = self.pos
+        while self.pos < self.end and _is_space(self.buf[self.pos]):
+            self.pos += 1
+        return self.pos - start
+
+    cdef int quoted(self, const unsigned char** value, Py_ssize_t* length, bint pubid) except -1:
+        """A quoted literal at ``pos`` of printable ASCII (PubidChars when ``pubid``): its
+        place and length, without the quotes."""
+        cdef unsigned char quote = self.buf[self.pos], c
+        cdef Py_ssize_t start
+        if quote != c'"' and quote != c'\'':
+            return _GIVE_UP
+        self.pos += 1
+        start = self.pos
+        while self.pos < self.end and self.buf[self.pos] != quote:
+            c = self.buf[self.pos]
+            if c < 0x20 or c > 0x7E or c == c'<' or c == c'&' or (
+                    pubid and c not in b" -'()+,./:=?;!*#@$_%" and not _NAME_CHAR[c]):
+                return _GIVE_UP
+            self.pos += 1
+        if self.pos >= self.end:
+            return _GIVE_UP
+        value[0] = self.buf + start
+        length[0] = self.pos - start
+        self.pos += 1
+        return _GO_ON
+
+    cdef int pseudo_attribute(self, const char* name, const unsigned char** value,
+                              Py_ssize_t* length) except -1:
+        """`` name="value"`` in the XML declaration, if it comes next (``value`` NULL if not)."""
+        cdef Py_ssize_t start = self.pos
+        value[0] = NULL
+        if not self.skip_space() or not self.at(name):
+            self.pos = start
+            return _GO_ON
+        self.pos += strlen(name)
+        self.skip_space()
+        if not self.at(b"="):
+            return _GIVE_UP
+        self.pos += 1
+        self.skip_space()
+        return self.quoted(value, length, False)
+
+    cdef int declaration(self) except -1:
+        """``<?xml version="1.0" encoding="UTF-8" standalone="..."?>``, each part checked."""
+        cdef const unsigned char* value
+        cdef Py_ssize_t length
+        self.pos += 5
+        if (self.pseudo_attribute(b"version", &value, &length) or value == NULL
+                or length != 3 or memcmp(value, b"1.0", 3) != 0):
+            return _GIVE_UP
+        if self.pseudo_attribute(b"encoding", &value, &length):
+            return _GIVE_UP
+        if value != NULL and (<bytes> value[:length]).upper() != b"UTF-8":
+            return _GIVE_UP
+        if self.pseudo_attribute(b"standalone", &value, &length):
+            return _GIVE_UP
+        if value != NULL and not ((length == 3 and memcmp(value, b"yes", 3) == 0)
+                                  or (length == 2 and memcmp(value, b"no", 2) == 0)):
+            return _GIVE_UP
+        self.skip_space()
+        if not self.at(b"?>"):
+            return _GIVE_UP
+        self.pos += 2
+        return _GO_ON
+
+    cdef int doctype(self) except -1:
+        """``<!DOCTYPE name [PUBLIC "pubid" "system" | SYSTEM "system"]>``: no internal subset.
+        The public id names the language, as lxml's ``docinfo.public_id`` does for the tree."""
+        cdef const unsigned char* value
+        cdef Py_ssize_t length
+        self.pos += 9
+        if not self.skip_space() or not _NAME_CHAR[self.buf[self.pos]] & 1:
+            return _GIVE_UP
+        while _NAME_CHAR[self.buf[self.pos]] or self.buf[self.pos] == c':':
+            self.pos += 1
+        if self.skip_space():
+            if self.at(b"PUBLIC"):
+                self.pos += 6
+                if not self.skip_space() or self.quoted(&value, &length, True):
+                    return _GIVE_UP
+                self.public_id = (<bytes> value[:length]).decode("ascii")
+                if not self.skip_space() or self.system_literal():
+                    return _GIVE_UP
+            elif self.at(b"SYSTEM"):
+                self.pos += 6
+                if not self.skip_space() or self.system_literal():
+                    return _GIVE_UP
+            self.skip_space()
+        if not self.at(b">"):
+            return _GIVE_UP
+        self.pos += 1
+        return _GO_ON
+
+    cdef int system_literal(self) except -1:
+        cdef const unsigned char* value
+        cdef Py_ssize_t length
+        if self.quoted(&value, &length, False) or memchr(value, c'#', length) != NULL:
+            return _GIVE_UP
+        return _GO_ON
+
+    cdef int prolog(self) except -1:
+        """Everything before the root's start tag: a UTF-8 byte order mark, the XML declaration,
+        white space and a DOCTYPE."""
+        cdef bint had_doctype = False
+        if self.at(b"\xef\xbb\xbf"):
+            self.pos += 3
+        if self.at(b"<?xml") and _is_space(self.buf[self.pos + 5]):
+            if self.declaration():
+                return _GIVE_UP
+        while True:
+            self.skip_space()
+            if self.at(b"<!DOCTYPE") and not had_doctype:
+                had_doctype = True
+                if self.doctype():
+                    return _GIVE_UP
+            elif self.at(b"<") and _NAME_CHAR[self.buf[self.pos + 1]] & 1:
+                return _GO_ON
+            else:
+                return _GIVE_UP
+
+    cdef int character_data(self) except -1:
+        """Character data up to the next markup, appended to ``text`` decoded: references
+        replaced, line ends normalised to LF, every character checked."""
+        cdef Py_ssize_t start = self.pos, length
+        cdef unsigned char c
+        while True:
+            while not _TEXT_STOP[self.buf[self.pos]]:
+                self.pos += 1
+            c = self.buf[self.pos]
+            if c == c'<' or self.pos >= self.end:
+                return self.text.write(<const char*> self.buf + start, self.pos - start)
+            if c >= 0x80:
+                length = _xml_char_length(self.buf + self.pos, self.end - self.pos)
+                if length == 0:
+                    return _GIVE_UP
+                self.pos += length
+            elif c == c']':
+                if self.buf[self.pos + 1] == c']' and self.buf[self.pos + 2] == c'>':
+                    return _GIVE_UP  # "]]>" is not allowed in character data
+                self.pos += 1
+            elif c == c'\r' or c == c'&':
+                self.text.write(<const char*> self.buf + start, self.pos - start)
+                if c == c'&':
+                    if self.reference():
+                        return _GIVE_UP
+                else:
+                    self.newline()
+                start = self.pos
+            else:
+                return _GIVE_UP  # a control character
+
+    cdef int newline(self) except -1:
+        """CR LF or a lone CR at ``pos``: one LF, as XML parsers read it."""
+        self.pos += 2 if self.buf[self.pos + 1] == c'\n' else 1
+        return self.text.byte(b"\n")
+
+    cdef int reference(self) except -1:
+        """A character reference or predefined entity at ``pos``, appended decoded."""
+        cdef const unsigned char* p = self.buf + self.pos + 1
+        cdef unsigned long code = 0
+        cdef int digits = 0, value
+        cdef char encoded[4]
+        if p[0] == c'#':
+            p += 1
+            if p[0] == c'x':
+                p += 1
+                while digits < 7:
+                    value = _hex_digit(p[0])
+                    if value < 0:
+                        break
+                    code = code * 16 + value
+                    p += 1
+                    digits += 1
+            else:
+                while digits < 8 and c'0' <= p[0] <= c'9':
+                    code = code * 10 + (p[0] - c'0')
+                    p += 1
+                    digits += 1
+            if digits == 0 or p[0] != c';' or not _is_xml_char(code):
+                return _GIVE_UP
+            self.text.write(encoded, _utf8_encode(code, encoded))
+            p += 1
+        else:
+            digits = _predefined_entity(<const char*> p, encoded)
+            if digits == 0:
+                return _GIVE_UP
+            self.text.byte(encoded[0])
+            p += digits
+        self.pos = p - self.buf
+        return _GO_ON
+
+    cdef int cdata(self) except -1:
+        """A CDATA section at ``pos``: its characters, checked, join the character data."""
+        cdef Py_ssize_t start, length
+        cdef unsigned char c
+        self.pos += 9
+        start = self.pos
+        while self.pos < self.end:
+            c = self.buf[self.pos]
+            if c == c']' and self.buf[self.pos + 1] == c']' and self.buf[self.pos + 2] == c'>':
+                self.text.write(<const char*> self.buf + start, self.pos - start)
+                self.pos += 3
+                return _GO_ON
+            if c >= 0x80:
+                length = _xml_char_length(self.buf + self.pos, self.end - self.pos)
+                if length == 0:
+                    return _GIVE_UP
+                self.pos += length
+            elif c == c'\r':
+                self.text.write(<const char*> self.buf + start, self.pos - start)
+                self.newline()
+                start = self.pos
+            elif c < 0x20 and c != 0x09 and c != 0x0A:
+                return _GIVE_UP
+            else:
+                self.pos += 1
+        return _GIVE_UP  # not closed
+
+    cdef int start_tag(self) except -1:
+        """``<name xmlns="uri">`` or ``<name/>``: the only attribute taken is a default
+        namespace declaration."""
+        cdef const unsigned char* name = self.buf + self.pos + 1
+        cdef const unsigned char* namespace = NULL
+        cdef Py_ssize_t name_length, namespace_length = 0, spaced
+        cdef size_t namespace_hash = _FNV_BASIS
+        cdef bint declared = False, empty
+        if self.depth:
+            namespace = self.levels[self.depth].namespace
+            namespace_length = self.levels[self.depth].namespace_length
+            namespace_hash = self.levels[self.depth].namespace_hash
+        self.pos += 1
+        while _NAME_CHAR[self.buf[self.pos]]:
+            self.pos += 1
+        name_length = self.buf + self.pos - name
+        if name_length > 64:
+            return _GIVE_UP
+        while True:
+            spaced = self.skip_space()
+            if self.at(b">") or self.at(b"/>"):
+                empty = self.buf[self.pos] == c'/'
+                self.pos += 2 if empty else 1
+                break
+            if not spaced or declared or not self.at(b"xmlns"):
+                return _GIVE_UP
+            self.pos += 5
+            self.skip_space()
+            if not self.at(b"="):
+                return _GIVE_UP
+            self.pos += 1
+            self.skip_space()
+            if self.quoted(&namespace, &namespace_length, False) \
+                    or not _plain_uri(namespace, namespace_length):
+                return _GIVE_UP
+            namespace_hash = _fnv1a_bytes(namespace, namespace_length, _FNV_BASIS)
+            declared = True
+        return self.open_element(name, name_length, namespace, namespace_length,
+                                 namespace_hash, empty)
+
+    cdef int end_tag(self) except -1:
+        """``</name>``, which must close the innermost open element."""
+        cdef _Level* level = &self.levels[self.depth]
+        self.pos += 2
+        if (self.depth == 0 or self.end - self.pos < level.name_length
+                or memcmp(self.buf + self.pos, level.name, level.name_length) != 0):
+            return _GIVE_UP
+        self.pos += level.name_length
+        self.skip_space()
+        if not self.at(b">"):
+            return _GIVE_UP
+        self.pos += 1
+        return self.close_element()
+
+    cdef int open_element(self, const unsigned char* name, Py_ssize_t name_length,
+                          const unsigned char* namespace, Py_ssize_t namespace_length,
+                          size_t namespace_hash, bint empty) except -1:
+        cdef _Level* parent = NULL
+        cdef _Level* level
+        cdef _Token* token
+        if self.depth == 0:
+            if self.language is not None or self.begin(name, name_length, namespace,
+                                                       namespace_length):
+                return _GIVE_UP  # a second root, or one the stream does not take
+        else:
+            parent = &self.levels[self.depth]
+            if parent.first_type or (parent.flags & _IS_VERDTD and self.depth == 2):
+                return _GIVE_UP  # a text the rules read, split by elements
+            if self.flush(parent, True):
+                return _GIVE_UP
+        if self.depth + 1 > self.max_depth:
+            return _GIVE_UP
+        token = self.tokens.find(<const char*> name, name_length, <const char*> namespace,
+                                 namespace_length,
+                                 _fnv1a_bytes(name, name_length, namespace_hash))
+        if token.flags & _TREE_ONLY:
+            return _GIVE_UP
+        level = &self.levels[self.depth + 1]
+        memset(level, 0, sizeof(_Level))
+        level.name, level.name_length = name, name_length
+        level.namespace, level.namespace_length = namespace, namespace_length
+        level.namespace_hash = namespace_hash
+        level.flags, level.page = token.flags, token.page
+        if parent is not NULL:
+            self.mark_content(parent)
+            parent.has_children = True
+            if token.flags & _IS_META and parent.meta == _META_NONE:
+                if parent.consulted:
+                    return _GIVE_UP  # the Data rules looked for this Meta before it came
+                parent.meta = _META_OPEN
+                level.first_meta = True
+            elif (token.flags & _IS_TYPE and parent.first_meta
+                  and not self.levels[self.depth - 1].type_found):
+                self.levels[self.depth - 1].type_found = True
+                level.first_type = True
+        self.depth += 1
+        self.type_texts[self.depth] = None
+        if token.page != self.page:
+            self.byte(SWITCH_PAGE)
+            self.byte(token.page)
+            self.page = token.page
+        level.token_at = self.size
+        self.byte(token.token)
+        return self.close_element() if empty else _GO_ON
+
+    cdef int close_element(self) except -1:
+        cdef _Level* level = &self.levels[self.depth]
+        if self.flush(level, False):
+            return _GIVE_UP
+        if level.has_content:
+            self.byte(END)
+        if level.first_meta:
+            self.levels[self.depth - 1].meta = _META_CLOSED
+        if level.first_type:
+            self.type_texts[self.depth - 2] = self.flushed_text
+        if level.flags & _IS_VERDTD and self.depth == 2 and not self.verdtd_seen:
+            self.verdtd_seen = True
+            if self.check_version(self.flushed_text):
+                return _GIVE_UP
+        self.depth -= 1
+        return _GO_ON
+
+    cdef inline void mark_content(self, _Level* level):
+        if not level.has_content:
+            level.has_content = True
+            self.out[level.token_at] |= HAS_CONTENT
+
+    cdef int flush(self, _Level* level, bint before_child) except -1:
+        """Write the open run of character data in ``level``: its text (before its first child)
+        or its last child's tail. Text a rule reads is kept in ``flushed_text``."""
+        cdef Py_ssize_t length = self.text.size, i
+        cdef bint as_opaque = False
+        cdef bytes rewritten
+        self.flushed_text = None
+        if length == 0:
+            return _GO_ON
+        if before_child or level.has_children:  # between elements: indentation is dropped
+            for i in range(length):
+                if not _is_space(self.text.out[i]):
+                    break
+            else:
+                self.text.size = 0
+                return _GO_ON
+        if length > self.max_string or length > _MAX_STREAM_TEXT:
+            return _GIVE_UP
+        self.text.size = 0
+        if level.has_children:
+            return self.string(self.text.out, length)
+        self.mark_content(level)
+        if level.flags & (_IS_TYPE | _IS_VERDTD):
+            self.flushed_text = PyUnicode_DecodeUTF8(self.text.out, length, NULL)
+            if level.flags & _IS_METINF_TYPE and self.type_rewrite:
+                rewritten = utf8(type_for_wbxml(self.flushed_text))
+                return self.string(PyBytes_AS_STRING(rewritten), PyBytes_GET_SIZE(rewritten))
+        if level.flags & _IS_DATA:
+            if self.opaque_mode == _OPAQUE_AUTO:
+                if self.data_is_opaque(&as_opaque):
+                    return _GIVE_UP
+            else:
+                as_opaque = self.opaque_mode == _OPAQUE_ALWAYS
+        if not as_opaque:
+            return self.string(self.text.out, length)
+        if self.version == 0:
+            return _GIVE_UP  # WBXML 1.0 has no OPAQUE: the tree path raises
+        self.byte(OPAQUE)
+        self.mb(length)
+        return self.write(self.text.out, length)
+
+    cdef int string(self, const char* data, Py_ssize_t length) except -1:
+        self.reserve(length + 2)
+        self.out[self.size] = STR_I
+        memcpy(self.out + self.size + 1, data, length)
+        self.out[self.size + 1 + length] = 0
+        self.size += length + 2
+        return _GO_ON
+
+    cdef int consult(self, int depth, bint* found) except -1:
+        """Whether the element at ``depth`` has a Meta Type (``syncml.DataClassifier``). One
+        whose first Meta has not come yet has none so far: should it come, the stream gives up."""
+        cdef _Level* level = &self.levels[depth]
+        if level.meta == _META_OPEN:
+            return _GIVE_UP
+        if level.meta == _META_NONE:
+            level.consulted = True
+        found[0] = level.type_found
+        return _GO_ON
+
+    cdef int data_is_opaque(self, bint* opaque) except -1:
+        """``syncml.DataClassifier.is_opaque`` for the <Data> at ``depth``: the Meta Type of its
+        parent, else of its grandparent, else whether the grandparent is Add, Replace, ..."""
+        cdef int owner = 0
+        cdef bint found = False
+        if self.depth > 1:
+            if self.consult(self.depth - 1, &found):
+                return _GIVE_UP
+            owner = self.depth - 1 if found else 0
+        if not found and self.depth > 2:
+            if self.consult(self.depth - 2, &found):
+                return _GIVE_UP
+            owner = self.depth - 2 if found else 0
+        if owner:
+            type_text = self.type_texts[owner]
+            if type(type_text) is str:
+                if type_text in _VOBJECT_TYPES:
+                    opaque[0] = True
+                    return _GO_ON
+                if type_text.lower() in _EMBEDDED_TYPES:
+                    opaque[0] = False
+                    return _GO_ON
+        opaque[0] = self.depth > 2 and self.levels[self.depth - 2].flags & _IS_OPAQUE_PARENT
+        return _GO_ON
+
+    cdef int begin(self, const unsigned char* name, Py_ssize_t name_length,
+                   const unsigned char* namespace, Py_ssize_t namespace_length) except -1:
+        """At the root: the language, as ``parse_xml`` reads the root and ``encode_wbxml`` picks
+        the language from it. The stream takes documents whose elements all resolve in it."""
+        tag = (<bytes> name[:name_length]).decode("ascii")
+        uri = (<bytes> namespace[:namespace_length]).decode("ascii") if namespace_length else None
+        document = language_for_public_id(self.public_id) if self.public_id else None
+        read, self.root_namespace = resolve_element(document, uri, tag)
+        self.root_tag = tag
+        language = self.forced_language or self.root_language(None)
+        if (language is None or read is not language
+                or (language.public_id is None and language.fpi is None)):
+            return _GIVE_UP
+        self.language = language
+        self.tokens = _token_caches.get(language)
+        if self.tokens is None:
+            self.tokens = _token_caches.remember(language, _TokenCache(language))
+        return _GO_ON
+
+    cdef object root_language(self, object version):
+        """``syncml.root_language`` for the root read, with ``version`` its VerDTD."""
+        language = language_for_namespace(self.root_namespace, self.root_tag, version)
+        if language is None and self.root_namespace is not None:
+            language = language_for_namespace(self.root_namespace, None, version)
+        return language
+
+    cdef int check_version(self, object text) except -1:
+        """The root's VerDTD may pick another version of the language: then the tokens written
+        so far may be wrong, and the tree path takes the document."""
+        if self.forced_language is not None:
+            return _GO_ON
+        version = text.strip() if type(text) is str else None
+        return _GO_ON if self.root_language(version) is self.language else _GIVE_UP
+
+    cdef object convert(self):
+        cdef int step
+        cdef unsigned char c
+        if self.prolog():
+            return None
+        while self.pos < self.end:
+            c = self.buf[self.pos]
+            if c == c'<':
+                c = self.buf[self.pos + 1]
+                if c == c'/':
+                    step = self.end_tag()
+                elif _NAME_CHAR[c] & 1:
+                    step = self.start_tag()
+                elif self.depth and self.at(b"<![CDATA["):
+                    step = self.cdata()
+                else:
+                    return None  # a comment, a processing instruction, or not XML
+            elif self.depth:
+                step = self.character_data()
+            else:
+                return None
+            if step:
+                return None
+            if self.depth == 0:
+                break
+        if self.depth or self.language is None:
+            return None
+        self.skip_space()
+        if self.pos != self.end:
+            return None
+        if self.language.public_id is not None and not self.textual_public_id:
+            return _numeric_document(self.version, self.language.public_id, b"", self.out,
+                                     self.size)
+        table, public_id = start_document(self.language, "string")
+        return finish_document(self.version, public_id, table,
+                               PyBytes_FromStringAndSize(self.out, self.size))
+
+
+
+def stream_wbxml(xml, *, limits=DEFAULT_LIMITS, language=None, int version=0x03,
+                 str public_id="number", bint string_table=False, str opaque_data="auto",
+                 bint type_rewrite=True):
+    """``encode_wbxml(parse_xml(xml), ...)`` while scanning the XML, for the documents the
+    scanner takes (see ``_XMLToWBXML``); None for any other, errors included."""
+    cdef _XMLToWBXML stream
+    cdef bytes data
+    if string_table:
+        return None
+    try:
+        data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
+    except UnicodeEncodeError:
+        return None
+    if len(data) > limits.max_size:
+        return None
+    stream = _XMLToWBXML()
+    stream.buf = <const unsigned char*> PyBytes_AS_STRING(data)  # NUL-terminated
+    stream.end = PyBytes_GET_SIZE(data)
+    stream.max_string = limits.max_string
+    stream.max_depth = min(limits.max_depth, _MAX_STREAM_DEPTH)
+    stream.levels = <_Level*> PyMem_Malloc((stream.max_depth + 2) * sizeof(_Level))
+    if stream.levels == NULL:
+        raise MemoryError()
+    stream.type_texts = [None] * (stream.max_depth + 2)
+    stream.version = version
+    stream.opaque_mode = _OPAQUE_MODES[opaque_data]
+    stream.type_rewrite = type_rewrite
+    stream.textual_public_id = public_id == "string"
+    stream.forced_language = language
+    stream.text = _Output()
+    return stream.convert()
+
+
+cdef dict _OPAQUE_MODES = {"auto": _OPAQUE_AUTO, "always": _OPAQUE_ALWAYS, "never": _OPAQUE_NEVER}
+
+
+def xml_to_wbxml(xml, *, limits=DEFAULT_LIMITS, **options):
+    """``encode_wbxml(parse_xml(xml, read_lxml, limits), **options)``, streamed when
+    ``stream_wbxml`` can."""
+    wbxml = stream_wbxml(xml, limits=limits, **options)
+    if wbxml is not None:
+        return wbxml
+    return encode_wbxml(parse_xml(xml, read_lxml, limits), **options)
 
 
 # -- XML output ---------------------------------------------------------------------------------

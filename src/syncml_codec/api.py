@@ -125,13 +125,20 @@ def encode(
         return _codec.write_xml(element, pretty=pretty)
     if format != "wbxml":
         raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
+    return _codec.encode_wbxml(element, **_wbxml_options(
+        string_table, opaque_data, version, public_id, language, type_rewrite))
+
+
+def _wbxml_options(string_table: bool, opaque_data: str, version: str, public_id: str,
+                   language: Language | None, type_rewrite: bool) -> dict[str, Any]:
+    """The WBXML options of :func:`encode`, checked, as the implementations take them."""
     if version not in _VERSIONS:
         raise ValueError(f"version must be one of {', '.join(_VERSIONS)}, not {version!r}")
-    return _codec.encode_wbxml(
-        element, language=language, version=_VERSIONS[version],
-        public_id=_choice("public_id", public_id, _PUBLIC_IDS), string_table=bool(string_table),
-        opaque_data=_choice("opaque_data", opaque_data, _OPAQUE_DATA),
-        type_rewrite=bool(type_rewrite))
+    return {"language": language, "version": _VERSIONS[version],
+            "public_id": _choice("public_id", public_id, _PUBLIC_IDS),
+            "string_table": bool(string_table),
+            "opaque_data": _choice("opaque_data", opaque_data, _OPAQUE_DATA),
+            "type_rewrite": bool(type_rewrite)}
 
 
 def wbxml_to_xml(
@@ -158,13 +165,31 @@ def wbxml_to_xml(
                      type_rewrite=bool(type_rewrite))
 
 
-def xml_to_wbxml(xml: bytes | str, *, string_table: bool = False,
-                 limits: Limits = DEFAULT_LIMITS, **options: Any) -> bytes:
-    """Convert an XML document to WBXML (``options`` as for :func:`encode`)."""
-    if isinstance(xml, (bytes, bytearray, memoryview)) and is_wbxml(bytes(xml)):
-        raise DecodeError("not XML: the input starts like WBXML", 0)
-    tree = _building(xmlcodec.parse_xml, xml, _codec.read_lxml, limits)
-    return encode(tree, string_table=string_table, **options)
+def xml_to_wbxml(
+    xml: bytes | bytearray | memoryview | str,
+    *,
+    string_table: bool = False,
+    opaque_data: Literal["auto", "always", "never"] = "auto",
+    version: str = "1.3",
+    public_id: Literal["number", "string"] = "number",
+    language: Language | None = None,
+    type_rewrite: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> bytes:
+    """Convert an XML document to WBXML (options as for :func:`encode`, ``limits`` as for
+    :func:`decode`).
+
+    The same bytes as ``encode(decode(xml), ...)``; the compiled core encodes common documents
+    while it scans the XML, without building a tree.
+    """
+    if not isinstance(xml, str):
+        xml = bytes(xml)
+        if is_wbxml(xml):
+            raise DecodeError("not XML: the input starts like WBXML", 0)
+    _check_limits(limits)
+    options = _wbxml_options(string_table, opaque_data, version, public_id, language,
+                             type_rewrite)
+    return _building(_codec.xml_to_wbxml, xml, limits=limits, **options)
 
 
 def from_lxml(element: Any) -> Any:

@@ -34,7 +34,7 @@ from .syncml import (
 from .xmlcodec import write_xml
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "wbxml_to_xml", "write_xml",
-           "iter_tokens", "Token"]
+           "xml_to_wbxml", "iter_tokens", "Token"]
 
 # Global tokens (WAP-192 section 7.1), the same on every code page.
 SWITCH_PAGE, END, ENTITY, STR_I, LITERAL = 0x00, 0x01, 0x02, 0x03, 0x04
@@ -418,6 +418,11 @@ def wbxml_to_xml(data: bytes, *, pretty: bool = False, language: Language | None
     """A WBXML document as XML bytes: ``write_xml(decode_wbxml(data, ...), pretty)``."""
     return write_xml(decode_wbxml(data, language=language, limits=limits,
                                   unknown_tags=unknown_tags, type_rewrite=type_rewrite), pretty)
+
+
+def xml_to_wbxml(xml: bytes | str, *, limits: Limits = DEFAULT_LIMITS, **options: Any) -> bytes:
+    """An XML document as WBXML: ``encode_wbxml(parse_xml(xml), **options)``."""
+    return encode_wbxml(xmlcodec.parse_xml(xml, read_lxml, limits), **options)
 
 
 def read_lxml(node: Any, language: Language | None = None,
