@@ -7,10 +7,11 @@ pure-Python modules; only the per-byte and per-element work lives here.
 """
 
 cimport cython
+from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
-from cpython.set cimport PySet_Add, PySet_Contains
+from cpython.set cimport PySet_Add, PySet_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
@@ -18,6 +19,7 @@ cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object container)
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
 from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen, strncmp
 from sys import intern
@@ -38,7 +40,6 @@ from syncml_codec.xmlcodec import RESERVED_URIS, XML_NAME, escape_attribute, esc
 from syncml_codec.xmlcodec import marked, node_attributes, parse_xml, resolve_element, settle
 from syncml_codec.xmlcodec import write_xml as shared_write_xml
 from syncml_codec.strtable import (
-    StringTable,
     finish_document,
     repeated_strings,
     start_document,
@@ -49,6 +50,7 @@ from syncml_codec.syncml import (
     OPAQUE_PARENTS,
     VOBJECT_TYPES,
     WBXML_NAMESPACE,
+    WBXML_SPELLINGS,
     embedded_language,
     is_namespace_uri,
     is_xml_text,
@@ -89,13 +91,14 @@ cdef enum:
     LITERAL_AC = 0xC4
     HAS_ATTRIBUTES = 0x80
     HAS_CONTENT = 0x40
-    MAX_ENCODE_DEPTH = 1024
+    MAX_ENCODE_DEPTH = 512  # as in fallback.py
     UTF_8_MIB = 0x6A
 
 cdef object _MISSING = object()
 cdef frozenset _VOBJECT_TYPES = VOBJECT_TYPES
 cdef frozenset _EMBEDDED_TYPES = EMBEDDED_TYPES
 cdef frozenset _OPAQUE_PARENTS = OPAQUE_PARENTS
+cdef dict _WBXML_SPELLINGS = WBXML_SPELLINGS
 
 
 @cython.no_gc
@@ -793,30 +796,38 @@ def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
 
 # -- encoding ---------------------------------------------------------------------------------
 
-cdef set _repeated_strings(object root):
+cdef dict _repeated_strings(object root):
     """``strtable.repeated_strings`` for trees of this module's Elements, without Python calls per
-    node (other trees go through the shared function)."""
+    node (other trees go through the shared function), as a dict: each string -> -1, for the
+    encoder to replace with its table offset."""
     cdef set seen = set()
-    cdef set repeated = set()
-    cdef list stack = [root]
-    cdef Element node
-    while stack:
-        item = stack.pop()
-        if type(item) is not Element:
-            return repeated_strings(root)
-        node = <Element> item
-        _count_string(node.text, seen, repeated)
-        _count_string(node.tail, seen, repeated)
-        stack.extend(_children_of(node))
+    cdef dict repeated = {}
+    if type(root) is not Element or _count_strings(<Element> root, seen, repeated, 0):
+        repeated = dict.fromkeys(repeated_strings(root, MAX_ENCODE_DEPTH), -1)
     return repeated
 
 
-cdef inline int _count_string(object value, set seen, set repeated) except -1:
+cdef int _count_strings(Element node, set seen, dict repeated, int depth) except -1:
+    """Count the texts and tails of ``node``'s subtree into ``seen`` and ``repeated``; 1 if it
+    holds a node of another type."""
+    if depth > MAX_ENCODE_DEPTH:
+        raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
+    _count_string(node.text, seen, repeated)
+    _count_string(node.tail, seen, repeated)
+    for child in _children_of(node):
+        if type(child) is not Element or _count_strings(<Element> child, seen, repeated,
+                                                        depth + 1):
+            return 1
+    return 0
+
+
+cdef inline int _count_string(object value, set seen, dict repeated) except -1:
+    cdef Py_ssize_t before
     if type(value) is str and len(<str> value) >= 4:
-        if PySet_Contains(seen, value):
-            PySet_Add(repeated, value)
-        else:
-            PySet_Add(seen, value)
+        before = PySet_GET_SIZE(seen)
+        PySet_Add(seen, value)  # one look-up: the set does not grow if it held the value
+        if PySet_GET_SIZE(seen) == before:
+            repeated[value] = -1
     return 0
 
 
@@ -925,13 +936,62 @@ cdef class _Output:
         return self.write(<const char*> scratch, _mb_u_int32(scratch, value))
 
 
+cdef inline object _tag_of(object node):
+    return (<Element> node).tag if type(node) is Element else node.tag
+
+
+cdef inline object _children_any(object node):
+    return _children_of(<Element> node) if type(node) is Element else node.children
+
+
+cdef object _first_meta_type(object node, int budget):
+    """The first Type child of ``node``'s first Meta child, or None; ``_MISSING`` when finding out
+    takes more than ``budget`` children (-1: no bound)."""
+    for child in _children_any(node):
+        budget -= 1
+        if budget == 0:
+            return _MISSING
+        if _tag_of(child) == "Meta":
+            for grandchild in _children_any(child):
+                budget -= 1
+                if budget == 0:
+                    return _MISSING
+                if _tag_of(grandchild) == "Type":
+                    return grandchild
+            return None
+    return None
+
+
+cdef inline size_t _slot_index(object tag, object namespace):
+    cdef size_t key = (<size_t> <PyObject*> tag) ^ ((<size_t> <PyObject*> namespace) >> 3)
+    return ((key >> 4) ^ (key >> 10)) & (_TAG_SLOTS - 1)
+
+
+cdef enum:
+    _ENCODE_DATA = 1  # SyncML <Data>: OPAQUE or not by the Meta Type rules
+    _ENCODE_METINF_TYPE = 2  # the MetInf <Type> of SyncML, whose text may be rewritten
+    _TAG_SLOTS = 64  # a power of two
+    _SMALL_NODE = 16  # children (and Meta children) scanned without a memo
+
+
+cdef struct _TagSlot:
+    PyObject* tag  # NULL: empty
+    PyObject* namespace
+    int page, token, rules
+
+
 cdef class _Encoder(_Output):
-    cdef object language, table, opaque_mode, public_id_mode
+    cdef object language, opaque_mode, public_id_mode
+    cdef _Output table  # the string table's bytes
     cdef dict type_elements, table_offsets
-    cdef set repeated
+    cdef dict repeated  # the strings the table shares -> their offset (-1 until written)
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
+    # The last tokens looked up, by the identity of the tag and namespace strings (an Element
+    # tree shares them: the decoders and the code pages intern them); ``kept`` holds them.
+    cdef _TagSlot tag_slots[_TAG_SLOTS]
+    cdef list kept
 
     def __init__(self, language, dict options):
         self.language = language
@@ -942,45 +1002,60 @@ cdef class _Encoder(_Output):
         self.type_rewrite = options["type_rewrite"]
         self.string_table = options["string_table"]
         self.syncml = language.family == "syncml"
-        self.repeated = set()
+        self.repeated = {}
+        self.table = _Output()
+        self.table_offsets = {}
         self.tags_by_namespace = {}
         self.type_elements = {}
         self.metinf_pages = {}
+        self.kept = []
         self.page = 0
 
     def document(self, root):
         # A numeric public id (the common case) has its header written here in one allocation;
         # a textual one goes through the shared strtable functions.
         cdef bint numeric = self.public_id_mode == "number" and self.language.public_id is not None
-        if numeric:
-            self.table = StringTable()
-        else:
-            self.table, public_id = start_document(self.language, self.public_id_mode)
-        self.table_offsets = self.table.offsets
+        if not numeric:
+            table, public_id = start_document(self.language, self.public_id_mode)
+            self.table.write(bytes(table.data), len(table.data))
+            self.table_offsets.update(table.offsets)
         if self.string_table:
             self.repeated = _repeated_strings(root)
         self.element(root, None, None, 0)
+        table_data = PyBytes_FromStringAndSize(self.table.out, self.table.size)
         if numeric:
-            return _numeric_document(self.version, self.language.public_id,
-                                     bytes(self.table.data), self.out, self.size)
+            return _numeric_document(self.version, self.language.public_id, table_data,
+                                     self.out, self.size)
         body = PyBytes_FromStringAndSize(self.out, self.size)
-        return finish_document(self.version, public_id, self.table, body)
+        return finish_document(self.version, public_id, table_data, body)
+
+    cdef Py_ssize_t table_add(self, str text) except -1:
+        """``StringTable.add``: the offset of ``text``, appended on first use."""
+        cdef Py_ssize_t length, offset
+        cdef const char* data
+        found = self.table_offsets.get(text)
+        if found is not None:
+            return found
+        try:
+            data = PyUnicode_AsUTF8AndSize(text, &length)
+        except UnicodeEncodeError:
+            raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
+        offset = self.table.size
+        self.table.write(data, length)
+        self.table.byte(0)
+        self.table_offsets[text] = offset
+        return offset
 
     cdef object type_element(self, object node):
-        """The first Meta's first Type child of ``node`` (cached: ``syncml.DataClassifier``)."""
-        key = id(node)
-        found = self.type_elements.get(key, _MISSING)
+        """The first Meta's first Type child of ``node`` (``syncml.DataClassifier``): looked up
+        directly in small nodes, memoised for the others (so many Data in one node stay linear)."""
+        found = _first_meta_type(node, _SMALL_NODE)
         if found is not _MISSING:
             return found
-        found = None
-        for child in node.children:
-            if child.tag == "Meta":
-                for grandchild in child.children:
-                    if grandchild.tag == "Type":
-                        found = grandchild
-                        break
-                break
-        self.type_elements[key] = found
+        key = id(node)
+        found = self.type_elements.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.type_elements[key] = _first_meta_type(node, -1)
         return found
 
     cdef bint data_is_opaque(self, object parent, object grandparent) except -1:
@@ -988,13 +1063,14 @@ cdef class _Encoder(_Output):
         element = self.type_element(parent) if parent is not None else None
         if element is None and grandparent is not None:
             element = self.type_element(grandparent)
-        if element is not None and type(element.text) is str:
-            type_text = element.text
-            if type_text in _VOBJECT_TYPES:
-                return True
-            if type_text.lower() in _EMBEDDED_TYPES:
-                return False
-        return grandparent is not None and grandparent.tag in _OPAQUE_PARENTS
+        if element is not None:
+            type_text = (<Element> element).text if type(element) is Element else element.text
+            if type(type_text) is str:
+                if type_text in _VOBJECT_TYPES:
+                    return True
+                if type_text.lower() in _EMBEDDED_TYPES:
+                    return False
+        return grandparent is not None and _tag_of(grandparent) in _OPAQUE_PARENTS
 
     cdef bint is_metinf_page(self, int page) except -1:
         found = self.metinf_pages.get(page)
@@ -1019,6 +1095,7 @@ cdef class _Encoder(_Output):
     cdef int string(self, str text) except -1:
         cdef Py_ssize_t length
         cdef const char* data
+        cdef PyObject* shared
         try:
             data = PyUnicode_AsUTF8AndSize(text, &length)
         except UnicodeEncodeError:
@@ -1031,10 +1108,15 @@ cdef class _Encoder(_Output):
                 if piece:
                     self.string(piece)
             return 0
-        if self.repeated and text in self.repeated:
+        # Only strings of four or more characters are shared (see strtable.repeated_strings).
+        shared = (PyDict_GetItem(self.repeated, text)
+                  if self.repeated and PyUnicode_GET_LENGTH(text) >= 4 else NULL)
+        if shared is not NULL:
+            offset = <object> shared
+            if offset < 0:
+                offset = self.repeated[text] = self.table_add(text)
             self.byte(STR_T)
-            offset = self.table_offsets.get(text)
-            return self.mb(self.table.add(text) if offset is None else offset)
+            return self.mb(offset)
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -1064,7 +1146,8 @@ cdef class _Encoder(_Output):
 
     cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
         cdef Element fast
-        cdef int page, token, flags
+        cdef _TagSlot* slot = NULL
+        cdef int page, token = -1, flags, rules
         cdef bint has_content
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
@@ -1072,37 +1155,51 @@ cdef class _Encoder(_Output):
             fast = <Element> node
             tag, namespace, text = fast.tag, fast.namespace, fast.text
             children, attributes = _children_of(fast), fast._attributes
+            slot = &self.tag_slots[_slot_index(tag, namespace)]
+            if slot.tag == <PyObject*> tag and slot.namespace == <PyObject*> namespace:
+                page, token, rules = slot.page, slot.token, slot.rules
         else:
             tag, namespace, text = node.tag, node.namespace, node.text
             children, attributes = node.children, node.attributes
-        if not isinstance(tag, str) or not tag:
-            raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
         if text is not None and not isinstance(text, (str, bytes, bytearray, memoryview)):
             raise EncodeError(f"content must be str or bytes, not {type(text).__name__}")
-        if namespace == WBXML_NAMESPACE:
-            return self.wbxml_construct(node)
-        tags = self.tags_by_namespace.get(namespace, _MISSING)
-        if tags is _MISSING:
-            tags = self.language.tags_for_namespace(namespace)
-            self.tags_by_namespace[namespace] = tags
-        found = (<dict> tags).get(tag) if tags is not None else None
-        if tags is None and parent is not None:
-            nested = embedded_language(self.language, parent, node)
-            if nested is not None:
-                return self.opaque(_Encoder(nested, self.options).document(node))
-        has_content = bool(children) or (text is not None and len(text) > 0)
-        flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
-        if type(children) is not list:
-            children = list(children)
-        if found is None:
-            if namespace is not None and tags is not None:
-                # A LITERAL element takes the namespace of the page in force when decoded.
-                self.switch_page(self.language.namespace_pages[namespace.lower()])
-            page = self.page
-            self.byte(LITERAL | flags)
-            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None)))
+        if token < 0:  # not a tag met before: look it up
+            if not isinstance(tag, str) or not tag:
+                raise EncodeError(f"element tag must be a non-empty str, not {tag!r}")
+            if namespace == WBXML_NAMESPACE:
+                return self.wbxml_construct(node)
+            tags = self.tags_by_namespace.get(namespace, _MISSING)
+            if tags is _MISSING:
+                tags = self.language.tags_for_namespace(namespace)
+                self.tags_by_namespace[namespace] = tags
+            found = (<dict> tags).get(tag) if tags is not None else None
+            if tags is None and parent is not None:
+                nested = embedded_language(self.language, parent, node)
+                if nested is not None:
+                    return self.opaque(_Encoder(nested, self.options).document(node))
+            if found is None:
+                if namespace is not None and tags is not None:
+                    # A LITERAL element takes the namespace of the page in force when decoded.
+                    self.switch_page(self.language.namespace_pages[namespace.lower()])
+                page = self.page
+            else:
+                page, token = found
+            rules = self.rules(tag, page)
+            if token >= 0 and slot is not NULL:
+                slot.tag, slot.namespace = <PyObject*> tag, <PyObject*> namespace
+                slot.page, slot.token, slot.rules = page, token, rules
+                self.kept.append((tag, namespace))
+        if type(children) is list:
+            has_content = len(<list> children) > 0
         else:
-            page, token = found
+            has_content = bool(children)
+            children = list(children)
+        has_content = has_content or (text is not None and len(text) > 0)
+        flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        if token < 0:
+            self.byte(LITERAL | flags)
+            self.mb(self.table_add(literal_tag(tag, namespace, tags is not None)))
+        else:
             self.switch_page(page)
             self.byte(token | flags)
         if attributes:
@@ -1111,15 +1208,13 @@ cdef class _Encoder(_Output):
             return 0
         if text is not None and len(text) > 0:
             as_opaque = False
-            if self.syncml:
-                if tag == "Data":
-                    if self.opaque_mode == "auto":
-                        as_opaque = self.data_is_opaque(parent, grandparent)
-                    else:
-                        as_opaque = self.opaque_mode == "always"
-                elif (self.type_rewrite and isinstance(text, str) and tag == "Type"
-                      and self.is_metinf_page(page)):
-                    text = type_for_wbxml(text)
+            if rules & _ENCODE_DATA:
+                if self.opaque_mode == "auto":
+                    as_opaque = self.data_is_opaque(parent, grandparent)
+                else:
+                    as_opaque = self.opaque_mode == "always"
+            elif rules & _ENCODE_METINF_TYPE and self.type_rewrite and type(text) is str:
+                text = _WBXML_SPELLINGS.get(text, text)
             self.content(text, as_opaque)
         for child in <list> children:
             self.element(child, node, parent, depth + 1)
@@ -1128,12 +1223,20 @@ cdef class _Encoder(_Output):
                 self.content(tail, False)
         return self.byte(END)
 
+    cdef int rules(self, str tag, int page) except -1:
+        """Which SyncML content rules apply to an element."""
+        if not self.syncml:
+            return 0
+        if tag == "Data":
+            return _ENCODE_DATA
+        return _ENCODE_METINF_TYPE if tag == "Type" and self.is_metinf_page(page) else 0
+
     cdef int attributes(self, object attributes) except -1:
         for name, value in attributes.items():
             if not isinstance(name, str) or not isinstance(value, str):
                 raise EncodeError(f"attribute {name!r} must map a str to a str")
             self.byte(LITERAL)
-            self.mb(self.table.add(name))
+            self.mb(self.table_add(name))
             if value:
                 self.string(value)
         return self.byte(END)
@@ -1154,7 +1257,7 @@ cdef class _Encoder(_Output):
                     and isinstance(text, str) and "\x00" not in text):
                 self.byte(token)
                 if token >= EXT_T_0:
-                    return self.mb(self.table.add(text))
+                    return self.mb(self.table_add(text))
                 raw = utf8(text)
                 self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
                 return self.byte(0)
@@ -2253,7 +2356,7 @@ cdef class _XMLToWBXML(_Output):
             return _numeric_document(self.version, self.language.public_id, b"", self.out,
                                      self.size)
         table, public_id = start_document(self.language, "string")
-        return finish_document(self.version, public_id, table,
+        return finish_document(self.version, public_id, table.data,
                                PyBytes_FromStringAndSize(self.out, self.size))
 
 
@@ -2393,3 +2496,4 @@ def write_xml(root, bint pretty=False):
     if pretty:
         writer.parts.append("\n")
     return "".join(writer.parts).encode("utf-8")
+

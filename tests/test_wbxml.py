@@ -350,6 +350,20 @@ def test_string_table_stays_linear_on_a_large_document(Element):
     assert len(data) < len(syncml_codec.encode(tree))
 
 
+@pytest.mark.parametrize("string_table", [False, True])
+def test_a_tree_that_contains_itself_is_refused(Element, string_table):
+    """The depth limit stops the encoder, and the string table's count of repeated strings,
+    on a tree made to contain itself (it would otherwise never end)."""
+    item = Element("Item", NS, text="text")
+    tree = Element("SyncML", NS, children=[item])
+    item.children.append(tree)
+    try:
+        with pytest.raises(EncodeError, match="nested deeper than"):
+            syncml_codec.encode(tree, string_table=string_table)
+    finally:
+        item.children.clear()  # compiled Elements are not collected: break the cycle
+
+
 @pytest.mark.parametrize("form", ["wbxml", "xml"])
 def test_building_a_tree_pauses_the_collector_and_restores_its_state(Element, form):
     """Trees hold no cycles: no collection runs while one is built, and the collector's state

@@ -42,7 +42,7 @@ EXT_I_0, EXT_I_1, EXT_I_2, PI, LITERAL_C = 0x40, 0x41, 0x42, 0x43, 0x44
 EXT_T_0, EXT_T_1, EXT_T_2, STR_T, LITERAL_A = 0x80, 0x81, 0x82, 0x83, 0x84
 EXT_0, EXT_1, EXT_2, OPAQUE, LITERAL_AC = 0xC0, 0xC1, 0xC2, 0xC3, 0xC4
 HAS_ATTRIBUTES, HAS_CONTENT = 0x80, 0x40
-MAX_ENCODE_DEPTH = 1024
+MAX_ENCODE_DEPTH = 512  # well within the interpreter's recursion limit: the encoder recurses
 
 
 class Element:
@@ -462,9 +462,10 @@ class _Encoder:
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
         if self.options["string_table"]:
-            self.repeated = repeated_strings(root)
+            self.repeated = repeated_strings(root, MAX_ENCODE_DEPTH)
         self.element(root, None, None, 0)
-        return finish_document(self.options["version"], public_id, self.table, bytes(self.out))
+        return finish_document(self.options["version"], public_id, self.table.data,
+                               bytes(self.out))
 
     def string(self, text: str) -> None:
         if "\x00" in text:  # an inline string cannot hold NUL: write it as ENTITY U+0000

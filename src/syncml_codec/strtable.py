@@ -37,23 +37,26 @@ class StringTable:
         return offset
 
 
-def repeated_strings(root: Any) -> set[str]:
+def repeated_strings(root: Any, max_depth: int) -> set[str]:
     """Texts of four or more characters that occur at least twice: worth a table entry.
 
-    One pass with a set, so building the table is linear in the document.
+    One pass with a set, so building the table is linear in the document. A tree nested deeper
+    than ``max_depth`` (one that contains itself, say) is refused as the encoder refuses it.
     """
     seen: set[str] = set()
     repeated: set[str] = set()
-    stack = [root]
+    stack = [(root, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise EncodeError(f"tree nested deeper than {max_depth}")
         for value in (node.text, node.tail):
             if isinstance(value, str) and len(value) >= 4:
                 if value in seen:
                     repeated.add(value)
                 else:
                     seen.add(value)
-        stack.extend(node.children)
+        stack.extend((child, depth + 1) for child in node.children)
     return repeated
 
 
@@ -67,8 +70,9 @@ def start_document(language: Language, public_id: str) -> tuple[StringTable, byt
     return table, mb_u_int32(language.public_id)
 
 
-def finish_document(version: int, public_id: bytes, table: StringTable, body: bytes) -> bytes:
+def finish_document(version: int, public_id: bytes, table: bytes | bytearray,
+                    body: bytes) -> bytes:
     """Header (version, public id, charset UTF-8, string table) followed by the body."""
     charset = b"" if version == 0 else mb_u_int32(_UTF8)
-    return b"".join((bytes([version]), public_id, charset, mb_u_int32(len(table.data)),
-                     bytes(table.data), body))
+    return b"".join((bytes([version]), public_id, charset, mb_u_int32(len(table)), bytes(table),
+                     body))

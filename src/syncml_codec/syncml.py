@@ -22,6 +22,7 @@ from .header import read_header
 
 __all__ = [
     "WBXML_NAMESPACE",
+    "WBXML_SPELLINGS",
     "data_type",
     "embedded_language",
     "is_embedded_type",
@@ -48,9 +49,10 @@ _WBXML_TYPES = {
     "application/vnd.syncml-devinf+wbxml": "application/vnd.syncml-devinf+xml",
     "application/vnd.syncml.dmtnds+wbxml": "application/vnd.syncml.dmtnds+xml",
 }
-_XML_TYPES = {xml: wbxml for wbxml, xml in _WBXML_TYPES.items()}
+#: Meta Types the WBXML form spells otherwise: the XML spelling -> the WBXML one.
+WBXML_SPELLINGS = {xml: wbxml for wbxml, xml in _WBXML_TYPES.items()}
 #: Meta Types (lower case, either spelling) that announce an embedded document.
-EMBEDDED_TYPES = frozenset(_WBXML_TYPES) | frozenset(_XML_TYPES)
+EMBEDDED_TYPES = frozenset(_WBXML_TYPES) | frozenset(WBXML_SPELLINGS)
 #: Meta Types whose textual Data libwbxml writes as OPAQUE.
 VOBJECT_TYPES = frozenset(
     {"text/clear", "text/directory;profile=vCard", "text/x-vcard", "text/x-vcalendar"}
@@ -138,7 +140,7 @@ def type_for_xml(text: str) -> str:
 
 def type_for_wbxml(text: str) -> str:
     """``application/vnd.syncml-devinf+xml`` -> ``...+wbxml``; any other text unchanged."""
-    return _XML_TYPES.get(text, text)
+    return WBXML_SPELLINGS.get(text, text)
 
 
 def is_metinf_type(language: Language, page: int, tag: str) -> bool:
