@@ -51,6 +51,7 @@ from syncml_codec.syncml import (
     VOBJECT_TYPES,
     WBXML_NAMESPACE,
     WBXML_SPELLINGS,
+    XML_SPELLINGS,
     embedded_language,
     is_namespace_uri,
     is_xml_text,
@@ -99,6 +100,7 @@ cdef frozenset _VOBJECT_TYPES = VOBJECT_TYPES
 cdef frozenset _EMBEDDED_TYPES = EMBEDDED_TYPES
 cdef frozenset _OPAQUE_PARENTS = OPAQUE_PARENTS
 cdef dict _WBXML_SPELLINGS = WBXML_SPELLINGS
+cdef dict _XML_SPELLINGS = XML_SPELLINGS
 
 
 @cython.no_gc
@@ -1322,6 +1324,22 @@ cdef class _Spellings:
 cdef object _spellings = BoundedCache(limit=64)
 
 
+# Bytes the XML stream looks at: in text, what XML escapes (& < > CR); in content, control
+# characters and non-ASCII (checked as UTF-8).
+cdef unsigned char _ESCAPED[256]
+cdef unsigned char _NOT_PLAIN_TEXT[256]
+
+
+cdef void _fill_stream_tables():
+    cdef int c
+    for c in range(256):
+        _ESCAPED[c] = c in b"&<>\r"
+        _NOT_PLAIN_TEXT[c] = c >= 0x80 or (c < 0x20 and c not in b"\t\n\r")
+
+
+_fill_stream_tables()
+
+
 cdef struct _Frame:
     PyObject* spelling  # a _Spelling kept alive by the language's _Spellings
     int page
@@ -1347,27 +1365,33 @@ cdef class _XMLStream(_Output):
         PyMem_Free(self.frames)
 
     cdef int escape_text(self) except -1:
-        """Write the pending text escaped as ``xmlcodec.escape_text`` does, and empty it."""
-        cdef Py_ssize_t i
-        cdef char c
+        """Write the pending text escaped as ``xmlcodec.escape_text`` does, and empty it: runs
+        without a character to escape are copied whole."""
+        cdef Py_ssize_t i = 0, start
+        cdef const unsigned char* text = <const unsigned char*> self.text.out
+        cdef unsigned char c
         self.reserve(self.text.size * 5)
-        for i in range(self.text.size):
-            c = self.text.out[i]
-            if c == b"&":
-                memcpy(self.out + self.size, b"&amp;", 5)
-                self.size += 5
-            elif c == b"<":
-                memcpy(self.out + self.size, b"&lt;", 4)
-                self.size += 4
-            elif c == b">":
-                memcpy(self.out + self.size, b"&gt;", 4)
-                self.size += 4
-            elif c == b"\r":
-                memcpy(self.out + self.size, b"&#13;", 5)
-                self.size += 5
-            else:
-                self.out[self.size] = c
-                self.size += 1
+        while i < self.text.size:
+            start = i
+            while i < self.text.size and not _ESCAPED[text[i]]:
+                i += 1
+            memcpy(self.out + self.size, text + start, i - start)
+            self.size += i - start
+            if i < self.text.size:
+                c = text[i]
+                if c == c'&':
+                    memcpy(self.out + self.size, b"&amp;", 5)
+                    self.size += 5
+                elif c == c'<':
+                    memcpy(self.out + self.size, b"&lt;", 4)
+                    self.size += 4
+                elif c == c'>':
+                    memcpy(self.out + self.size, b"&gt;", 4)
+                    self.size += 4
+                else:
+                    memcpy(self.out + self.size, b"&#13;", 5)
+                    self.size += 5
+                i += 1
         self.text.size = 0
         return 0
 
@@ -1379,10 +1403,10 @@ cdef class _XMLStream(_Output):
         if self.depth == 0 or self.frames[self.depth - 1].has_child:
             return length == 0 and self.depth > 0
         for i in range(length):
-            if piece[i] >= 0x80:
+            if _NOT_PLAIN_TEXT[piece[i]]:
+                if piece[i] < 0x80:
+                    return False  # a control character
                 ascii = False
-            elif piece[i] < 0x20 and piece[i] != 0x09 and piece[i] != 0x0A and piece[i] != 0x0D:
-                return False
         if not ascii:
             try:
                 text = PyUnicode_DecodeUTF8(<const char*> piece, length, NULL)
@@ -1422,10 +1446,12 @@ cdef class _XMLStream(_Output):
         if spelling.is_type and not frame.has_child:
             text = PyUnicode_DecodeUTF8(self.text.out, self.text.size, NULL)
             if self.type_rewrite and frame.page == self.spellings.metinf_page:
-                text = type_for_xml(text)
-                rewritten = text.encode("utf-8")
-                self.text.size = 0
-                self.text.write(PyBytes_AS_STRING(rewritten), PyBytes_GET_SIZE(rewritten))
+                spelled = _XML_SPELLINGS.get(text)  # syncml.type_for_xml
+                if spelled is not None:
+                    text = spelled
+                    rewritten = utf8(text)
+                    self.text.size = 0
+                    self.text.write(PyBytes_AS_STRING(rewritten), PyBytes_GET_SIZE(rewritten))
             if text.lower() in _EMBEDDED_TYPES:
                 self.embedded_announced = True
         if not frame.has_child:

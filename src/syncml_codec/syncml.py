@@ -23,6 +23,7 @@ from .header import read_header
 __all__ = [
     "WBXML_NAMESPACE",
     "WBXML_SPELLINGS",
+    "XML_SPELLINGS",
     "data_type",
     "embedded_language",
     "is_embedded_type",
@@ -45,14 +46,15 @@ __all__ = [
 #: (EXT_* and PI tokens), and, in XML only, ``opaque`` (binary content as base64).
 WBXML_NAMESPACE = "urn:syncml-codec:wbxml"
 
-_WBXML_TYPES = {
+#: Meta Types the XML form spells otherwise: the WBXML spelling -> the XML one.
+XML_SPELLINGS = {
     "application/vnd.syncml-devinf+wbxml": "application/vnd.syncml-devinf+xml",
     "application/vnd.syncml.dmtnds+wbxml": "application/vnd.syncml.dmtnds+xml",
 }
 #: Meta Types the WBXML form spells otherwise: the XML spelling -> the WBXML one.
-WBXML_SPELLINGS = {xml: wbxml for wbxml, xml in _WBXML_TYPES.items()}
+WBXML_SPELLINGS = {xml: wbxml for wbxml, xml in XML_SPELLINGS.items()}
 #: Meta Types (lower case, either spelling) that announce an embedded document.
-EMBEDDED_TYPES = frozenset(_WBXML_TYPES) | frozenset(WBXML_SPELLINGS)
+EMBEDDED_TYPES = frozenset(XML_SPELLINGS) | frozenset(WBXML_SPELLINGS)
 #: Meta Types whose textual Data libwbxml writes as OPAQUE.
 VOBJECT_TYPES = frozenset(
     {"text/clear", "text/directory;profile=vCard", "text/x-vcard", "text/x-vcalendar"}
@@ -135,7 +137,7 @@ class DataClassifier:
 def type_for_xml(text: str) -> str:
     """``application/vnd.syncml-devinf+wbxml`` -> ``...+xml``; any other text (other spellings
     included, so that every text round-trips) unchanged."""
-    return _WBXML_TYPES.get(text, text)
+    return XML_SPELLINGS.get(text, text)
 
 
 def type_for_wbxml(text: str) -> str:
