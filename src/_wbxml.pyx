@@ -2106,7 +2106,7 @@ cdef class _XMLToWBXML(_Output):
         """``<name xmlns="uri">`` or ``<name/>``: the only attribute taken is a default
         namespace declaration."""
         cdef const unsigned char* name = self.buf + self.pos + 1
-        cdef const unsigned char* namespace = NULL
+        cdef const unsigned char* namespace = <const unsigned char*> b""  # none declared
         cdef Py_ssize_t name_length, namespace_length = 0, spaced
         cdef size_t namespace_hash = _FNV_BASIS
         cdef bint declared = False, empty
