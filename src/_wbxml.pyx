@@ -1863,7 +1863,8 @@ cdef class _XMLToWBXML(_Output):
     Type comes before it. On anything else, and on any error, ``convert`` returns None and the
     caller takes the tree path (lxml), so the output is always exactly ``encode(decode(xml))``.
     The scanner gives up on whatever libxml2 might not accept, never the other way round."""
-    cdef const unsigned char* buf
+    cdef bytes data
+    cdef const unsigned char* buf  # the data's bytes, NUL-terminated as every bytes object
     cdef Py_ssize_t end, pos, max_string
     cdef int depth, max_depth, page, version, opaque_mode
     cdef bint type_rewrite, textual_public_id, verdtd_seen
@@ -2403,7 +2404,8 @@ def stream_wbxml(xml, *, limits=DEFAULT_LIMITS, language=None, int version=0x03,
     if len(data) > limits.max_size:
         return None
     stream = _XMLToWBXML()
-    stream.buf = <const unsigned char*> PyBytes_AS_STRING(data)  # NUL-terminated
+    stream.data = data
+    stream.buf = <const unsigned char*> PyBytes_AS_STRING(data)
     stream.end = PyBytes_GET_SIZE(data)
     stream.max_string = limits.max_string
     stream.max_depth = min(limits.max_depth, _MAX_STREAM_DEPTH)
