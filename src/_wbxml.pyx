@@ -55,7 +55,7 @@ from syncml_codec.syncml import (
     embedded_language,
     is_namespace_uri,
     is_xml_text,
-    join_content,
+    join_run,
     literal_name,
     literal_tag,
     looks_embedded,
@@ -226,6 +226,10 @@ cdef class _Decoder:
     cdef dict tag_names, page_namespaces, table_strings
     cdef object default_namespace
     cdef list stack, pages
+    cdef list run  # content pieces for one place, not joined yet (None: no run)
+    cdef Element run_target
+    cdef bint run_is_tail
+    cdef _GrowingMetaTypes meta_types  # the Data rules' Meta Types, read in linear time
     cdef bint utf8, type_rewrite, keep_unknown, syncml
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
     cdef Py_ssize_t max_string, max_opaque
@@ -261,6 +265,7 @@ cdef class _Decoder:
         self.syncml = self.language.family == "syncml"
         self.metinf_page = -1
         if self.syncml:
+            self.meta_types = _GrowingMetaTypes()
             for page in self.language.pages:
                 if self.language.page_namespace(page) == METINF_NAMESPACE:
                     self.metinf_page = page
@@ -338,24 +343,52 @@ cdef class _Decoder:
     # -- tree building -----------------------------------------------------------------------
 
     cdef int add_content(self, object value) except -1:
+        """Content for the open element: its text, or its last child's tail. A second piece
+        for the same place starts a run, joined once when it ends (``flush_run``), so many
+        pieces cost linear time."""
         if not value:
             return 0
         cdef Element element = <Element> self.stack[-1]
-        cdef Element last
-        if element._children:
-            last = <Element> element._children[-1]
-            last.tail = join_content(last.tail, value)
-        elif element.text is None:
-            element.text = value
-        else:
-            element.text = join_content(element.text, value)
+        cdef Element target = element
+        cdef bint is_tail = bool(element._children)
+        if is_tail:
+            target = <Element> element._children[-1]
+        if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
+            self.run.append(value)
+            return 0
+        current = target.tail if is_tail else target.text
+        if current is None:
+            if is_tail:
+                target.tail = value
+            else:
+                target.text = value
+            return 0
+        self.flush_run()
+        self.run = [current, value]
+        self.run_target, self.run_is_tail = target, is_tail
         return 0
+
+    cdef int flush_run(self) except -1:
+        if self.run is None:
+            return 0
+        if self.run_is_tail:
+            self.run_target.tail = join_run(self.run)
+        else:
+            self.run_target.text = join_run(self.run)
+        self.run = None
+        self.run_target = None
+        return 0
+
+    cdef int append(self, object child) except -1:
+        """Append a child to the open element (the content before it is complete)."""
+        self.flush_run()
+        return _append_child(<Element> self.stack[-1], child)
 
     cdef int open(self, Element element, int page, Py_ssize_t offset, bint has_content) except -1:
         if self.root is None:
             self.root = element
         elif self.stack:
-            _append_child(<Element> self.stack[-1], element)
+            self.append(element)
         else:
             raise DecodeError("a second root element", offset)
         if has_content:
@@ -368,6 +401,7 @@ cdef class _Decoder:
         return 0
 
     cdef int close(self, Element element, int page) except -1:
+        self.flush_run()
         if (self.type_rewrite and page == self.metinf_page and element.tag == "Type"
                 and isinstance(element.text, str)):
             element.text = type_for_xml(element.text)
@@ -380,8 +414,8 @@ cdef class _Decoder:
             grandparent = self.stack[-3] if depth > 2 else None
             # The shared rule, asked only when the bytes or the Meta Type make it plausible.
             if ((PyBytes_GET_SIZE(raw) >= 4 and (<const unsigned char*> PyBytes_AS_STRING(raw))[0]
-                    <= 0x03) or _announces_embedded(parent) or _announces_embedded(grandparent)) \
-                    and looks_embedded(raw, self.language, parent, grandparent):
+                    <= 0x03) or self.meta_types.announces_embedded(parent, grandparent)) \
+                    and looks_embedded(raw, self.language, parent, grandparent, self.meta_types):
                 try:
                     return decode_wbxml(raw, limits=self.limits,
                                         unknown_tags="keep" if self.keep_unknown else "error",
@@ -549,7 +583,7 @@ cdef class _Decoder:
                 if byte == OPAQUE:
                     value = self.opaque(value)
                     if isinstance(value, Element):
-                        _append_child(<Element> self.stack[-1], value)
+                        self.append(value)
                         continue
                 self.add_content(value)
             elif (EXT_I_0 <= byte <= EXT_I_2 or EXT_T_0 <= byte <= EXT_T_2
@@ -560,12 +594,12 @@ cdef class _Decoder:
                 element = _new_element("ext", WBXML_NAMESPACE)
                 element._attributes = {"token": f"{byte:#04x}"}
                 element.text = value or None
-                _append_child(<Element> self.stack[-1], element)
+                self.append(element)
             elif byte == PI:
                 element = _new_element("pi", WBXML_NAMESPACE)
                 pos = self.attributes(element, pos)
                 if self.stack:
-                    _append_child(<Element> self.stack[-1], element)
+                    self.append(element)
             else:
                 if byte == LITERAL or byte == LITERAL_A or byte == LITERAL_C or byte == LITERAL_AC:
                     name = self.table_ref(&pos, "LITERAL")
@@ -772,7 +806,10 @@ cdef class _LxmlReader:
                         and strcmp(<const char*> source.ns.href, <const char*> _WBXML_HREF) == 0):
                     piece = marked(self.proxy(source))
                 if piece is not None:
-                    run = (run if type(run) is list else [run]) + [piece, lxml_api.tailOf(source)]
+                    if type(run) is not list:
+                        run = [run]
+                    (<list> run).append(piece)
+                    (<list> run).append(lxml_api.tailOf(source))
                 else:
                     if open_child is None:
                         element.text = self.settle(run, True)
@@ -833,18 +870,56 @@ cdef inline int _count_string(object value, set seen, dict repeated) except -1:
     return 0
 
 
-cdef bint _announces_embedded(object node) except -1:
-    """Whether ``node``'s Meta Type (if any) announces an embedded document."""
-    if node is None:
-        return False
-    for child in node.children:
-        if child.tag == "Meta":
-            for grandchild in child.children:
-                if grandchild.tag == "Type":
-                    text = grandchild.text
-                    return type(text) is str and text.lower() in _EMBEDDED_TYPES
+cdef class _MetaScan:
+    """How far ``_GrowingMetaTypes`` has looked into one node."""
+    cdef Element node, meta, found
+    cdef Py_ssize_t seen, meta_seen
+
+
+cdef class _GrowingMetaTypes:
+    """``syncml.GrowingMetaTypes`` for this module's decoder: each child looked at once."""
+    cdef dict scans
+
+    def __init__(self):
+        self.scans = {}
+
+    def __call__(self, node):
+        return self.find(node)
+
+    cdef Element find(self, Element node):
+        cdef _MetaScan scan = self.scans.get(id(node))
+        if scan is None:
+            scan = _MetaScan.__new__(_MetaScan)
+            scan.node = node
+            self.scans[id(node)] = scan
+        if scan.found is None:
+            if scan.meta is None:
+                scan.meta = _first_new_child(_children_of(node), &scan.seen, "Meta")
+            if scan.meta is not None:
+                scan.found = _first_new_child(_children_of(scan.meta), &scan.meta_seen, "Type")
+        return scan.found
+
+    cdef bint announces_embedded(self, object parent, object grandparent) except -1:
+        """Whether the Meta Type of a Data (``syncml.data_type``) announces a document."""
+        cdef Element found = self.find(parent) if parent is not None else None
+        if found is None and grandparent is not None:
+            found = self.find(grandparent)
+        if found is None:
             return False
-    return False
+        return type(found.text) is str and (<str> found.text).lower() in _EMBEDDED_TYPES
+
+
+cdef Element _first_new_child(list children, Py_ssize_t* seen, str tag):
+    """The first Element of ``children`` from ``seen[0]`` on named ``tag``; ``seen[0]`` moves
+    past the children looked at."""
+    cdef Py_ssize_t position
+    for position in range(seen[0], len(children)):
+        child = children[position]
+        if type(child) is Element and (<Element> child).tag == tag:
+            seen[0] = position + 1
+            return <Element> child
+    seen[0] = len(children)
+    return None
 
 
 cdef bint _is_xml_text(str text):

@@ -193,3 +193,35 @@ def test_names_and_namespaces_from_input_do_not_grow_memory_without_end():
     caches = list(codepages.BoundedCache._all)
     assert caches and all(len(cache) <= cache.limit for cache in caches)
     assert max(len(cache) for cache in caches) < 10_000
+
+
+# Inputs that once took quadratic time (content joined piece by piece, the Data rules
+# rescanning a parent's children for each Data, XML runs copied for each marked piece): a
+# quadratic decoder takes tens of seconds on each; they must decode, correctly, in well under one.
+
+def test_many_content_pieces_in_one_element_are_joined_once():
+    """A million ENTITY pieces, then text and binary pieces alternating, in one <Data>."""
+    count = 1_000_000
+    tree = syncml_codec.decode(HEADER + b"\x6D\x4F" + b"\x02\x41" * count + b"\x01\x01")
+    assert tree.children[0].text == "A" * count
+    mixed = HEADER + b"\x6D\x4F" + b"\x03ab\x00\xC3\x01\xFF" * 100_000 + b"\x01\x01"
+    assert syncml_codec.decode(mixed).children[0].text == b"ab\xff" * 100_000
+
+
+def test_many_data_children_read_the_meta_type_once():
+    """100 000 OPAQUE <Data> in one <Item>, after a Meta with many children: the Data rules
+    (is it an embedded document?) look at each child of the Item and of its Meta once."""
+    count = 100_000
+    meta = b"\x5A\x00\x01" + b"\x16" * 1000 + b"\x01\x00\x00"  # Meta: 1000 FieldLevel
+    body = b"\x54" + meta + b"\x4F\xC3\x01x\x01" * count + b"\x01"
+    tree = syncml_codec.decode(HEADER + b"\x6D" + body + b"\x01")
+    item = tree.children[0]
+    assert item.tag == "Item" and len(item.children) == count + 1
+    assert all(data.text == "x" for data in item.children[1:])
+
+
+def test_many_marked_pieces_in_one_xml_text_are_joined_once():
+    count = 100_000
+    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml"><Data>'
+           + b'a<w:char code="1"/>' * count + b"</Data></SyncML>")
+    assert syncml_codec.decode(xml).children[0].text == "a\x01" * count

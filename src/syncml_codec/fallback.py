@@ -18,10 +18,11 @@ from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
+    GrowingMetaTypes,
     embedded_language,
     is_metinf_type,
     is_xml_text,
-    join_content,
+    join_run,
     literal_name,
     literal_tag,
     looks_embedded,
@@ -252,16 +253,42 @@ class _TreeBuilder:
         self.stack: list[Element] = []
         self.pages: list[int] = []  # code page of each open element
         self.root: Element | None = None
+        self.run: list[str | bytes] | None = None  # content pieces for one place, not joined
+        self.run_target: Element | None = None
+        self.run_is_tail = False
+        self.meta_types = GrowingMetaTypes()  # the Data rules' Meta Types, read in linear time
 
     def add_content(self, value: str | bytes) -> None:
+        """Content for the open element: its text, or its last child's tail. A second piece
+        for the same place starts a run, joined once when it ends (``flush_run``), so many
+        pieces cost linear time."""
         if not value:
             return  # an empty string adds nothing; the tree holds None, never ""
         element = self.stack[-1]
-        if element.children:
-            last = element.children[-1]
-            last.tail = join_content(last.tail, value)
-        else:
-            element.text = join_content(element.text, value)
+        is_tail = bool(element.children)
+        target = element.children[-1] if is_tail else element
+        if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
+            self.run.append(value)
+            return
+        current = target.tail if is_tail else target.text
+        if current is None:
+            if is_tail:
+                target.tail = value
+            else:
+                target.text = value
+            return
+        self.flush_run()
+        self.run, self.run_target, self.run_is_tail = [current, value], target, is_tail
+
+    def flush_run(self) -> None:
+        if self.run is not None:
+            setattr(self.run_target, "tail" if self.run_is_tail else "text", join_run(self.run))
+            self.run = self.run_target = None
+
+    def append(self, child: Element) -> None:
+        """Append a child to the open element (the content before it is complete)."""
+        self.flush_run()
+        self.stack[-1].children.append(child)
 
     def tag_name(self, token: Token) -> tuple[str, str | None]:
         code = token.code & 0x3F
@@ -296,7 +323,7 @@ class _TreeBuilder:
         if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
             parent = self.stack[-2] if len(self.stack) > 1 else None
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
-            if looks_embedded(raw, self.language, parent, grandparent):
+            if looks_embedded(raw, self.language, parent, grandparent, self.meta_types):
                 try:
                     return decode_wbxml(raw, limits=self.options["limits"],
                                         unknown_tags=self.options["unknown_tags"],
@@ -310,7 +337,7 @@ class _TreeBuilder:
         if self.root is None:
             self.root = element
         elif self.stack:
-            self.stack[-1].children.append(element)
+            self.append(element)
         else:
             raise DecodeError("a second root element", token.offset)
         if has_content:
@@ -323,6 +350,7 @@ class _TreeBuilder:
             self.close(element, page)
 
     def close(self, element: Element, page: int) -> None:
+        self.flush_run()
         if (self.options["type_rewrite"] and isinstance(element.text, str)
               and is_metinf_type(self.language, page, element.tag)):
             element.text = type_for_xml(element.text)
@@ -350,20 +378,20 @@ class _TreeBuilder:
                     raise DecodeError("content outside the root element", token.offset)
                 value = self.opaque(token) if kind == "OPAQUE" else token.value
                 if isinstance(value, Element):
-                    self.stack[-1].children.append(value)
+                    self.append(value)
                 else:
                     self.add_content(value)
             elif kind == "EXT":
                 if not self.stack:
                     raise DecodeError("extension outside the root element", token.offset)
-                self.stack[-1].children.append(
+                self.append(
                     Element("ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"},
                             token.value or None))
             elif kind == "PI":
                 element = Element("pi", WBXML_NAMESPACE)
                 self.read_attributes(tokens, element)
                 if self.stack:
-                    self.stack[-1].children.append(element)
+                    self.append(element)
             # SWITCH_PAGE needs no action: the tokenizer tracks pages.
         if self.stack:
             raise DecodeError(f"input ends inside <{self.stack[-1].tag}>", len(self.data))

@@ -30,7 +30,8 @@ __all__ = [
     "is_namespace_uri",
     "xmlns_action",
     "literal_name",
-    "join_content",
+    "join_run",
+    "GrowingMetaTypes",
     "looks_embedded",
     "opaque_value",
     "root_language",
@@ -94,10 +95,43 @@ def is_embedded_type(type_text: str | None) -> bool:
     return type_text.lower() in EMBEDDED_TYPES
 
 
-def looks_embedded(raw: bytes, outer: Language, parent: Any, grandparent: Any) -> bool:
+class GrowingMetaTypes:
+    """``type_element`` for :func:`data_type` while a decoder appends children: the first Meta's
+    first Type child of a node, found by looking at each child once however often the node is
+    asked about, so a node with many Data children is read in linear time."""
+
+    def __init__(self) -> None:
+        # id(node) -> [node, children looked at, its first Meta, Meta children looked at, Type]
+        self._scans: dict[int, list[Any]] = {}
+
+    def __call__(self, node: Any) -> Any:
+        scan = self._scans.get(id(node))
+        if scan is None:
+            scan = self._scans[id(node)] = [node, 0, None, 0, None]
+        if scan[4] is None:
+            if scan[2] is None:
+                scan[2] = _first_new_child(scan, 1, node.children, "Meta")
+            if scan[2] is not None:
+                scan[4] = _first_new_child(scan, 3, scan[2].children, "Type")
+        return scan[4]
+
+
+def _first_new_child(scan: list[Any], index: int, children: list[Any], tag: str) -> Any:
+    """The first of ``children`` from ``scan[index]`` on named ``tag``; ``scan[index]`` moves
+    past the children looked at."""
+    for position in range(scan[index], len(children)):
+        if children[position].tag == tag:
+            scan[index] = position + 1
+            return children[position]
+    scan[index] = len(children)
+    return None
+
+
+def looks_embedded(raw: bytes, outer: Language, parent: Any, grandparent: Any,
+                   type_element: Any = _meta_type) -> bool:
     """Whether OPAQUE ``<Data>`` should be read as a nested document: its Meta Type announces
     one, or it starts with the header of a document of another registered language."""
-    if is_embedded_type(data_type(parent, grandparent)):
+    if is_embedded_type(data_type(parent, grandparent, type_element)):
         return True
     if len(raw) < 4 or raw[0] > 0x03:
         return False
@@ -201,15 +235,13 @@ def opaque_value(raw: bytes, encoding: str) -> str | bytes:
     return text
 
 
-def join_content(first: str | bytes | None, second: str | bytes) -> str | bytes:
-    """Concatenate content pieces; a binary piece turns the whole run into bytes (UTF-8)."""
-    if first is None:
-        return second
-    if type(first) is type(second):
-        return first + second  # type: ignore[operator]
-    if isinstance(first, str):
-        return first.encode("utf-8") + second  # type: ignore[operator]
-    return first + second.encode("utf-8")  # type: ignore[union-attr]
+def join_run(pieces: list[str | bytes]) -> str | bytes:
+    """Content pieces as one: text when every piece is text, else bytes (text pieces in UTF-8,
+    so a binary piece turns the whole run into bytes)."""
+    if all(type(piece) is str for piece in pieces):
+        return "".join(pieces)  # type: ignore[arg-type]
+    return b"".join(piece.encode("utf-8") if isinstance(piece, str) else piece
+                    for piece in pieces)
 
 
 _URI = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+\Z")

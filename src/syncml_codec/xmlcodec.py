@@ -24,7 +24,7 @@ from lxml import etree
 from .codepages import BoundedCache, Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
 from .limits import DEFAULT_LIMITS, Limits, check_size
-from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_content
+from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_run
 
 __all__ = ["parse_xml", "read_lxml", "write_xml", "to_lxml"]
 
@@ -147,9 +147,7 @@ def settle(run: list[Any], element_content: bool, max_string: int) -> Any:
     if element_content and len(pieces) == 1 and isinstance(pieces[0], str) \
             and not pieces[0].strip(" \t\r\n"):
         return None
-    content: Any = None
-    for piece in pieces:
-        content = join_content(content, piece.value if isinstance(piece, _Marked) else piece)
+    content = join_run([piece.value if isinstance(piece, _Marked) else piece for piece in pieces])
     if len(content) > max_string:
         raise DecodeError(f"XML: text longer than max_string {max_string}", 0)
     return content
