@@ -472,8 +472,8 @@ cdef class _Decoder:
         cdef Py_ssize_t start
         cdef unsigned char byte
         cdef bint application_token
+        cdef list value = []  # the current attribute's value, in pieces (joined once)
         name = None
-        value = ""
         while pos < self.size:
             start = pos
             byte = self.buf[pos]
@@ -493,13 +493,15 @@ cdef class _Decoder:
                     else:
                         literal = self.table_ref(&pos, "LITERAL")
                 if name is not None:
-                    _set_attribute(element, name, value, literal_element, self.root is None)
+                    _set_attribute(element, name, "".join(value), literal_element,
+                                   self.root is None)
                 if byte == END:
                     return pos
                 if byte == LITERAL:
-                    name, value = literal, ""
+                    name, value = literal, []
                 else:
-                    name, value = self.attribute_start(byte, start)
+                    name, prefix = self.attribute_start(byte, start)
+                    value = [prefix]
             else:
                 # A piece of the current attribute's value.
                 piece = None
@@ -520,16 +522,16 @@ cdef class _Decoder:
                 if name is None:
                     raise DecodeError("attribute value before an attribute name", start)
                 if application_token:
-                    value += self.attribute_value(byte, start)
+                    value.append(self.attribute_value(byte, start))
                 elif piece is None:
                     raise DecodeError("EXT inside an attribute list", start)
                 elif byte == OPAQUE:
                     text = opaque_value(piece, self.encoding)
                     if isinstance(text, bytes):
                         raise DecodeError("binary OPAQUE in an attribute value", start)
-                    value += text
+                    value.append(text)
                 else:
-                    value += piece
+                    value.append(piece)
         raise DecodeError("input ends inside an attribute list", self.size)
 
     cdef tuple attribute_start(self, unsigned char byte, Py_ssize_t offset):

@@ -225,3 +225,10 @@ def test_many_marked_pieces_in_one_xml_text_are_joined_once():
     xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml"><Data>'
            + b'a<w:char code="1"/>' * count + b"</Data></SyncML>")
     assert syncml_codec.decode(xml).children[0].text == "a\x01" * count
+
+
+def test_many_pieces_in_one_attribute_value_are_joined_once():
+    count = 1_000_000
+    table = b"\x03\xA4\x01\x6A\x02a\x00"  # a string table holding the attribute name "a"
+    data = table + b"\xED\x04\x00" + b"\x02\x41" * count + b"\x01\x01"
+    assert syncml_codec.decode(data).attributes == {"a": "A" * count}

@@ -403,31 +403,32 @@ class _TreeBuilder:
                         literal: bool = False) -> None:
         """Consume an attribute list up to its END into ``element.attributes``."""
         name: str | None = None
-        value = ""
+        value: list[str] = []  # the current attribute's value, in pieces (joined once)
         for token in tokens:
             kind = token.kind
             if kind == "SWITCH_PAGE":
                 continue  # the tokenizer tracks the attribute page
             if kind in ("ATTR_START", "ATTR_LITERAL", "END"):
                 if name is not None:
-                    self.set_attribute(element, name, value, literal)
+                    self.set_attribute(element, name, "".join(value), literal)
                 if kind == "END":
                     return
                 if kind == "ATTR_START":
-                    name, value = self.attribute_start(token)
+                    name, prefix = self.attribute_start(token)
+                    value = [prefix]
                 else:
-                    name, value = token.value, ""
+                    name, value = token.value, []
             elif name is None:
                 raise DecodeError("attribute value before an attribute name", token.offset)
             elif kind == "ATTR_VALUE":
-                value += self.attribute_value(token)
+                value.append(self.attribute_value(token))
             elif kind in ("STR_I", "STR_T", "ENTITY"):
-                value += token.value
+                value.append(token.value)
             elif kind == "OPAQUE":
                 text = opaque_value(token.value, self.header.encoding)
                 if isinstance(text, bytes):
                     raise DecodeError("binary OPAQUE in an attribute value", token.offset)
-                value += text
+                value.append(text)
             else:
                 raise DecodeError(f"{kind} inside an attribute list", token.offset)
         raise DecodeError("input ends inside an attribute list", len(self.data))
