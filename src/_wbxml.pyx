@@ -1059,6 +1059,21 @@ cdef struct _TagSlot:
     int page, token, rules
 
 
+cdef class _TagTokens:
+    """A language's element tokens by the identity of the tag and namespace strings (an Element
+    tree shares them: the decoders and the code pages intern them), kept across documents.
+    Each slot holds its strings alive (``owners``), so an address found in a slot always names
+    the string the slot was filled for."""
+    cdef _TagSlot slots[_TAG_SLOTS]
+    cdef list owners
+
+    def __init__(self):
+        self.owners = [None] * _TAG_SLOTS
+
+
+cdef object _tag_tokens = BoundedCache(limit=64)  # language -> _TagTokens
+
+
 cdef class _Encoder(_Output):
     cdef object language, opaque_mode, public_id_mode
     cdef _Output table  # the string table's bytes
@@ -1067,10 +1082,7 @@ cdef class _Encoder(_Output):
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
-    # The last tokens looked up, by the identity of the tag and namespace strings (an Element
-    # tree shares them: the decoders and the code pages intern them); ``kept`` holds them.
-    cdef _TagSlot tag_slots[_TAG_SLOTS]
-    cdef list kept
+    cdef _TagTokens tag_tokens
 
     def __init__(self, language, dict options):
         self.language = language
@@ -1087,7 +1099,9 @@ cdef class _Encoder(_Output):
         self.tags_by_namespace = {}
         self.type_elements = {}
         self.metinf_pages = {}
-        self.kept = []
+        self.tag_tokens = _tag_tokens.get(language)
+        if self.tag_tokens is None:
+            self.tag_tokens = _tag_tokens.remember(language, _TagTokens())
         self.page = 0
 
     def document(self, root):
@@ -1226,6 +1240,7 @@ cdef class _Encoder(_Output):
     cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
         cdef Element fast
         cdef _TagSlot* slot = NULL
+        cdef size_t index
         cdef int page, token = -1, flags, rules
         cdef bint has_content
         if depth > MAX_ENCODE_DEPTH:
@@ -1234,7 +1249,8 @@ cdef class _Encoder(_Output):
             fast = <Element> node
             tag, namespace, text = fast.tag, fast.namespace, fast.text
             children, attributes = _children_of(fast), fast._attributes
-            slot = &self.tag_slots[_slot_index(tag, namespace)]
+            index = _slot_index(tag, namespace)
+            slot = &self.tag_tokens.slots[index]
             if slot.tag == <PyObject*> tag and slot.namespace == <PyObject*> namespace:
                 page, token, rules = slot.page, slot.token, slot.rules
         else:
@@ -1265,9 +1281,9 @@ cdef class _Encoder(_Output):
                 page, token = found
             rules = self.rules(tag, page)
             if token >= 0 and slot is not NULL:
+                self.tag_tokens.owners[index] = (tag, namespace)
                 slot.tag, slot.namespace = <PyObject*> tag, <PyObject*> namespace
                 slot.page, slot.token, slot.rules = page, token, rules
-                self.kept.append((tag, namespace))
         if type(children) is list:
             has_content = len(<list> children) > 0
         else:
