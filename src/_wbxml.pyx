@@ -217,6 +217,13 @@ cdef inline list _children_of(Element element):
     return children if type(children) is list else list(children)
 
 
+cdef struct _MetaScan:
+    Py_ssize_t seen  # children of the open element looked at
+    Py_ssize_t meta_seen  # children of its first Meta looked at
+    PyObject* meta  # its first Meta child (borrowed: the tree holds it), or NULL
+    PyObject* found  # that Meta's first Type child, or NULL
+
+
 cdef class _Decoder:
     cdef bytes data
     cdef const unsigned char* buf
@@ -229,11 +236,15 @@ cdef class _Decoder:
     cdef list run  # content pieces for one place, not joined yet (None: no run)
     cdef Element run_target
     cdef bint run_is_tail
-    cdef _GrowingMetaTypes meta_types  # the Data rules' Meta Types, read in linear time
+    cdef _MetaScan* scans  # per open element: how far the Data rules read its Meta Type
+    cdef Py_ssize_t scans_capacity
     cdef bint utf8, type_rewrite, keep_unknown, syncml
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
     cdef Py_ssize_t max_string, max_opaque
     cdef object limits
+
+    def __dealloc__(self):
+        PyMem_Free(self.scans)
 
     def __init__(self, bytes data, header, limits, str unknown_tags, bint type_rewrite,
                  int depth):
@@ -265,7 +276,6 @@ cdef class _Decoder:
         self.syncml = self.language.family == "syncml"
         self.metinf_page = -1
         if self.syncml:
-            self.meta_types = _GrowingMetaTypes()
             for page in self.language.pages:
                 if self.language.page_namespace(page) == METINF_NAMESPACE:
                     self.metinf_page = page
@@ -394,10 +404,25 @@ cdef class _Decoder:
         if has_content:
             if self.base_depth + len(self.stack) + 1 > self.max_depth:
                 raise DecodeError(f"elements nested deeper than {self.max_depth}", offset)
+            if self.syncml:
+                self.new_scan(len(self.stack))
             self.stack.append(element)
             self.pages.append(page)
         else:
             self.close(element, page)
+        return 0
+
+    cdef int new_scan(self, Py_ssize_t level) except -1:
+        """A fresh ``_MetaScan`` for the element about to open at ``level``."""
+        cdef _MetaScan* grown
+        if level >= self.scans_capacity:
+            grown = <_MetaScan*> PyMem_Realloc(
+                self.scans, (2 * self.scans_capacity + 16) * sizeof(_MetaScan))
+            if grown == NULL:
+                raise MemoryError()
+            self.scans = grown
+            self.scans_capacity = 2 * self.scans_capacity + 16
+        memset(&self.scans[level], 0, sizeof(_MetaScan))
         return 0
 
     cdef int close(self, Element element, int page) except -1:
@@ -407,29 +432,56 @@ cdef class _Decoder:
             element.text = type_for_xml(element.text)
         return 0
 
-    cdef object opaque(self, bytes raw):
+    cdef object data_type(self, Py_ssize_t depth):
+        """``syncml.data_type`` for the Data open at ``depth``: the text of its parent's Meta
+        Type, else its grandparent's."""
+        cdef PyObject* found = self.meta_type(depth - 2) if depth > 1 else NULL
+        if found == NULL and depth > 2:
+            found = self.meta_type(depth - 3)
+        if found == NULL:
+            return None
+        text = (<Element> found).text
+        return text if type(text) is str else None
+
+    cdef PyObject* meta_type(self, Py_ssize_t level):
+        """The first Meta's first Type child of the element open at ``level`` (NULL if none
+        yet), looking at each of its children, and its Meta's, once."""
+        cdef _MetaScan* scan = &self.scans[level]
+        if scan.found == NULL:
+            if scan.meta == NULL:
+                scan.meta = _first_new_child(_children_of(<Element> self.stack[level]),
+                                             &scan.seen, "Meta")
+            if scan.meta != NULL:
+                scan.found = _first_new_child(_children_of(<Element> scan.meta),
+                                              &scan.meta_seen, "Type")
+        return scan.found
+
+    cdef object opaque(self, Py_ssize_t offset, Py_ssize_t length):
+        """The OPAQUE data at ``offset`` as the tree holds it: a nested document, text, or
+        bytes (``syncml.opaque_value``); the common text is decoded straight from the input."""
+        cdef const char* data = <const char*> self.buf + offset
         cdef Py_ssize_t depth = len(self.stack)
         if depth and self.syncml and (<Element> self.stack[-1]).tag == "Data":
-            parent = self.stack[-2] if depth > 1 else None
-            grandparent = self.stack[-3] if depth > 2 else None
             # The shared rule, asked only when the bytes or the Meta Type make it plausible.
-            if ((PyBytes_GET_SIZE(raw) >= 4 and (<const unsigned char*> PyBytes_AS_STRING(raw))[0]
-                    <= 0x03) or self.meta_types.announces_embedded(parent, grandparent)) \
-                    and looks_embedded(raw, self.language, parent, grandparent, self.meta_types):
-                try:
-                    return decode_wbxml(raw, limits=self.limits,
-                                        unknown_tags="keep" if self.keep_unknown else "error",
-                                        type_rewrite=self.type_rewrite,
-                                        _depth=self.base_depth + depth)
-                except DecodeError:
-                    pass  # not a document after all: keep the bytes, as libwbxml does
+            type_text = self.data_type(depth)
+            if (length >= 4 and <unsigned char> data[0] <= 0x03) \
+                    or (type_text is not None and type_text.lower() in _EMBEDDED_TYPES):
+                raw = PyBytes_FromStringAndSize(data, length)
+                if looks_embedded(raw, self.language, type_text):
+                    try:
+                        return decode_wbxml(raw, limits=self.limits,
+                                            unknown_tags="keep" if self.keep_unknown else "error",
+                                            type_rewrite=self.type_rewrite,
+                                            _depth=self.base_depth + depth)
+                    except DecodeError:
+                        pass  # not a document after all: keep the bytes, as libwbxml does
         if not self.utf8:
-            return opaque_value(raw, self.encoding)
+            return opaque_value(PyBytes_FromStringAndSize(data, length), self.encoding)
         try:  # ``syncml.opaque_value`` for UTF-8, checked in C
-            text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), NULL)
+            text = PyUnicode_DecodeUTF8(data, length, NULL)
         except UnicodeDecodeError:
-            return raw
-        return text if _is_xml_text(text) else raw
+            return PyBytes_FromStringAndSize(data, length)
+        return text if _is_xml_text(text) else PyBytes_FromStringAndSize(data, length)
 
     cdef object tag_name(self, int page, int code, Py_ssize_t offset):
         names = self.tag_names.get(page)
@@ -440,7 +492,8 @@ cdef class _Decoder:
             name = f"wbxml-page{page}-{code:#04x}"
         return name
 
-    cdef bytes opaque_bytes(self, Py_ssize_t* pos, Py_ssize_t start):
+    cdef Py_ssize_t opaque_span(self, Py_ssize_t* pos, Py_ssize_t start) except -1:
+        """Check the OPAQUE length at ``pos[0]`` and step past the data; the data's offset."""
         if self.version == 0:
             raise DecodeError("OPAQUE does not exist in WBXML 1.0", start)
         cdef unsigned long long length = self.mb(pos)
@@ -448,10 +501,12 @@ cdef class _Decoder:
             raise DecodeError("OPAQUE length runs past the end of the input", start)
         if length > <unsigned long long> self.max_opaque:
             raise DecodeError(f"OPAQUE longer than max_opaque {self.max_opaque}", start)
-        cdef bytes raw = PyBytes_FromStringAndSize(<const char*> self.buf + pos[0],
-                                                   <Py_ssize_t> length)
         pos[0] += <Py_ssize_t> length
-        return raw
+        return pos[0] - <Py_ssize_t> length
+
+    cdef bytes opaque_bytes(self, Py_ssize_t* pos, Py_ssize_t start):
+        cdef Py_ssize_t offset = self.opaque_span(pos, start)
+        return PyBytes_FromStringAndSize(<const char*> self.buf + offset, pos[0] - offset)
 
     cdef object entity(self, Py_ssize_t* pos, Py_ssize_t start):
         cdef unsigned long long code = self.mb(pos)
@@ -552,7 +607,7 @@ cdef class _Decoder:
 
     cdef object build(self):
         cdef Py_ssize_t pos = self.header.body_offset
-        cdef Py_ssize_t start
+        cdef Py_ssize_t start, offset = 0
         cdef unsigned char byte
         cdef int page = 0
         cdef Element element
@@ -579,11 +634,11 @@ cdef class _Decoder:
                 elif byte == ENTITY:
                     value = self.entity(&pos, start)
                 else:
-                    value = self.opaque_bytes(&pos, start)
+                    offset = self.opaque_span(&pos, start)
                 if not self.stack:
                     raise DecodeError("content outside the root element", start)
                 if byte == OPAQUE:
-                    value = self.opaque(value)
+                    value = self.opaque(offset, pos - offset)
                     if isinstance(value, Element):
                         self.append(value)
                         continue
@@ -872,56 +927,17 @@ cdef inline int _count_string(object value, set seen, dict repeated) except -1:
     return 0
 
 
-cdef class _MetaScan:
-    """How far ``_GrowingMetaTypes`` has looked into one node."""
-    cdef Element node, meta, found
-    cdef Py_ssize_t seen, meta_seen
-
-
-cdef class _GrowingMetaTypes:
-    """``syncml.GrowingMetaTypes`` for this module's decoder: each child looked at once."""
-    cdef dict scans
-
-    def __init__(self):
-        self.scans = {}
-
-    def __call__(self, node):
-        return self.find(node)
-
-    cdef Element find(self, Element node):
-        cdef _MetaScan scan = self.scans.get(id(node))
-        if scan is None:
-            scan = _MetaScan.__new__(_MetaScan)
-            scan.node = node
-            self.scans[id(node)] = scan
-        if scan.found is None:
-            if scan.meta is None:
-                scan.meta = _first_new_child(_children_of(node), &scan.seen, "Meta")
-            if scan.meta is not None:
-                scan.found = _first_new_child(_children_of(scan.meta), &scan.meta_seen, "Type")
-        return scan.found
-
-    cdef bint announces_embedded(self, object parent, object grandparent) except -1:
-        """Whether the Meta Type of a Data (``syncml.data_type``) announces a document."""
-        cdef Element found = self.find(parent) if parent is not None else None
-        if found is None and grandparent is not None:
-            found = self.find(grandparent)
-        if found is None:
-            return False
-        return type(found.text) is str and (<str> found.text).lower() in _EMBEDDED_TYPES
-
-
-cdef Element _first_new_child(list children, Py_ssize_t* seen, str tag):
-    """The first Element of ``children`` from ``seen[0]`` on named ``tag``; ``seen[0]`` moves
-    past the children looked at."""
+cdef PyObject* _first_new_child(list children, Py_ssize_t* seen, str tag):
+    """The first Element of ``children`` from ``seen[0]`` on named ``tag`` (borrowed; NULL if
+    none); ``seen[0]`` moves past the children looked at."""
     cdef Py_ssize_t position
     for position in range(seen[0], len(children)):
         child = children[position]
         if type(child) is Element and (<Element> child).tag == tag:
             seen[0] = position + 1
-            return <Element> child
+            return <PyObject*> child
     seen[0] = len(children)
-    return None
+    return NULL
 
 
 cdef bint _is_xml_text(str text):

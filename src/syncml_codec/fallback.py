@@ -19,6 +19,7 @@ from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
     GrowingMetaTypes,
+    data_type,
     embedded_language,
     is_metinf_type,
     is_xml_text,
@@ -323,7 +324,8 @@ class _TreeBuilder:
         if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
             parent = self.stack[-2] if len(self.stack) > 1 else None
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
-            if looks_embedded(raw, self.language, parent, grandparent, self.meta_types):
+            if looks_embedded(raw, self.language,
+                              data_type(parent, grandparent, self.meta_types)):
                 try:
                     return decode_wbxml(raw, limits=self.options["limits"],
                                         unknown_tags=self.options["unknown_tags"],

@@ -127,11 +127,11 @@ def _first_new_child(scan: list[Any], index: int, children: list[Any], tag: str)
     return None
 
 
-def looks_embedded(raw: bytes, outer: Language, parent: Any, grandparent: Any,
-                   type_element: Any = _meta_type) -> bool:
-    """Whether OPAQUE ``<Data>`` should be read as a nested document: its Meta Type announces
-    one, or it starts with the header of a document of another registered language."""
-    if is_embedded_type(data_type(parent, grandparent, type_element)):
+def looks_embedded(raw: bytes, outer: Language, type_text: str | None) -> bool:
+    """Whether OPAQUE ``<Data>`` should be read as a nested document: its Meta Type
+    (``type_text``, see :func:`data_type`) announces one, or it starts with the header of a
+    document of another registered language."""
+    if is_embedded_type(type_text):
         return True
     if len(raw) < 4 or raw[0] > 0x03:
         return False
