@@ -4,6 +4,11 @@
 The twin of ``syncml_codec/fallback.py``: the same interface, trees, bytes and errors (message and
 offset). Token tables, the header, the string table and the SyncML rules come from the shared
 pure-Python modules; only the per-byte and per-element work lives here.
+
+Sections: the Element; decoding WBXML into a tree; reading lxml trees; encoding a tree as WBXML;
+WBXML straight to XML (a stream, no tree); XML straight to WBXML (a scanner, no tree); writing a
+tree as XML. The two streams take the common documents and give up on the rest, which then
+takes the tree path, so their output is always the tree path's.
 """
 
 cimport cython
@@ -102,6 +107,8 @@ cdef frozenset _OPAQUE_PARENTS = OPAQUE_PARENTS
 cdef dict _WBXML_SPELLINGS = WBXML_SPELLINGS
 cdef dict _XML_SPELLINGS = XML_SPELLINGS
 
+
+# -- the Element -------------------------------------------------------------------------------
 
 @cython.no_gc
 cdef class Element:
@@ -216,6 +223,8 @@ cdef inline list _children_of(Element element):
         return _NO_CHILDREN
     return children if type(children) is list else list(children)
 
+
+# -- decoding WBXML ----------------------------------------------------------------------------
 
 cdef struct _MetaScan:
     Py_ssize_t seen  # children of the open element looked at
@@ -732,7 +741,7 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
     return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
 
 
-# -- reading lxml trees -----------------------------------------------------------------------
+# -- reading lxml trees ------------------------------------------------------------------------
 
 cdef bytes _WBXML_HREF = WBXML_NAMESPACE.encode()
 
@@ -890,7 +899,7 @@ def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
     return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)
 
 
-# -- encoding ---------------------------------------------------------------------------------
+# -- encoding ----------------------------------------------------------------------------------
 
 cdef dict _repeated_strings(object root):
     """``strtable.repeated_strings`` for trees of this module's Elements, without Python calls per
@@ -1387,6 +1396,7 @@ def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number
     return _Encoder(language or root_language(root), options).document(root)
 
 
+# -- WBXML straight to XML ---------------------------------------------------------------------
 
 cdef class _Spelling:
     """How the XML stream writes one tag token."""
@@ -1713,7 +1723,7 @@ def wbxml_to_xml(data, *, bint pretty=False, language=None, limits=DEFAULT_LIMIT
                                   unknown_tags=unknown_tags, type_rewrite=type_rewrite), pretty)
 
 
-# -- XML straight to WBXML ----------------------------------------------------------------------
+# -- XML straight to WBXML ---------------------------------------------------------------------
 
 # What the scanner must look at in character data: controls (but tab and newline), "<", "&",
 # "]" (for "]]>"), carriage return (line ends are normalised) and every non-ASCII byte.
@@ -2543,7 +2553,7 @@ def xml_to_wbxml(xml, *, limits=DEFAULT_LIMITS, **options):
     return encode_wbxml(parse_xml(xml, read_lxml, limits), **options)
 
 
-# -- XML output ---------------------------------------------------------------------------------
+# -- XML output --------------------------------------------------------------------------------
 
 cdef class _FastXMLWriter:
     """``xmlcodec.write_xml`` for the common case, without the interpreter per element: trees
