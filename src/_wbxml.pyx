@@ -233,6 +233,26 @@ cdef struct _MetaScan:
     PyObject* found  # that Meta's first Type child, or NULL
 
 
+cdef class _LanguageTables:
+    """What the decoder reads of a language, worked out once per language (never modified)."""
+    cdef dict tag_names, page_namespaces
+    cdef int metinf_page  # the SyncML MetInf page, or -1
+    cdef bint syncml
+
+    def __init__(self, language):
+        self.tag_names = dict(language.tag_names)
+        self.page_namespaces = {page: language.page_namespace(page) for page in language.pages}
+        self.syncml = language.family == "syncml"
+        self.metinf_page = -1
+        if self.syncml:
+            for page in language.pages:
+                if language.page_namespace(page) == METINF_NAMESPACE:
+                    self.metinf_page = page
+
+
+cdef object _language_tables = BoundedCache(limit=64)  # language -> _LanguageTables
+
+
 cdef class _Decoder:
     cdef bytes data
     cdef const unsigned char* buf
@@ -274,20 +294,18 @@ cdef class _Decoder:
         self.base_depth = depth
         self.keep_unknown = unknown_tags == "keep"
         self.type_rewrite = type_rewrite
-        self.tag_names = dict(self.language.tag_names)
-        self.page_namespaces = {page: self.language.page_namespace(page)
-                                for page in self.language.pages}
+        cdef _LanguageTables tables = _language_tables.get(self.language)
+        if tables is None:
+            tables = _language_tables.remember(self.language, _LanguageTables(self.language))
+        self.tag_names = tables.tag_names
+        self.page_namespaces = tables.page_namespaces
+        self.metinf_page = tables.metinf_page
+        self.syncml = tables.syncml
         self.default_namespace = self.language.namespace
         self.table_strings = {}
         self.stack = []
         self.pages = []
         self.root = None
-        self.syncml = self.language.family == "syncml"
-        self.metinf_page = -1
-        if self.syncml:
-            for page in self.language.pages:
-                if self.language.page_namespace(page) == METINF_NAMESPACE:
-                    self.metinf_page = page
         self.attr_page = 0
 
     # -- primitive readers -------------------------------------------------------------------
@@ -492,9 +510,9 @@ cdef class _Decoder:
             return PyBytes_FromStringAndSize(data, length)
         return text if _is_xml_text(text) else PyBytes_FromStringAndSize(data, length)
 
-    cdef object tag_name(self, int page, int code, Py_ssize_t offset):
-        names = self.tag_names.get(page)
-        name = names[code] if names is not None else None
+    cdef object tag_name(self, object names, int page, int code, Py_ssize_t offset):
+        """The name of tag ``code`` on ``page``, whose names (a tuple, or None) are ``names``."""
+        name = (<tuple> names)[code] if names is not None else None
         if name is None:
             if not self.keep_unknown:
                 raise DecodeError(f"unknown tag {code:#04x} on code page {page}", offset)
@@ -621,6 +639,7 @@ cdef class _Decoder:
         cdef int page = 0
         cdef Element element
         namespace = self.page_namespaces.get(0, self.default_namespace)
+        names = self.tag_names.get(0)  # the page's tag names
         while pos < self.size:
             start = pos
             byte = self.buf[pos]
@@ -631,6 +650,7 @@ cdef class _Decoder:
                 page = self.buf[pos]
                 pos += 1
                 namespace = self.page_namespaces.get(page, self.default_namespace)
+                names = self.tag_names.get(page)
             elif byte == END:
                 if not self.stack:
                     raise DecodeError("END without an open element", start)
@@ -674,7 +694,7 @@ cdef class _Decoder:
                     name, element_namespace = literal_name(self.language, name, namespace)
                     element = _new_element(name, element_namespace)
                 else:
-                    element = _new_element(self.tag_name(page, byte & 0x3F, start), namespace)
+                    element = _new_element(self.tag_name(names, page, byte & 0x3F, start), namespace)
                 if byte & HAS_ATTRIBUTES:
                     pos = self.attributes(element, pos, (byte & 0x3F) == LITERAL)
                 self.open(element, page, start, byte & HAS_CONTENT)
