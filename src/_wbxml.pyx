@@ -754,7 +754,8 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
                  bint type_rewrite=True, int _depth=0):
     """Decode a WBXML document into an Element tree."""
     data = bytes(data)
-    check_size(data, limits)
+    if len(<bytes> data) > limits.max_size:
+        check_size(data, limits)  # raises
     header = _read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
