@@ -94,13 +94,14 @@ class Message(Node):
         if element.tag != "SyncML":
             raise ModelError(f"not a SyncML message: the root is <{element.tag}>")
         message = cls.wrap(element)
-        tags = [child.tag for child in element.children]
-        if "SyncHdr" not in tags or "SyncBody" not in tags:
-            raise ModelError("a SyncML message needs a SyncHdr and a SyncBody")
+        children = element.children
+        tags = [child.tag for child in children]
         if tags != ["SyncHdr", "SyncBody"]:
+            if "SyncHdr" not in tags or "SyncBody" not in tags:
+                raise ModelError("a SyncML message needs a SyncHdr and a SyncBody")
             warnings.warn(f"SyncML holds {tags}, not SyncHdr then SyncBody", ModelWarning,
                           stacklevel=2)
-        body = message.body.element.children
+        body = children[tags.index("SyncBody")].children
         unknown = [c.tag for c in body if c.tag not in COMMANDS and c.tag != "Final"]
         if unknown:
             warnings.warn(f"SyncBody holds elements that are no commands: {unknown}", ModelWarning,
