@@ -97,7 +97,7 @@ cdef enum:
     LITERAL_AC = 0xC4
     HAS_ATTRIBUTES = 0x80
     HAS_CONTENT = 0x40
-    MAX_ENCODE_DEPTH = 512  # as in fallback.py
+    MAX_ENCODE_DEPTH = 512  # limits.MAX_ENCODE_DEPTH
     UTF_8_MIB = 0x6A
 
 cdef object _MISSING = object()
@@ -2611,12 +2611,12 @@ cdef class _FastXMLWriter:
         self.namespaces.add(namespace)
         return True
 
-    cdef int element(self, object node, object default_ns, str indent) except -1:
+    cdef int element(self, object node, object default_ns, str indent, int depth) except -1:
         cdef Element element
         cdef list parts = self.parts
         cdef bint has_text, indent_children
-        if type(node) is not Element:
-            self.ok = False
+        if type(node) is not Element or depth > MAX_ENCODE_DEPTH:
+            self.ok = False  # the shared writer refuses a tree nested too deep
             return 0
         element = <Element> node
         tag, namespace, text, children = element.tag, element.namespace, element.text, \
@@ -2645,7 +2645,7 @@ cdef class _FastXMLWriter:
         for child in <list> children:
             if indent_children:
                 parts.append("\n" + inner)
-            self.element(child, namespace, inner)
+            self.element(child, namespace, inner, depth + 1)
             if not self.ok:
                 return 0
         if indent_children:
@@ -2658,7 +2658,7 @@ def write_xml(root, bint pretty=False):
     """Serialise an element tree as a UTF-8 XML document (``xmlcodec.write_xml``, faster)."""
     cdef _FastXMLWriter writer = _FastXMLWriter(pretty)
     writer.parts.append('<?xml version="1.0" encoding="UTF-8"?>' + ("\n" if pretty else ""))
-    writer.element(root, None, "")
+    writer.element(root, None, "", 0)
     if not writer.ok:
         return shared_write_xml(root, pretty)
     if pretty:

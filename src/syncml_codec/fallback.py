@@ -13,7 +13,7 @@ from . import xmlcodec
 from .codepages import Language
 from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
-from .limits import DEFAULT_LIMITS, Limits, check_size
+from .limits import DEFAULT_LIMITS, MAX_ENCODE_DEPTH, Limits, check_size
 from .strtable import finish_document, repeated_strings, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
@@ -44,7 +44,6 @@ EXT_I_0, EXT_I_1, EXT_I_2, PI, LITERAL_C = 0x40, 0x41, 0x42, 0x43, 0x44
 EXT_T_0, EXT_T_1, EXT_T_2, STR_T, LITERAL_A = 0x80, 0x81, 0x82, 0x83, 0x84
 EXT_0, EXT_1, EXT_2, OPAQUE, LITERAL_AC = 0xC0, 0xC1, 0xC2, 0xC3, 0xC4
 HAS_ATTRIBUTES, HAS_CONTENT = 0x80, 0x40
-MAX_ENCODE_DEPTH = 512  # well within the interpreter's recursion limit: the encoder recurses
 
 
 class Element:

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 from .errors import DecodeError
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "check_size"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "MAX_ENCODE_DEPTH", "check_size"]
 
 MiB = 1024 * 1024
+
+#: Trees nested deeper than this are refused by the encoders and XML writers (EncodeError): a tree
+#: made to contain itself would never end, and the pure-Python writers recurse, well within the
+#: interpreter's recursion limit at this depth.
+MAX_ENCODE_DEPTH = 512
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from lxml import etree
 
 from .codepages import BoundedCache, Language, language_for_namespace, language_for_public_id
 from .errors import DecodeError, EncodeError
-from .limits import DEFAULT_LIMITS, Limits, check_size
+from .limits import DEFAULT_LIMITS, MAX_ENCODE_DEPTH, Limits, check_size
 from .syncml import WBXML_NAMESPACE, is_namespace_uri, is_xml_text, join_run
 
 __all__ = ["parse_xml", "read_lxml", "write_xml", "to_lxml"]
@@ -252,7 +252,9 @@ class _Writer:
         return name
 
     def element(self, node: Any, default_ns: str | None, prefixes: dict[str, str],
-                indent: str) -> None:
+                indent: str, depth: int) -> None:
+        if depth > MAX_ENCODE_DEPTH:
+            raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
         parts = self.parts
         tag = self.name(node.tag)
         namespace = node.namespace
@@ -301,7 +303,7 @@ class _Writer:
         for child in children:
             if indent_children:
                 parts.append("\n" + inner)
-            self.element(child, namespace, scoped, inner)
+            self.element(child, namespace, scoped, inner, depth + 1)
             self.content(child.tail, scoped, True)
         if indent_children:
             parts.append("\n" + indent)
@@ -368,7 +370,7 @@ def write_xml(root: Any, pretty: bool = False) -> bytes:
     """Serialise an element tree as a UTF-8 XML document."""
     writer = _Writer(pretty)
     writer.parts.append('<?xml version="1.0" encoding="UTF-8"?>' + ("\n" if pretty else ""))
-    writer.element(root, None, {}, "")
+    writer.element(root, None, {}, "", 0)
     if pretty:
         writer.parts.append("\n")
     return "".join(writer.parts).encode("utf-8")
