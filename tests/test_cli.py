@@ -47,6 +47,18 @@ def test_stdin_stdout_and_explicit_target(run):
     assert same.stdout == VECTOR.read_bytes()
 
 
+def test_every_direction_gives_the_api_bytes(run):
+    wbxml = VECTOR.read_bytes()
+    xml = (VECTORS / "xml" / "dm12-pkg2-server.xml").read_bytes()
+    tree = syncml_codec.decode(xml)
+    assert run("convert", "-", stdin=wbxml).stdout == syncml_codec.wbxml_to_xml(wbxml)
+    assert run("convert", "-", stdin=xml).stdout == syncml_codec.xml_to_wbxml(xml)
+    assert run("convert", "-", "--to", "xml", "--pretty", stdin=xml).stdout == \
+        syncml_codec.encode(tree, format="xml", pretty=True)
+    assert run("convert", "-", "--to", "wbxml", stdin=wbxml).stdout == \
+        syncml_codec.encode(syncml_codec.decode(wbxml))
+
+
 def test_string_table_option(run):
     xml = (VECTORS / "xml" / "dm12-pkg2-server.xml").read_bytes()
     plain = run("convert", "-", stdin=xml).stdout

@@ -40,12 +40,18 @@ def _write(path: str | None, data: bytes) -> None:
 
 def _convert(args: argparse.Namespace) -> None:
     data = _read(args.input)
-    tree = api.decode(data)
-    target = args.to or ("xml" if api.is_wbxml(data) else "wbxml")
-    if target == "xml":
-        output = api.encode(tree, format="xml", pretty=args.pretty)
+    source = "wbxml" if api.is_wbxml(data) else "xml"
+    target = args.to or ("xml" if source == "wbxml" else "wbxml")
+    # Across formats the direct conversions (streamed where they can be); within one format a
+    # round trip through the tree (normalised namespaces, re-encoded strings).
+    if (source, target) == ("wbxml", "xml"):
+        output = api.wbxml_to_xml(data, pretty=args.pretty)
+    elif (source, target) == ("xml", "wbxml"):
+        output = api.xml_to_wbxml(data, string_table=args.string_table)
+    elif target == "xml":
+        output = api.encode(api.decode(data), format="xml", pretty=args.pretty)
     else:
-        output = api.encode(tree, string_table=args.string_table)
+        output = api.encode(api.decode(data), string_table=args.string_table)
     _write(args.output, output)
 
 
