@@ -2024,6 +2024,7 @@ cdef class _XMLToWBXML(_Output):
         return self.end - self.pos >= length and memcmp(self.buf + self.pos, literal, length) == 0
 
     cdef Py_ssize_t skip_space(self):
+        """Step over XML white space at ``pos``; how much there was."""
         cdef Py_ssize_t start = self.pos
         while self.pos < self.end and _is_space(self.buf[self.pos]):
             self.pos += 1
@@ -2119,6 +2120,7 @@ cdef class _XMLToWBXML(_Output):
         return _GO_ON
 
     cdef int system_literal(self) except -1:
+        """A DOCTYPE's system id: quoted printable ASCII, no fragment."""
         cdef const unsigned char* value
         cdef Py_ssize_t length
         if self.quoted(&value, &length, False) or memchr(value, c'#', length) != NULL:
@@ -2300,6 +2302,8 @@ cdef class _XMLToWBXML(_Output):
     cdef int open_element(self, const unsigned char* name, Py_ssize_t name_length,
                           const unsigned char* namespace, Py_ssize_t namespace_length,
                           size_t namespace_hash, bint empty) except -1:
+        """Start an element: its parent's run of content ends, its token is written (the content
+        flag set later, if content comes), and the Meta Type rules note a first Meta or Type."""
         cdef _Level* parent = NULL
         cdef _Level* level
         cdef _Token* token
@@ -2349,6 +2353,8 @@ cdef class _XMLToWBXML(_Output):
         return self.close_element() if empty else _GO_ON
 
     cdef int close_element(self) except -1:
+        """End the innermost element: its last run of content, END if it has content, and what
+        the rules learn from it (its parent's first Meta is complete, a Type's text, VerDTD)."""
         cdef _Level* level = &self.levels[self.depth]
         if self.flush(level, False):
             return _GIVE_UP
@@ -2366,6 +2372,7 @@ cdef class _XMLToWBXML(_Output):
         return _GO_ON
 
     cdef inline void mark_content(self, _Level* level):
+        """Set the content flag on an element's token, written before its content was known."""
         if not level.has_content:
             level.has_content = True
             self.out[level.token_at] |= HAS_CONTENT
@@ -2412,6 +2419,7 @@ cdef class _XMLToWBXML(_Output):
         return self.write(self.text.out, length)
 
     cdef int string(self, const char* data, Py_ssize_t length) except -1:
+        """An inline string (STR_I): the bytes, NUL-terminated."""
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -2490,6 +2498,7 @@ cdef class _XMLToWBXML(_Output):
         return _GO_ON if self.root_language(version) is self.language else _GIVE_UP
 
     cdef object convert(self):
+        """The WBXML document, or None to leave the input to the tree path."""
         cdef int step
         cdef unsigned char c
         if self.prolog():
