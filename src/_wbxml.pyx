@@ -22,6 +22,8 @@ from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object container)
+    int PyGC_Disable()
+    int PyGC_Enable()
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
@@ -759,7 +761,12 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
     header = _read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
-    return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
+    cdef int collecting = PyGC_Disable()  # see fallback._collector_paused
+    try:
+        return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
+    finally:
+        if collecting:
+            PyGC_Enable()
 
 
 # -- reading lxml trees ------------------------------------------------------------------------
@@ -917,7 +924,12 @@ cdef class _LxmlReader:
 def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
     """An lxml element and its subtree as an Element tree (``xmlcodec.read_lxml``, faster)."""
     cdef lxml_api._Element root = node
-    return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)
+    cdef int collecting = PyGC_Disable()  # see fallback._collector_paused
+    try:
+        return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)
+    finally:
+        if collecting:
+            PyGC_Enable()
 
 
 # -- encoding ----------------------------------------------------------------------------------

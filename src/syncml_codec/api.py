@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from types import ModuleType
 from typing import Any, Literal
@@ -45,22 +44,6 @@ def _use(name: str) -> None:
     IMPLEMENTATION = name
 
 
-def _building(build: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call ``build`` with the cyclic garbage collector paused.
-
-    Element trees hold no reference cycles, so the collector has nothing to find while one is
-    built; left running, it traverses the growing tree again and again and makes building large
-    trees superlinear (about 4x slower at 10 MB). The collector's previous state is restored.
-    """
-    if not gc.isenabled():
-        return build(*args, **kwargs)
-    gc.disable()
-    try:
-        return build(*args, **kwargs)
-    finally:
-        gc.enable()
-
-
 def _check_limits(limits: Any) -> None:
     if not isinstance(limits, Limits):
         raise TypeError("limits must be a syncml_codec.Limits")
@@ -94,11 +77,13 @@ def decode(
     Raises DecodeError on bad input.
     """
     _check_limits(limits)
-    if isinstance(data, str) or not is_wbxml(bytes(data)):
-        return _building(xmlcodec.parse_xml, data, _codec.read_lxml, limits)
-    _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-    return _building(_codec.decode_wbxml, bytes(data), language=language, limits=limits,
-                     unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
+    if not isinstance(data, str):
+        data = bytes(data)
+        if is_wbxml(data):
+            _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
+            return _codec.decode_wbxml(data, language=language, limits=limits,
+                                       unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
+    return xmlcodec.parse_xml(data, _codec.read_lxml, limits)
 
 
 def encode(
@@ -159,10 +144,9 @@ def wbxml_to_xml(
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     _check_limits(limits)
-    return _building(_codec.wbxml_to_xml, data, pretty=bool(pretty), language=language,
-                     limits=limits, unknown_tags=_choice("unknown_tags", unknown_tags,
-                                                         _UNKNOWN_TAGS),
-                     type_rewrite=bool(type_rewrite))
+    return _codec.wbxml_to_xml(data, pretty=bool(pretty), language=language, limits=limits,
+                               unknown_tags=_choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS),
+                               type_rewrite=bool(type_rewrite))
 
 
 def xml_to_wbxml(
@@ -189,12 +173,12 @@ def xml_to_wbxml(
     _check_limits(limits)
     options = _wbxml_options(string_table, opaque_data, version, public_id, language,
                              type_rewrite)
-    return _building(_codec.xml_to_wbxml, xml, limits=limits, **options)
+    return _codec.xml_to_wbxml(xml, limits=limits, **options)
 
 
 def from_lxml(element: Any) -> Any:
     """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
-    return _building(_codec.read_lxml, element)
+    return _codec.read_lxml(element)
 
 
 def to_lxml(element: Any) -> Any:

@@ -7,7 +7,9 @@ annotated ``dump`` listing.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple
+import functools
+import gc
+from typing import Any, Callable, Iterator, NamedTuple
 
 from . import xmlcodec
 from .codepages import Language
@@ -455,12 +457,33 @@ def xml_to_wbxml(xml: bytes | str, *, limits: Limits = DEFAULT_LIMITS, **options
     return encode_wbxml(xmlcodec.parse_xml(xml, read_lxml, limits), **options)
 
 
+def _collector_paused(build: Callable[..., Element]) -> Callable[..., Element]:
+    """``build`` with the cyclic garbage collector paused while it runs.
+
+    Element trees hold no reference cycles, so the collector has nothing to find while one is
+    built; left running, it traverses the growing tree again and again and makes building large
+    trees superlinear (about 4x slower at 10 MB). The collector's previous state is restored.
+    """
+    @functools.wraps(build)
+    def paused(*args: Any, **kwargs: Any) -> Element:
+        if not gc.isenabled():
+            return build(*args, **kwargs)
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
+
+
+@_collector_paused
 def read_lxml(node: Any, language: Language | None = None,
               limits: Limits = DEFAULT_LIMITS) -> Element:
     """An lxml element and its subtree as an Element tree (see ``xmlcodec.read_lxml``)."""
     return xmlcodec.read_lxml(node, Element, language, limits)
 
 
+@_collector_paused
 def decode_wbxml(
     data: bytes,
     *,
