@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from operator import attrgetter
 from typing import Any, Iterable, Iterator, Literal
 
 from .. import api
@@ -51,6 +52,11 @@ class Body(Node):
     final = FlagField("Final")
 
 
+_PARTS = ["SyncHdr", "SyncBody"]
+_BODY_TAGS = frozenset((*COMMANDS, "Final"))
+_TAG = attrgetter("tag")
+
+
 def _walk(commands: Iterable[Command]) -> Iterator[Command]:
     for command in commands:
         yield command
@@ -93,20 +99,19 @@ class Message(Node):
         """The message an element tree holds (the tree is used, not copied)."""
         if element.tag != "SyncML":
             raise ModelError(f"not a SyncML message: the root is <{element.tag}>")
-        message = cls.wrap(element)
         children = element.children
-        tags = [child.tag for child in children]
-        if tags != ["SyncHdr", "SyncBody"]:
+        tags = list(map(_TAG, children))
+        if tags != _PARTS:
             if "SyncHdr" not in tags or "SyncBody" not in tags:
                 raise ModelError("a SyncML message needs a SyncHdr and a SyncBody")
             warnings.warn(f"SyncML holds {tags}, not SyncHdr then SyncBody", ModelWarning,
                           stacklevel=2)
-        body = children[tags.index("SyncBody")].children
-        unknown = [c.tag for c in body if c.tag not in COMMANDS and c.tag != "Final"]
-        if unknown:
+        body = children[tags.index("SyncBody")]
+        if not _BODY_TAGS.issuperset(map(_TAG, body)):
+            unknown = [child.tag for child in body if child.tag not in _BODY_TAGS]
             warnings.warn(f"SyncBody holds elements that are no commands: {unknown}", ModelWarning,
                           stacklevel=2)
-        return message
+        return cls.wrap(element)
 
     @classmethod
     def from_bytes(cls, data: bytes | str, **options: Any) -> "Message":
