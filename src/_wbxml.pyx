@@ -12,11 +12,9 @@ takes the tree path, so their output is always the tree path's.
 """
 
 cimport cython
-from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
-from cpython.set cimport PySet_Add, PySet_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
@@ -28,7 +26,8 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
-from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen, strncmp
+from libc.stdint cimport uint32_t
+from libc.string cimport memchr, memcmp, memcpy, memmove, memset, strcmp, strlen, strncmp
 from sys import intern
 
 cimport lxml.includes.etreepublic as lxml_api
@@ -47,8 +46,8 @@ from syncml_codec.xmlcodec import RESERVED_URIS, XML_NAME, escape_attribute, esc
 from syncml_codec.xmlcodec import marked, node_attributes, parse_xml, resolve_element, settle
 from syncml_codec.xmlcodec import write_xml as shared_write_xml
 from syncml_codec.strtable import (
+    SharedStrings,
     finish_document,
-    repeated_strings,
     start_document,
     utf8,
 )
@@ -934,41 +933,6 @@ def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
 
 # -- encoding ----------------------------------------------------------------------------------
 
-cdef dict _repeated_strings(object root):
-    """``strtable.repeated_strings`` for trees of this module's Elements, without Python calls per
-    node (other trees go through the shared function), as a dict: each string -> -1, for the
-    encoder to replace with its table offset."""
-    cdef set seen = set()
-    cdef dict repeated = {}
-    if type(root) is not Element or _count_strings(<Element> root, seen, repeated, 0):
-        repeated = dict.fromkeys(repeated_strings(root, MAX_ENCODE_DEPTH), -1)
-    return repeated
-
-
-cdef int _count_strings(Element node, set seen, dict repeated, int depth) except -1:
-    """Count the texts and tails of ``node``'s subtree into ``seen`` and ``repeated``; 1 if it
-    holds a node of another type."""
-    if depth > MAX_ENCODE_DEPTH:
-        raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
-    _count_string(node.text, seen, repeated)
-    _count_string(node.tail, seen, repeated)
-    for child in _children_of(node):
-        if type(child) is not Element or _count_strings(<Element> child, seen, repeated,
-                                                        depth + 1):
-            return 1
-    return 0
-
-
-cdef inline int _count_string(object value, set seen, dict repeated) except -1:
-    cdef Py_ssize_t before
-    if type(value) is str and len(<str> value) >= 4:
-        before = PySet_GET_SIZE(seen)
-        PySet_Add(seen, value)  # one look-up: the set does not grow if it held the value
-        if PySet_GET_SIZE(seen) == before:
-            repeated[value] = -1
-    return 0
-
-
 cdef PyObject* _first_new_child(list children, Py_ssize_t* seen, str tag):
     """The first Element of ``children`` from ``seen[0]`` on named ``tag`` (borrowed; NULL if
     none); ``seen[0]`` moves past the children looked at."""
@@ -1073,6 +1037,178 @@ cdef class _Output:
         return self.write(<const char*> scratch, _mb_u_int32(scratch, value))
 
 
+cdef class _StringTable(_Output):
+    """``strtable.StringTable`` in C memory: each string stored once (UTF-8, NUL), in first-use
+    order."""
+    cdef dict offsets  # string -> its offset
+
+    def __cinit__(self):
+        self.offsets = {}
+
+    cdef Py_ssize_t add(self, str text) except -1:
+        """The offset of ``text``, appending it on first use."""
+        cdef Py_ssize_t offset
+        found = self.offsets.get(text)
+        if found is not None:
+            return found
+        offset = self.offsets[text] = self.append(text)
+        return offset
+
+    cdef Py_ssize_t append(self, str text) except -1:
+        """Append ``text`` without looking for it first (the caller knows it is not there) and
+        without remembering its offset; the offset."""
+        cdef Py_ssize_t length, offset
+        cdef const char* data
+        try:
+            data = PyUnicode_AsUTF8AndSize(text, &length)
+        except UnicodeEncodeError:
+            raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
+        offset = self.size
+        self.write(data, length)
+        self.byte(0)
+        return offset
+
+
+cdef struct _Site:
+    Py_ssize_t position  # where an inline string (STR_I, UTF-8, NUL) starts in the body
+    Py_ssize_t length  # its length in bytes
+    Py_ssize_t string  # which of the distinct strings it holds
+
+
+cdef Py_ssize_t _SHARED_MIN_LENGTH = SharedStrings.MIN_LENGTH
+
+
+cdef class _SharedStrings:
+    """The string table's candidates, gathered while the body is written (one pass): where each
+    inline string of four or more characters was written and which distinct string it holds.
+    ``share`` then moves the strings written twice or more to the table and replaces their
+    inline copies with references (``strtable.SharedStrings`` does the same in Python).
+
+    The distinct strings are found through an open-addressing table of 8-byte slots (32 bits of
+    the string's hash, 32 bits of its number), so a probe reads no string but an equal one: in
+    a large tree the strings lie far apart in memory and the table is what stays in cache."""
+
+    cdef list texts  # the distinct strings, in order of first use
+    cdef unsigned char* repeats  # per distinct string: 0 written once, 1 twice or more
+    cdef uint32_t* slots  # pairs (hash, number + 1); number 0: empty
+    cdef uint32_t mask  # slots - 1, a power of two less one
+    cdef _Site* sites
+    cdef Py_ssize_t site_count, site_capacity, repeated
+
+    def __cinit__(self):
+        self.texts = []
+        self.mask = 1023
+        self.slots = <uint32_t*> PyMem_Calloc(2 * (self.mask + 1), sizeof(uint32_t))
+        self.repeats = <unsigned char*> PyMem_Malloc((self.mask + 1) // 2)
+        if self.slots == NULL or self.repeats == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self.slots)
+        PyMem_Free(self.repeats)
+        PyMem_Free(self.sites)
+
+    cdef int record(self, str text, Py_ssize_t position, Py_ssize_t length) except -1:
+        """Note that ``text`` is written inline at ``position`` (``length`` bytes)."""
+        cdef uint32_t text_hash = <uint32_t> hash(text)
+        cdef uint32_t index = text_hash & self.mask
+        cdef Py_ssize_t string
+        cdef _Site* grown
+        while True:
+            string = <Py_ssize_t> self.slots[2 * index + 1] - 1
+            if string < 0:
+                string = self.add(text, text_hash, index)
+                break
+            if self.slots[2 * index] == text_hash and (<str> self.texts[string]) == text:
+                if not self.repeats[string]:
+                    self.repeats[string] = 1
+                    self.repeated += 1
+                break
+            index = (index + 1) & self.mask
+        if self.site_count == self.site_capacity:
+            self.site_capacity = self.site_capacity * 2 or 1024
+            grown = <_Site*> PyMem_Realloc(self.sites, self.site_capacity * sizeof(_Site))
+            if grown == NULL:
+                raise MemoryError()
+            self.sites = grown
+        self.sites[self.site_count] = _Site(position, length, string)
+        self.site_count += 1
+        return 0
+
+    cdef Py_ssize_t add(self, str text, uint32_t text_hash, uint32_t index) except -1:
+        """A new distinct string in the empty slot ``index``; the table doubles at half full."""
+        cdef Py_ssize_t string = len(self.texts)
+        if string >= 0x7FFFFFFF:
+            raise MemoryError("more distinct strings than the string table can count")
+        self.texts.append(text)
+        self.slots[2 * index] = text_hash
+        self.slots[2 * index + 1] = <uint32_t> (string + 1)
+        self.repeats[string] = 0
+        if 2 * (string + 1) > self.mask:
+            self.grow()
+        return string
+
+    cdef int grow(self) except -1:
+        cdef uint32_t size = 2 * (self.mask + 1), old, index
+        cdef uint32_t* slots = <uint32_t*> PyMem_Calloc(2 * size, sizeof(uint32_t))
+        cdef unsigned char* repeats = <unsigned char*> PyMem_Realloc(self.repeats, size // 2)
+        if repeats != NULL:
+            self.repeats = repeats
+        if slots == NULL or repeats == NULL:
+            PyMem_Free(slots)
+            raise MemoryError()
+        for old in range(self.mask + 1):
+            if self.slots[2 * old + 1]:
+                index = self.slots[2 * old] & (size - 1)
+                while slots[2 * index + 1]:
+                    index = (index + 1) & (size - 1)
+                slots[2 * index] = self.slots[2 * old]
+                slots[2 * index + 1] = self.slots[2 * old + 1]
+        PyMem_Free(self.slots)
+        self.slots = slots
+        self.mask = size - 1
+        return 0
+
+    cdef int share(self, _Output body, _StringTable table) except -1:
+        """Move every string written twice or more to ``table`` (in order of first use) and
+        replace its inline copies in ``body`` with references, in place: a reference (STR_T and
+        at most five bytes of offset) is never longer than the string it replaces (STR_I, four
+        or more characters, NUL)."""
+        cdef Py_ssize_t site, string, piece, read = 0, written = 0
+        cdef Py_ssize_t* offsets
+        cdef _Site* at
+        if not self.repeated:
+            return 0
+        offsets = <Py_ssize_t*> PyMem_Malloc(len(self.texts) * sizeof(Py_ssize_t))
+        if offsets == NULL:
+            raise MemoryError()
+        try:
+            # The strings are distinct: only the few the table already holds (the textual
+            # public id, literal names) need a look-up.
+            for string in range(len(self.texts)):
+                if not self.repeats[string]:
+                    offsets[string] = -1
+                elif table.offsets:
+                    offsets[string] = table.add(self.texts[string])
+                else:
+                    offsets[string] = table.append(self.texts[string])
+            for site in range(self.site_count):
+                at = &self.sites[site]
+                if offsets[at.string] >= 0:
+                    piece = at.position - read
+                    memmove(body.out + written, body.out + read, piece)
+                    written += piece
+                    body.out[written] = STR_T
+                    written += 1 + _mb_u_int32(<unsigned char*> body.out + written + 1,
+                                               offsets[at.string])
+                    read = at.position + at.length
+            memmove(body.out + written, body.out + read, body.size - read)
+            body.size = written + body.size - read
+        finally:
+            PyMem_Free(offsets)
+        return 0
+
+
 cdef inline object _tag_of(object node):
     return (<Element> node).tag if type(node) is Element else node.tag
 
@@ -1134,9 +1270,9 @@ cdef object _tag_tokens = BoundedCache(limit=64)  # language -> _TagTokens
 
 cdef class _Encoder(_Output):
     cdef object language, opaque_mode, public_id_mode
-    cdef _Output table  # the string table's bytes
-    cdef dict type_elements, table_offsets
-    cdef dict repeated  # the strings the table shares -> their offset (-1 until written)
+    cdef _StringTable table
+    cdef _SharedStrings shared  # None without the string table
+    cdef dict type_elements
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
@@ -1151,9 +1287,7 @@ cdef class _Encoder(_Output):
         self.type_rewrite = options["type_rewrite"]
         self.string_table = options["string_table"]
         self.syncml = language.family == "syncml"
-        self.repeated = {}
-        self.table = _Output()
-        self.table_offsets = {}
+        self.table = _StringTable()
         self.tags_by_namespace = {}
         self.type_elements = {}
         self.metinf_pages = {}
@@ -1169,33 +1303,18 @@ cdef class _Encoder(_Output):
         if not numeric:
             table, public_id = start_document(self.language, self.public_id_mode)
             self.table.write(bytes(table.data), len(table.data))
-            self.table_offsets.update(table.offsets)
+            self.table.offsets.update(table.offsets)
         if self.string_table:
-            self.repeated = _repeated_strings(root)
+            self.shared = _SharedStrings()
         self.element(root, None, None, 0)
+        if self.shared is not None:
+            self.shared.share(self, self.table)
         table_data = PyBytes_FromStringAndSize(self.table.out, self.table.size)
         if numeric:
             return _numeric_document(self.version, self.language.public_id, table_data,
                                      self.out, self.size)
         body = PyBytes_FromStringAndSize(self.out, self.size)
         return finish_document(self.version, public_id, table_data, body)
-
-    cdef Py_ssize_t table_add(self, str text) except -1:
-        """``StringTable.add``: the offset of ``text``, appended on first use."""
-        cdef Py_ssize_t length, offset
-        cdef const char* data
-        found = self.table_offsets.get(text)
-        if found is not None:
-            return found
-        try:
-            data = PyUnicode_AsUTF8AndSize(text, &length)
-        except UnicodeEncodeError:
-            raise EncodeError("text holds a lone surrogate: it has no UTF-8 form") from None
-        offset = self.table.size
-        self.table.write(data, length)
-        self.table.byte(0)
-        self.table_offsets[text] = offset
-        return offset
 
     cdef object type_element(self, object node):
         """The first Meta's first Type child of ``node`` (``syncml.DataClassifier``): looked up
@@ -1246,7 +1365,6 @@ cdef class _Encoder(_Output):
     cdef int string(self, str text) except -1:
         cdef Py_ssize_t length
         cdef const char* data
-        cdef PyObject* shared
         try:
             data = PyUnicode_AsUTF8AndSize(text, &length)
         except UnicodeEncodeError:
@@ -1259,15 +1377,8 @@ cdef class _Encoder(_Output):
                 if piece:
                     self.string(piece)
             return 0
-        # Only strings of four or more characters are shared (see strtable.repeated_strings).
-        shared = (PyDict_GetItem(self.repeated, text)
-                  if self.repeated and PyUnicode_GET_LENGTH(text) >= 4 else NULL)
-        if shared is not NULL:
-            offset = <object> shared
-            if offset < 0:
-                offset = self.repeated[text] = self.table_add(text)
-            self.byte(STR_T)
-            return self.mb(offset)
+        if self.shared is not None and PyUnicode_GET_LENGTH(text) >= _SHARED_MIN_LENGTH:
+            self.shared.record(text, self.size, length + 2)
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -1351,7 +1462,7 @@ cdef class _Encoder(_Output):
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if token < 0:
             self.byte(LITERAL | flags)
-            self.mb(self.table_add(literal_tag(tag, namespace, tags is not None)))
+            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None)))
         else:
             self.switch_page(page)
             self.byte(token | flags)
@@ -1389,7 +1500,7 @@ cdef class _Encoder(_Output):
             if not isinstance(name, str) or not isinstance(value, str):
                 raise EncodeError(f"attribute {name!r} must map a str to a str")
             self.byte(LITERAL)
-            self.mb(self.table_add(name))
+            self.mb(self.table.add(name))
             if value:
                 self.string(value)
         return self.byte(END)
@@ -1410,7 +1521,7 @@ cdef class _Encoder(_Output):
                     and isinstance(text, str) and "\x00" not in text):
                 self.byte(token)
                 if token >= EXT_T_0:
-                    return self.mb(self.table_add(text))
+                    return self.mb(self.table.add(text))
                 raw = utf8(text)
                 self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
                 return self.byte(0)

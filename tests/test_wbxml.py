@@ -19,6 +19,7 @@ from syncml_codec.codepages import (
     CodePage,
     Language,
 )
+from syncml_codec.header import read_header
 
 from conftest import ROOT, VECTORS, public_vectors
 
@@ -338,6 +339,38 @@ def test_string_table_shares_repeated_strings(Element):
     assert data.count(b"\x57\x83\x00\x01") == 2  # both LocURIs refer to offset 0
     assert b"\x5B\x031\x00" in data  # short strings stay inline
     assert syncml_codec.decode(data) == tree == syncml_codec.decode(syncml_codec.encode(tree))
+
+
+def test_string_table_holds_strings_written_inline_twice_in_order_of_first_use(Element):
+    """Texts and attribute values count alike, OPAQUE content does not; literal names enter
+    the table as they are written, the shared strings after them in order of first use."""
+    def leaf(tag, text):
+        return Element(tag, NS, text=text)
+    tree = Element("SyncML", NS, children=[
+        leaf("LocURI", "./bravo"), leaf("LocURI", "./alpha"),
+        Element("Item", NS, {"name": "./alpha"}, children=[leaf("Data", "./opaque")]),
+        leaf("LocURI", "./bravo"), leaf("LocURI", "./opaque"), leaf("LocURI", "./once"),
+        leaf("LocURI", "./bravo"), leaf("LocURI", "abc"), leaf("LocURI", "abc")])
+    data = syncml_codec.encode(tree, string_table=True, opaque_data="always")
+    assert read_header(data).string_table == b"name\x00./bravo\x00./alpha\x00"
+    body = data[read_header(data).body_offset:]
+    assert body.count(b"\x83\x05") == 3 and body.count(b"\x83\x0D") == 2  # ./bravo, ./alpha
+    assert b"\x03./once\x00" in body and body.count(b"\x03abc\x00") == 2
+    assert syncml_codec.decode(data) == tree
+    outputs = {module.encode_wbxml(tree, string_table=True, opaque_data="always")
+               for module in api._IMPLEMENTATIONS.values()}
+    assert outputs == {data}
+
+
+def test_string_table_references_shorten_the_body_in_place(Element):
+    """Offsets of one, two and three bytes replace inline strings of four characters and
+    more; every reference lands where its string was."""
+    texts = [f"{i:05d}" for i in range(4_000)]  # a table of 24,000 bytes: offsets up to 3 bytes
+    tree = Element("SyncML", NS, children=[
+        Element("LocURI", NS, text=text) for text in texts + texts[::-1] + ["tail", "end!"]])
+    data = syncml_codec.encode(tree, string_table=True)
+    assert len(read_header(data).string_table) == 6 * len(texts)
+    assert syncml_codec.decode(data) == tree
 
 
 def test_string_table_stays_linear_on_a_large_document(Element):

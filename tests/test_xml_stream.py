@@ -3,8 +3,6 @@ what the tree path writes (``encode_wbxml(parse_xml(xml))``, the pure implementa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +10,7 @@ from hypothesis import strategies as st
 import syncml_codec
 from syncml_codec import DecodeError, EncodeError, Limits, api, fallback
 
-from conftest import VECTORS, public_vectors, xml_vectors
+from conftest import public_vectors, xml_vectors
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

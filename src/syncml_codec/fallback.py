@@ -16,7 +16,7 @@ from .codepages import Language
 from .errors import DecodeError, EncodeError
 from .header import Header, mb_u_int32, read_header, read_mb_u_int32, table_bytes
 from .limits import DEFAULT_LIMITS, MAX_ENCODE_DEPTH, Limits, check_size
-from .strtable import finish_document, repeated_strings, start_document, utf8
+from .strtable import SharedStrings, finish_document, start_document, utf8
 from .syncml import (
     WBXML_NAMESPACE,
     DataClassifier,
@@ -509,16 +509,16 @@ class _Encoder:
         self.options = options
         self.out = bytearray()
         self.page = 0
-        self.repeated: set[str] = set()
+        self.shared: SharedStrings | None = None
         self.data_classifier = DataClassifier()
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
         if self.options["string_table"]:
-            self.repeated = repeated_strings(root, MAX_ENCODE_DEPTH)
+            self.shared = SharedStrings()
         self.element(root, None, None, 0)
-        return finish_document(self.options["version"], public_id, self.table.data,
-                               bytes(self.out))
+        body = bytes(self.out) if self.shared is None else self.shared.share(self.out, self.table)
+        return finish_document(self.options["version"], public_id, self.table.data, body)
 
     def string(self, text: str) -> None:
         if "\x00" in text:  # an inline string cannot hold NUL: write it as ENTITY U+0000
@@ -527,12 +527,12 @@ class _Encoder:
                     self.out += b"\x02\x00"
                 if piece:
                     self.string(piece)
-        elif text in self.repeated:
-            self.out.append(STR_T)
-            self.out += mb_u_int32(self.table.add(text))
         else:
+            encoded = utf8(text)
+            if self.shared is not None and len(text) >= SharedStrings.MIN_LENGTH:
+                self.shared.record(text, len(self.out), len(encoded) + 2)
             self.out.append(STR_I)
-            self.out += utf8(text)
+            self.out += encoded
             self.out.append(0)
 
     def opaque(self, raw: bytes) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
 
 from .codepages import Language
 from .errors import EncodeError
 from .header import mb_u_int32
 
-__all__ = ["StringTable", "repeated_strings", "start_document", "finish_document", "utf8"]
+__all__ = ["StringTable", "SharedStrings", "start_document", "finish_document", "utf8"]
 
 _UTF8 = 0x6A
 
@@ -37,27 +37,39 @@ class StringTable:
         return offset
 
 
-def repeated_strings(root: Any, max_depth: int) -> set[str]:
-    """Texts of four or more characters that occur at least twice: worth a table entry.
+class SharedStrings:
+    """The string table's candidates, gathered while the body is written (one pass).
 
-    One pass with a set, so building the table is linear in the document. A tree nested deeper
-    than ``max_depth`` (one that contains itself, say) is refused as the encoder refuses it.
+    Every inline string of four or more characters is noted with where it was written; once
+    the body is complete, :meth:`share` moves the strings written twice or more to the table
+    (in order of first use) and replaces each of their inline copies with a reference.
+    Nothing is looked up twice and no second walk of the tree is needed, so sharing stays
+    linear in the document.
     """
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    stack = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > max_depth:
-            raise EncodeError(f"tree nested deeper than {max_depth}")
-        for value in (node.text, node.tail):
-            if isinstance(value, str) and len(value) >= 4:
-                if value in seen:
-                    repeated.add(value)
-                else:
-                    seen.add(value)
-        stack.extend((child, depth + 1) for child in node.children)
-    return repeated
+
+    MIN_LENGTH = 4  # shorter strings are left inline: a reference would save little or nothing
+
+    def __init__(self) -> None:
+        self.sites: list[tuple[int, int, str]] = []  # (position, length in bytes, string)
+
+    def record(self, text: str, position: int, length: int) -> None:
+        """Note that ``text`` was written inline (STR_I, UTF-8, NUL) at ``position``."""
+        self.sites.append((position, length, text))
+
+    def share(self, body: bytearray, table: StringTable) -> bytes:
+        """``body`` with the strings written twice or more referenced from ``table``."""
+        uses = Counter(text for _, _, text in self.sites)  # in order of first use
+        offsets = {text: table.add(text) for text, count in uses.items() if count > 1}
+        if not offsets:
+            return bytes(body)
+        pieces, copied = [], 0
+        for position, length, text in self.sites:
+            offset = offsets.get(text)
+            if offset is not None:
+                pieces += (body[copied:position], b"\x83", mb_u_int32(offset))  # STR_T
+                copied = position + length
+        pieces.append(body[copied:])
+        return b"".join(pieces)
 
 
 def start_document(language: Language, public_id: str) -> tuple[StringTable, bytes]:
