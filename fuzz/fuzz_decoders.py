@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 #: Options the xml target converts each input to WBXML with (one per input, by its length).
 XML_TO_WBXML_OPTIONS = ({}, {"opaque_data": "always", "version": 0}, {"opaque_data": "never"},
-                        {"type_rewrite": False, "version": 1})
+                        {"type_rewrite": False, "version": 1}, {"string_table": True},
+                        {"string_table": True, "public_id": "string", "opaque_data": "always"})
 
 TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification")
 
