@@ -31,34 +31,42 @@ from operations import missing_peers, operations  # noqa: E402
 from peers import libwbxml, msgpack  # noqa: E402
 
 
-def median_time(function: Callable[[], object], budget: float = 0.4, repeat: int = 5) -> float:
-    """Median seconds per call: ``repeat`` rounds of enough calls to fill ``budget`` seconds.
+def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
+    """Median seconds per call of each of ``functions`` (key -> callable).
 
-    The objects alive before timing (the harness's documents and trees) are frozen out of the
-    garbage collector, so each operation pays for its own collections only.
+    Each function gets enough calls per round to fill its share of ``budget``; the rounds
+    interleave the functions (round 1 of each, then round 2 of each, ...), so a burst of noise
+    from the machine lands in one round of several contenders, which the median drops, rather
+    than in every round of one. The objects alive before timing (the harness's documents and
+    trees) are frozen out of the garbage collector, so each call pays for its own collections.
     """
     gc.collect()
     gc.freeze()
     try:
-        return _median_time(function, budget, repeat)
+        calls = {key: _calls_per_round(function, budget / repeat)
+                 for key, function in functions.items()}
+        rounds: dict = {key: [] for key in functions}
+        for round_number in range(repeat):
+            for key, function in functions.items():
+                if calls[key] is None and round_number >= 3:
+                    continue  # seconds per call (libwbxml on 10 MB): three calls are enough
+                number = calls[key] or 1
+                start = time.perf_counter()
+                for _ in range(number):
+                    function()
+                rounds[key].append((time.perf_counter() - start) / number)
+        return {key: statistics.median(times) for key, times in rounds.items()}
     finally:
         gc.unfreeze()
 
 
-def _median_time(function: Callable[[], object], budget: float, repeat: int) -> float:
+def _calls_per_round(function: Callable[[], object], seconds: float) -> int | None:
+    """How many calls of ``function`` fill ``seconds`` (after one warm-up call); None when a
+    single call takes over half a second."""
     start = time.perf_counter()
     function()
     once = max(time.perf_counter() - start, 1e-7)
-    if once > 0.5:  # seconds per call (libwbxml on 10 MB): three single calls are enough
-        repeat = 3
-    number = max(1, int(budget / repeat / once))
-    rounds = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        rounds.append((time.perf_counter() - start) / number)
-    return statistics.median(rounds)
+    return None if once > 0.5 else max(1, int(seconds / once))
 
 
 def peak_memory(function: Callable[[], object]) -> tuple[int, int]:
@@ -80,10 +88,17 @@ def measure(kinds=("dm", "ds"), sizes=("small", "medium", "large", "huge"),
     results = {}
     for kind in kinds:
         for size in sizes:
-            for (group, contender), function in operations(kind, SIZES[size]).items():
-                results[(kind, size, group, contender)] = median_time(function, budget, repeat)
+            medians = median_times(operations(kind, SIZES[size]), budget, repeat)
+            for (group, contender), seconds in medians.items():
+                results[(kind, size, group, contender)] = seconds
             operations.cache_clear()
     return results
+
+
+#: The operations the scaling series follows, as (group, contender).
+SCALED = (("decode", "cython"), ("encode", "cython"), ("wbxml->xml", "cython"),
+          ("xml->wbxml", "cython"), ("wbxml->xml", "libwbxml"), ("xml->wbxml", "libwbxml"),
+          ("decode", "lxml fromstring"), ("decode", "msgpack unpackb"), ("decode", "python"))
 
 
 def scaling(budget: float = 0.3) -> dict:
@@ -91,13 +106,9 @@ def scaling(budget: float = 0.3) -> dict:
     series: dict = {}
     for size in SCALING:
         ops = operations("dm", size)
-        for key in (("decode", "cython"), ("encode", "cython"), ("wbxml->xml", "cython"),
-                    ("xml->wbxml", "cython"), ("wbxml->xml", "libwbxml"),
-                    ("xml->wbxml", "libwbxml"), ("decode", "lxml fromstring"),
-                    ("decode", "msgpack unpackb"), ("decode", "python")):
-            if key in ops:
-                series.setdefault(key, []).append(
-                    (len(sized("dm", size)), median_time(ops[key], budget, 3)))
+        chosen = {key: ops[key] for key in SCALED if key in ops}
+        for key, seconds in median_times(chosen, budget, 3).items():
+            series.setdefault(key, []).append((len(sized("dm", size)), seconds))
         operations.cache_clear()
     return series
 
@@ -156,7 +167,8 @@ def _fmt(seconds: float) -> str:
 def write_results(results: dict, series: dict | None, mem: dict | None, path: Path) -> None:
     lines = ["# Benchmark results", "",
              "Written by `python benchmarks/report.py`: medians of repeated calls, all in one "
-             "process and one run.", "",
+             "process and one run; the contenders on one document are timed in interleaved "
+             "rounds.", "",
              f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
              f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
              f"- syncml_codec {syncml_codec.__version__} (implementations: "

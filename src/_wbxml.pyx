@@ -1149,6 +1149,7 @@ cdef class _SharedStrings:
         return string
 
     cdef int grow(self) except -1:
+        """Double the slots (and room for the repeat marks), placing each string anew."""
         cdef uint32_t size = 2 * (self.mask + 1), old, index
         cdef uint32_t* slots = <uint32_t*> PyMem_Calloc(2 * size, sizeof(uint32_t))
         cdef unsigned char* repeats = <unsigned char*> PyMem_Realloc(self.repeats, size // 2)
