@@ -34,10 +34,11 @@ from peers import libwbxml, msgpack  # noqa: E402
 def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
     """Median seconds per call of each of ``functions`` (key -> callable).
 
-    Each function gets enough calls per round to fill its share of ``budget``; the rounds
-    interleave the functions (round 1 of each, then round 2 of each, ...), so a burst of noise
-    from the machine lands in one round of several contenders, which the median drops, rather
-    than in every round of one. The objects alive before timing (the harness's documents and
+    Each function gets enough calls per round to fill its share of ``budget``, after one
+    untimed call that leaves the caches and the allocator as its own calls leave them; the
+    rounds interleave the functions (round 1 of each, then round 2 of each, ...), so a burst of
+    noise from the machine lands in one round of several contenders, which the median drops,
+    rather than in every round of one. The objects alive before timing (the harness's documents and
     trees) are frozen out of the garbage collector, so each call pays for its own collections.
     """
     gc.collect()
@@ -51,6 +52,8 @@ def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
                 if calls[key] is None and round_number >= 3:
                     continue  # seconds per call (libwbxml on 10 MB): three calls are enough
                 number = calls[key] or 1
+                if calls[key] is not None:
+                    function()  # warm: the caches and the allocator as the last call left them
                 start = time.perf_counter()
                 for _ in range(number):
                     function()
