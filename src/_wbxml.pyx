@@ -2136,6 +2136,7 @@ cdef class _XMLToWBXML(_Output):
     cdef object flushed_text  # the text of the last element flushed, when a rule reads it
     cdef _TokenCache tokens
     cdef _Output text  # the open run of character data, decoded
+    cdef _SharedStrings shared  # None without the string table
     cdef _Level* levels
     cdef list type_texts  # per level: the text of its first Meta's first Type
 
@@ -2543,7 +2544,12 @@ cdef class _XMLToWBXML(_Output):
         return self.write(self.text.out, length)
 
     cdef int string(self, const char* data, Py_ssize_t length) except -1:
-        """An inline string (STR_I): the bytes, NUL-terminated."""
+        """An inline string (STR_I): the bytes, NUL-terminated; a candidate for the string
+        table as the encoder's strings are."""
+        if self.shared is not None and length >= _SHARED_MIN_LENGTH:  # bytes >= characters
+            text = PyUnicode_DecodeUTF8(data, length, NULL)
+            if PyUnicode_GET_LENGTH(text) >= _SHARED_MIN_LENGTH:
+                self.shared.record(text, self.size, length + 2)
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -2652,11 +2658,23 @@ cdef class _XMLToWBXML(_Output):
         self.skip_space()
         if self.pos != self.end:
             return None
-        if self.language.public_id is not None and not self.textual_public_id:
-            return _numeric_document(self.version, self.language.public_id, b"", self.out,
-                                     self.size)
-        table, public_id = start_document(self.language, "string")
-        return finish_document(self.version, public_id, table.data,
+        return self.document()
+
+    cdef bytes document(self):
+        """The header, the string table and the body written so far (``_Encoder.document``)."""
+        cdef _StringTable table = _StringTable()
+        cdef bint numeric = self.language.public_id is not None and not self.textual_public_id
+        if not numeric:
+            start, public_id = start_document(self.language, "string")
+            table.write(bytes(start.data), len(start.data))
+            table.offsets.update(start.offsets)
+        if self.shared is not None:
+            self.shared.share(self, table)
+        table_data = PyBytes_FromStringAndSize(table.out, table.size)
+        if numeric:
+            return _numeric_document(self.version, self.language.public_id, table_data,
+                                     self.out, self.size)
+        return finish_document(self.version, public_id, table_data,
                                PyBytes_FromStringAndSize(self.out, self.size))
 
 
@@ -2668,8 +2686,6 @@ def stream_wbxml(xml, *, limits=DEFAULT_LIMITS, language=None, int version=0x03,
     scanner takes (see ``_XMLToWBXML``); None for any other, errors included."""
     cdef _XMLToWBXML stream
     cdef bytes data
-    if string_table:
-        return None
     try:
         data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
     except UnicodeEncodeError:
@@ -2690,6 +2706,7 @@ def stream_wbxml(xml, *, limits=DEFAULT_LIMITS, language=None, int version=0x03,
     stream.opaque_mode = _OPAQUE_MODES[opaque_data]
     stream.type_rewrite = type_rewrite
     stream.textual_public_id = public_id == "string"
+    stream.shared = _SharedStrings() if string_table else None
     stream.forced_language = language
     stream.text = _Output()
     return stream.convert()

@@ -9,13 +9,15 @@ from hypothesis import strategies as st
 
 import syncml_codec
 from syncml_codec import DecodeError, EncodeError, Limits, api, fallback
+from syncml_codec.header import read_header
 
 from conftest import public_vectors, xml_vectors
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 OPTION_SETS = [{}, {"opaque_data": "always"}, {"opaque_data": "never"}, {"version": 0},
-               {"type_rewrite": False}, {"public_id": "string"}]
+               {"type_rewrite": False}, {"public_id": "string"}, {"string_table": True},
+               {"string_table": True, "public_id": "string", "opaque_data": "never"}]
 
 
 @pytest.fixture
@@ -81,6 +83,21 @@ def test_the_common_vectors_stream(compiled):
     for path in xml_vectors():
         streamed = compiled.stream_wbxml(path.read_bytes())
         assert (streamed is None) == (path.name in leaves), path.name
+
+
+def test_repeated_strings_stream_into_the_string_table(compiled):
+    """With the string table the scanner shares what the tree encoder shares: strings written
+    inline twice or more, references written in place of each copy."""
+    results = b"".join(b"<Results><CmdID>%d</CmdID><Item><Source><LocURI>./Node/%d</LocURI>"
+                       b'</Source><Meta><Type xmlns="syncml:metinf">text/plain</Type></Meta>'
+                       b"<Data>caf\xc3\xa9 %d</Data></Item></Results>" % (i, i % 7, i % 3)
+                       for i in range(2_000, 2_050))
+    xml = DM % results
+    for options in ({"string_table": True}, {"string_table": True, "public_id": "string"}):
+        streamed = assert_same_as_tree_path(compiled, xml, **options)
+        assert streamed is not None
+        assert b"text/plain\x00" in read_header(streamed).string_table
+        assert syncml_codec.decode(streamed) == syncml_codec.decode(xml)
 
 
 DM = b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>%s' \
@@ -155,7 +172,6 @@ def test_shapes_left_to_the_tree_path(compiled, case):
 def test_text_input_and_options_that_leave_it(compiled):
     xml = STREAMED["non-ascii text"]
     assert assert_same_as_tree_path(compiled, xml.decode()) is not None
-    assert assert_same_as_tree_path(compiled, xml, string_table=True) is None
     assert assert_same_as_tree_path(compiled, xml, limits=Limits(max_depth=3)) is None
     assert assert_same_as_tree_path(compiled, xml, limits=Limits(max_size=len(xml) - 1)) is None
     assert assert_same_as_tree_path(compiled, xml, limits=Limits(max_string=3)) is None
