@@ -1042,8 +1042,12 @@ cdef class _StringTable(_Output):
     order."""
     cdef dict offsets  # string -> its offset
 
-    def __cinit__(self):
-        self.offsets = {}
+    @staticmethod
+    cdef _StringTable new():
+        """An empty table (made without ``__cinit__``, whose argument check UBSan faults)."""
+        cdef _StringTable table = _StringTable.__new__(_StringTable)
+        table.offsets = {}
+        return table
 
     cdef Py_ssize_t add(self, str text) except -1:
         """The offset of ``text``, appending it on first use."""
@@ -1095,13 +1099,17 @@ cdef class _SharedStrings:
     cdef _Site* sites
     cdef Py_ssize_t site_count, site_capacity, repeated
 
-    def __cinit__(self):
-        self.texts = []
-        self.mask = 1023
-        self.slots = <uint32_t*> PyMem_Calloc(2 * (self.mask + 1), sizeof(uint32_t))
-        self.repeats = <unsigned char*> PyMem_Malloc((self.mask + 1) // 2)
-        if self.slots == NULL or self.repeats == NULL:
+    @staticmethod
+    cdef _SharedStrings new():
+        """An empty set of candidates (made without ``__cinit__``, as ``_StringTable.new``)."""
+        cdef _SharedStrings shared = _SharedStrings.__new__(_SharedStrings)
+        shared.texts = []
+        shared.mask = 1023
+        shared.slots = <uint32_t*> PyMem_Calloc(2 * (shared.mask + 1), sizeof(uint32_t))
+        shared.repeats = <unsigned char*> PyMem_Malloc((shared.mask + 1) // 2)
+        if shared.slots == NULL or shared.repeats == NULL:
             raise MemoryError()
+        return shared
 
     def __dealloc__(self):
         PyMem_Free(self.slots)
@@ -1199,7 +1207,7 @@ cdef class _SharedStrings:
                     piece = at.position - read
                     memmove(body.out + written, body.out + read, piece)
                     written += piece
-                    body.out[written] = STR_T
+                    body.out[written] = <char> STR_T
                     written += 1 + _mb_u_int32(<unsigned char*> body.out + written + 1,
                                                offsets[at.string])
                     read = at.position + at.length
@@ -1288,7 +1296,7 @@ cdef class _Encoder(_Output):
         self.type_rewrite = options["type_rewrite"]
         self.string_table = options["string_table"]
         self.syncml = language.family == "syncml"
-        self.table = _StringTable()
+        self.table = _StringTable.new()
         self.tags_by_namespace = {}
         self.type_elements = {}
         self.metinf_pages = {}
@@ -1306,7 +1314,7 @@ cdef class _Encoder(_Output):
             self.table.write(bytes(table.data), len(table.data))
             self.table.offsets.update(table.offsets)
         if self.string_table:
-            self.shared = _SharedStrings()
+            self.shared = _SharedStrings.new()
         self.element(root, None, None, 0)
         if self.shared is not None:
             self.shared.share(self, self.table)
@@ -1986,7 +1994,7 @@ cdef bint _plain_uri(const unsigned char* uri, Py_ssize_t length):
     return True
 
 
-cdef const size_t _FNV_BASIS = 14695981039346656037ULL
+cdef size_t _FNV_BASIS = (<size_t> 0xCBF29CE4) << 32 | 0x84222325  # FNV-1a 64-bit offset basis
 
 
 cdef inline size_t _fnv1a_bytes(const unsigned char* data, Py_ssize_t length, size_t hash):
@@ -2662,7 +2670,7 @@ cdef class _XMLToWBXML(_Output):
 
     cdef bytes document(self):
         """The header, the string table and the body written so far (``_Encoder.document``)."""
-        cdef _StringTable table = _StringTable()
+        cdef _StringTable table = _StringTable.new()
         cdef bint numeric = self.language.public_id is not None and not self.textual_public_id
         if not numeric:
             start, public_id = start_document(self.language, "string")
@@ -2706,7 +2714,7 @@ def stream_wbxml(xml, *, limits=DEFAULT_LIMITS, language=None, int version=0x03,
     stream.opaque_mode = _OPAQUE_MODES[opaque_data]
     stream.type_rewrite = type_rewrite
     stream.textual_public_id = public_id == "string"
-    stream.shared = _SharedStrings() if string_table else None
+    stream.shared = _SharedStrings.new() if string_table else None
     stream.forced_language = language
     stream.text = _Output()
     return stream.convert()
