@@ -1418,7 +1418,7 @@ cdef class _Encoder(_Output):
     cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
         cdef Element fast
         cdef _TagSlot* slot = NULL
-        cdef size_t index
+        cdef size_t index = 0  # set with slot
         cdef int page, token = -1, flags, rules
         cdef bint has_content
         if depth > MAX_ENCODE_DEPTH:
