@@ -14,12 +14,15 @@ takes the tree path, so their output is always the tree path's.
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.ref cimport PyObject
+from cpython.list cimport PyList_New
+from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object container)
+    void _list_set_item "PyList_SET_ITEM" (list target, Py_ssize_t index, PyObject* item)
+    PyObject** PySequence_Fast_ITEMS(object sequence)
     int PyGC_Disable()
     int PyGC_Enable()
     int PyUnicode_KIND(object text)
@@ -227,10 +230,11 @@ cdef inline list _children_of(Element element):
 
 # -- decoding WBXML ----------------------------------------------------------------------------
 
-cdef struct _MetaScan:
-    Py_ssize_t seen  # children of the open element looked at
-    Py_ssize_t meta_seen  # children of its first Meta looked at
-    PyObject* meta  # its first Meta child (borrowed: the tree holds it), or NULL
+cdef struct _OpenElement:
+    Py_ssize_t first  # where its children start in ``_Decoder.pending``
+    Py_ssize_t seen  # how far the Data rules looked through them for a Meta (in ``pending``)
+    Py_ssize_t meta_seen  # ... through that Meta's children (in ``pending`` while it is open)
+    PyObject* meta  # its first Meta child (borrowed: ``pending`` holds it), or NULL
     PyObject* found  # that Meta's first Type child, or NULL
 
 
@@ -266,15 +270,21 @@ cdef class _Decoder:
     cdef list run  # content pieces for one place, not joined yet (None: no run)
     cdef Element run_target
     cdef bint run_is_tail
-    cdef _MetaScan* scans  # per open element: how far the Data rules read its Meta Type
-    cdef Py_ssize_t scans_capacity
+    cdef _OpenElement* levels  # per open element, outermost first
+    cdef Py_ssize_t levels_capacity
+    cdef PyObject** pending  # the children of the open elements, in document order (owned)
+    cdef Py_ssize_t pending_count, pending_capacity
     cdef bint utf8, type_rewrite, keep_unknown, syncml
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
     cdef Py_ssize_t max_string, max_opaque
     cdef object limits
 
     def __dealloc__(self):
-        PyMem_Free(self.scans)
+        cdef Py_ssize_t index
+        for index in range(self.pending_count):
+            Py_XDECREF(self.pending[index])
+        PyMem_Free(self.pending)
+        PyMem_Free(self.levels)
 
     def __init__(self, bytes data, header, limits, str unknown_tags, bint type_rewrite,
                  int depth):
@@ -386,11 +396,10 @@ cdef class _Decoder:
         pieces cost linear time."""
         if not value:
             return 0
-        cdef Element element = <Element> self.stack[-1]
-        cdef Element target = element
-        cdef bint is_tail = bool(element._children)
+        cdef Element target = <Element> self.stack[-1]
+        cdef bint is_tail = self.pending_count > self.levels[len(self.stack) - 1].first
         if is_tail:
-            target = <Element> element._children[-1]
+            target = <Element> self.pending[self.pending_count - 1]
         if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
             self.run.append(value)
             return 0
@@ -418,9 +427,37 @@ cdef class _Decoder:
         return 0
 
     cdef int append(self, object child) except -1:
-        """Append a child to the open element (the content before it is complete)."""
+        """Add a child to the open element (the content before it is complete). The children
+        wait in ``pending`` until the element's END makes them its list, of the exact size."""
+        cdef PyObject** grown
         self.flush_run()
-        return _append_child(<Element> self.stack[-1], child)
+        if self.pending_count == self.pending_capacity:
+            grown = <PyObject**> PyMem_Realloc(
+                self.pending, (2 * self.pending_capacity + 64) * sizeof(PyObject*))
+            if grown == NULL:
+                raise MemoryError()
+            self.pending = grown
+            self.pending_capacity = 2 * self.pending_capacity + 64
+        Py_INCREF(child)
+        self.pending[self.pending_count] = <PyObject*> child
+        self.pending_count += 1
+        return 0
+
+    cdef Element pop(self):
+        """The open element an END closes, given its children from ``pending``."""
+        cdef Element element = <Element> self.stack.pop()
+        cdef Py_ssize_t level = len(self.stack), first = self.levels[level].first, index
+        cdef list children
+        if self.pending_count > first:
+            children = PyList_New(self.pending_count - first)
+            for index in range(first, self.pending_count):
+                _list_set_item(children, index - first, self.pending[index])  # moves the ref
+            self.pending_count = first
+            PyObject_GC_UnTrack(children)  # as in _append_child
+            element._children = children
+        if level and self.levels[level - 1].meta == <PyObject*> element:
+            self.levels[level - 1].meta_seen -= first  # the Data rules' place, now in the list
+        return element
 
     cdef int open(self, Element element, int page, Py_ssize_t offset, bint has_content) except -1:
         if self.root is None:
@@ -432,26 +469,33 @@ cdef class _Decoder:
         if has_content:
             if self.base_depth + len(self.stack) + 1 > self.max_depth:
                 raise DecodeError(f"elements nested deeper than {self.max_depth}", offset)
-            if self.syncml:
-                self.new_scan(len(self.stack))
+            self.new_level(len(self.stack))
             self.stack.append(element)
             self.pages.append(page)
         else:
             self.close(element, page)
         return 0
 
-    cdef int new_scan(self, Py_ssize_t level) except -1:
-        """A fresh ``_MetaScan`` for the element about to open at ``level``."""
-        cdef _MetaScan* grown
-        if level >= self.scans_capacity:
-            grown = <_MetaScan*> PyMem_Realloc(
-                self.scans, (2 * self.scans_capacity + 16) * sizeof(_MetaScan))
+    cdef int new_level(self, Py_ssize_t level) except -1:
+        """The ``_OpenElement`` of the element about to open at ``level``."""
+        cdef _OpenElement* grown
+        if level >= self.levels_capacity:
+            grown = <_OpenElement*> PyMem_Realloc(
+                self.levels, (2 * self.levels_capacity + 16) * sizeof(_OpenElement))
             if grown == NULL:
                 raise MemoryError()
-            self.scans = grown
-            self.scans_capacity = 2 * self.scans_capacity + 16
-        memset(&self.scans[level], 0, sizeof(_MetaScan))
+            self.levels = grown
+            self.levels_capacity = 2 * self.levels_capacity + 16
+        memset(&self.levels[level], 0, sizeof(_OpenElement))
+        self.levels[level].first = self.levels[level].seen = self.pending_count
         return 0
+
+    cdef inline Py_ssize_t children_end(self, Py_ssize_t level):
+        """Where the children of the element open at ``level`` end in ``pending``."""
+        return self.levels[level + 1].first if level + 1 < len(self.stack) else self.pending_count
+
+    cdef inline bint is_open(self, Py_ssize_t level, PyObject* element):
+        return level < len(self.stack) and <PyObject*> self.stack[level] == element
 
     cdef int close(self, Element element, int page) except -1:
         self.flush_run()
@@ -474,14 +518,23 @@ cdef class _Decoder:
     cdef PyObject* meta_type(self, Py_ssize_t level):
         """The first Meta's first Type child of the element open at ``level`` (NULL if none
         yet), looking at each of its children, and its Meta's, once."""
-        cdef _MetaScan* scan = &self.scans[level]
+        cdef _OpenElement* scan = &self.levels[level]
+        cdef list children
         if scan.found == NULL:
             if scan.meta == NULL:
-                scan.meta = _first_new_child(_children_of(<Element> self.stack[level]),
-                                             &scan.seen, "Meta")
-            if scan.meta != NULL:
-                scan.found = _first_new_child(_children_of(<Element> scan.meta),
-                                              &scan.meta_seen, "Type")
+                scan.meta = _first_child_named(self.pending, self.children_end(level),
+                                               &scan.seen, "Meta")
+                if scan.meta != NULL and self.is_open(level + 1, scan.meta):
+                    scan.meta_seen = self.levels[level + 1].first
+            if scan.meta == NULL:
+                pass
+            elif self.is_open(level + 1, scan.meta):  # a Data inside this very Meta
+                scan.found = _first_child_named(self.pending, self.children_end(level + 1),
+                                                &scan.meta_seen, "Type")
+            else:
+                children = _children_of(<Element> scan.meta)
+                scan.found = _first_child_named(<PyObject**> PySequence_Fast_ITEMS(children),
+                                                len(children), &scan.meta_seen, "Type")
         return scan.found
 
     cdef object opaque(self, Py_ssize_t offset, Py_ssize_t length):
@@ -655,7 +708,7 @@ cdef class _Decoder:
             elif byte == END:
                 if not self.stack:
                     raise DecodeError("END without an open element", start)
-                self.close(<Element> self.stack.pop(), self.pages.pop())
+                self.close(self.pop(), self.pages.pop())
             elif byte == STR_I or byte == STR_T or byte == ENTITY or byte == OPAQUE:
                 if byte == STR_I:
                     value = self.termstr(&pos)
@@ -933,16 +986,17 @@ def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
 
 # -- encoding ----------------------------------------------------------------------------------
 
-cdef PyObject* _first_new_child(list children, Py_ssize_t* seen, str tag):
-    """The first Element of ``children`` from ``seen[0]`` on named ``tag`` (borrowed; NULL if
-    none); ``seen[0]`` moves past the children looked at."""
+cdef PyObject* _first_child_named(PyObject** children, Py_ssize_t end, Py_ssize_t* seen,
+                                  str tag):
+    """The first Element of ``children[seen[0]:end]`` named ``tag`` (borrowed; NULL if none);
+    ``seen[0]`` moves past the children looked at."""
     cdef Py_ssize_t position
-    for position in range(seen[0], len(children)):
-        child = children[position]
+    for position in range(seen[0], end):
+        child = <object> children[position]
         if type(child) is Element and (<Element> child).tag == tag:
             seen[0] = position + 1
-            return <PyObject*> child
-    seen[0] = len(children)
+            return children[position]
+    seen[0] = end
     return NULL
 
 
