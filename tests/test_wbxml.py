@@ -310,6 +310,31 @@ def test_embedded_document_that_does_not_parse_stays_data():
     assert tree.find("Item").findtext("Data") == bad
 
 
+def test_data_inside_the_meta_reads_the_type_before_it(Element):
+    """A Data inside a Meta, after that Meta's Type: the Data rules find the Type in the Meta
+    that is still open (the grandparent's first Meta), for each of two Data. The payload is a
+    SyncML document, which only an embedding Type makes a nested tree (same family). A Data
+    before the Type reads none."""
+    inner = syncml_codec.encode(Element("SyncML", NS, children=[Element("Final", NS)]))
+    data_token = b"\x4F\xC3" + bytes([len(inner)]) + inner + b"\x01"
+    data = syncml(b"\x54\x5A\x00\x01\x53\x03application/vnd.syncml-devinf+wbxml\x00\x01\x00\x00"
+                  + data_token * 2 + b"\x01\x01")
+    meta = syncml_codec.decode(data).find("Item").find("Meta")
+    nested = [child.children[0] for child in meta.children if child.tag == "Data"]
+    assert [(tree.tag, tree.children[0].tag) for tree in nested] == [("SyncML", "Final")] * 2
+    untyped = data.replace(b"devinf+wbxml", b"devinf+wbxmX")
+    assert syncml_codec.decode(untyped).find("Item").find("Meta").children[1].text == inner
+    # A Data in the Meta before its Type has none; a Data after the closed Meta finds it.
+    late = syncml(b"\x54\x5A" + data_token + b"\x00\x01\x53\x03application/vnd.syncml-devinf"
+                  b"+wbxml\x00\x01\x00\x00\x01" + data_token + b"\x01")
+    item = syncml_codec.decode(late).find("Item")
+    assert item.find("Meta").findtext("Data") == inner
+    assert item.find("Data").children[0].tag == "SyncML"
+    for document in (data, late):
+        trees = [module.decode_wbxml(document) for module in api._IMPLEMENTATIONS.values()]
+        assert all(tree == trees[0] for tree in trees)
+
+
 def test_standalone_ddf_uses_a_textual_public_id_and_page_2():
     data = syncml_codec.xml_to_wbxml(
         b'<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD><Node><NodeName>A</NodeName>'
