@@ -745,7 +745,8 @@ cdef class _Decoder:
                     name = self.table_ref(&pos, "LITERAL")
                     if not name:
                         raise DecodeError("LITERAL tag with an empty name", start)
-                    name, element_namespace = literal_name(self.language, name, namespace)
+                    name, element_namespace = literal_name(self.language, name, namespace,
+                                                           self.root is None)
                     element = _new_element(name, element_namespace)
                 else:
                     element = _new_element(self.tag_name(names, page, byte & 0x3F, start), namespace)

@@ -643,3 +643,14 @@ def test_literal_names_with_braces(Element):
     assert syncml_codec.decode(syncml_codec.encode(odd)) == odd
     with pytest.raises(EncodeError, match="holds '}'"):
         syncml_codec.encode(Element("SyncML", NS, children=[Element("Item", "urn:a}b")]))
+
+
+@pytest.mark.parametrize("name", ["{}EX", "{urn:x}EX"])
+def test_a_literal_root_keeps_the_documents_namespace(name):
+    """``{uri}tag`` names a namespace below the root only: the root's namespace is the
+    document's language, or the tree could not be written again (a fuzz finding)."""
+    encoded = name.encode()
+    data = bytes([3, 0xA4, 1, 0x6A, len(encoded) + 1]) + encoded + b"\x00\x04\x00"
+    tree = syncml_codec.decode(data)
+    assert (tree.tag, tree.namespace) == (name, NS)
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree

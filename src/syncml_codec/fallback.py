@@ -367,7 +367,8 @@ class _TreeBuilder:
                     name, namespace = self.tag_name(token)
                 else:
                     name, namespace = literal_name(self.language, token.value,
-                                                   self.language.page_namespace(token.page))
+                                                   self.language.page_namespace(token.page),
+                                                   self.root is None)
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")

@@ -268,12 +268,14 @@ def literal_tag(tag: str, namespace: str | None, on_its_page: bool) -> str:
     return f"{{{namespace or ''}}}{tag}"
 
 
-def literal_name(language: Language, name: str, page_namespace: str | None
-                 ) -> tuple[str, str | None]:
+def literal_name(language: Language, name: str, page_namespace: str | None,
+                 root: bool = False) -> tuple[str, str | None]:
     """(tag, namespace) of a LITERAL element. ``{uri}tag`` carries its namespace (``{}`` none;
-    never the WBXML constructs' own, which only tokens make); a name the language defines takes
-    the namespace of its page (as the XML reader assigns it); else the page in force gives it."""
-    if name.startswith("{") and "}" in name:
+    never the WBXML constructs' own, which only tokens make), except on the root, whose
+    namespace is the document's language (the encoder writes no other, so a root in another
+    namespace could not be written again); a name the language defines takes the namespace of
+    its page (as the XML reader assigns it); else the page in force gives it."""
+    if name.startswith("{") and "}" in name and not root:
         namespace, tag = name[1:].split("}", 1)  # the encoder writes no "}" in the URI
         if tag and namespace != WBXML_NAMESPACE:  # "{...}" alone is a name, not that form
             return tag, namespace or None
