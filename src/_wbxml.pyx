@@ -29,7 +29,7 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memchr, memcmp, memcpy, memmove, memset, strcmp, strlen, strncmp
 from sys import intern
 
@@ -102,6 +102,8 @@ cdef enum:
     HAS_ATTRIBUTES = 0x80
     HAS_CONTENT = 0x40
     MAX_ENCODE_DEPTH = 512  # limits.MAX_ENCODE_DEPTH
+    RECENT_TEXT_MAX_SLOTS = 256  # _Decoder.recent_texts: 16 to this, a power of two
+    RECENT_TEXT_MAX_LENGTH = 32
     UTF_8_MIB = 0x6A
 
 cdef object _MISSING = object()
@@ -258,6 +260,20 @@ cdef class _LanguageTables:
 cdef object _language_tables = BoundedCache(limit=64)  # language -> _LanguageTables
 
 
+cdef inline size_t _short_text_hash(const unsigned char* data, Py_ssize_t length):
+    """A quick hash of a short text (at most RECENT_TEXT_MAX_LENGTH bytes) from its length and its
+    first and last eight bytes (fewer when shorter)."""
+    cdef uint64_t head = 0, tail = 0
+    if length >= 8:
+        memcpy(&head, data, 8)
+        memcpy(&tail, data + length - 8, 8)
+    elif length > 0:
+        memcpy(&head, data, length)
+    head = (head ^ <uint64_t> length) * 0x9E3779B97F4A7C15ULL
+    head = (head ^ tail ^ (head >> 32)) * 0x9E3779B97F4A7C15ULL
+    return <size_t> (head >> 40)
+
+
 cdef class _Decoder:
     cdef bytes data
     cdef const unsigned char* buf
@@ -278,11 +294,17 @@ cdef class _Decoder:
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
     cdef Py_ssize_t max_string, max_opaque
     cdef object limits
+    cdef PyObject** recent_texts  # short ASCII texts by hash (owned)
+    cdef size_t recent_mask  # the number of recent_texts slots - 1
 
     def __dealloc__(self):
         cdef Py_ssize_t index
         for index in range(self.pending_count):
             Py_XDECREF(self.pending[index])
+        if self.recent_texts != NULL:
+            for index in range(<Py_ssize_t> self.recent_mask + 1):
+                Py_XDECREF(self.recent_texts[index])
+            PyMem_Free(self.recent_texts)
         PyMem_Free(self.pending)
         PyMem_Free(self.levels)
 
@@ -318,6 +340,12 @@ cdef class _Decoder:
         self.pages = []
         self.root = None
         self.attr_page = 0
+        self.recent_mask = 15  # about one slot per 32 bytes of input
+        while self.recent_mask < RECENT_TEXT_MAX_SLOTS - 1 and self.recent_mask * 32 < self.size:
+            self.recent_mask = self.recent_mask * 2 + 1
+        self.recent_texts = <PyObject**> PyMem_Calloc(self.recent_mask + 1, sizeof(PyObject*))
+        if self.recent_texts == NULL:
+            raise MemoryError()
 
     # -- primitive readers -------------------------------------------------------------------
 
@@ -361,12 +389,30 @@ cdef class _Decoder:
             raise DecodeError(f"inline string longer than max_string {self.max_string}", start - 1)
         try:
             if self.utf8:
-                text = PyUnicode_DecodeUTF8(<const char*> self.buf + start, end - start, NULL)
+                text = self.utf8_text(self.buf + start, end - start)
             else:
                 text = self.data[start:end].decode(self.encoding)
         except UnicodeDecodeError:
             raise DecodeError(f"inline string is not valid {self.encoding}", start - 1) from None
         pos[0] = end + self.nul_width
+        return text
+
+    cdef object utf8_text(self, const unsigned char* data, Py_ssize_t length):
+        """The str of ``length`` UTF-8 bytes. A short ASCII text equal to one seen recently is
+        that same object: documents repeat their short texts ("chr", "text/plain", MsgRef,
+        a CmdRef naming the CmdID before it), and each copy would cost an allocation."""
+        if length > RECENT_TEXT_MAX_LENGTH:
+            return PyUnicode_DecodeUTF8(<const char*> data, length, NULL)
+        cdef PyObject** slot = &self.recent_texts[_short_text_hash(data, length) & self.recent_mask]
+        cdef PyObject* seen = slot[0]
+        if seen != NULL and PyUnicode_GET_LENGTH(<object> seen) == length \
+                and memcmp(PyUnicode_DATA(<object> seen), data, length) == 0:
+            return <object> seen
+        text = PyUnicode_DecodeUTF8(<const char*> data, length, NULL)
+        if PyUnicode_GET_LENGTH(text) == length:  # ASCII, so its characters are these bytes
+            Py_INCREF(text)
+            Py_XDECREF(seen)
+            slot[0] = <PyObject*> text
         return text
 
     cdef object table_ref(self, Py_ssize_t* pos, str what):
@@ -559,7 +605,7 @@ cdef class _Decoder:
         if not self.utf8:
             return opaque_value(PyBytes_FromStringAndSize(data, length), self.encoding)
         try:  # ``syncml.opaque_value`` for UTF-8, checked in C
-            text = PyUnicode_DecodeUTF8(data, length, NULL)
+            text = self.utf8_text(<const unsigned char*> data, length)
         except UnicodeDecodeError:
             return PyBytes_FromStringAndSize(data, length)
         return text if _is_xml_text(text) else PyBytes_FromStringAndSize(data, length)

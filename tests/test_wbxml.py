@@ -268,6 +268,60 @@ def test_text_with_nul_or_control_characters_stays_text(Element):
     assert syncml_codec.decode(data) == tree
 
 
+def short_texts() -> list[str]:
+    """Texts around the length up to which the compiled decoder reuses recent short texts (32):
+    repeated and distinct, ASCII and not, more than its slots, so many share a slot."""
+    texts = ["1", "chr", "é", "日本", "x" * 31, "x" * 32, "x" * 33, "y" * 32, "é" * 16]
+    texts += [f"{n:0{width}}" for n in range(400) for width in (1, 8, 16, 32)]
+    texts += [f"{prefix}{n}{suffix}" for n in range(300) for prefix, suffix in
+              (("./Vendor/", "/Value"), ("abcdefgh", "abcdefgh"), ("", "x" * 24))]
+    return texts + texts[::-1]
+
+
+def test_short_texts_decode_exactly_inline_and_opaque(Element):
+    """Every short text, written inline (LocURI) and OPAQUE (Data under Add), reads back
+    exactly, whichever recent text shares its slot."""
+    commands = [Element("Add", NS, children=[Element("Item", NS, children=[
+        Element("Target", NS, children=[Element("LocURI", NS, text=text)]),
+        Element("Data", NS, text=text)])]) for text in short_texts()]
+    tree = Element("SyncML", NS, children=commands)
+    data = syncml_codec.encode(tree)
+    assert data.count(b"\x03" + b"y" * 32 + b"\x00") == 2  # inline
+    assert data.count(b"\xC3\x20" + b"y" * 32) == 2  # OPAQUE, 32 bytes
+    assert syncml_codec.decode(data) == tree
+    assert syncml_codec.decode(syncml_codec.encode(tree, string_table=True)) == tree
+
+
+def test_compiled_decoder_shares_repeated_short_texts():
+    """The compiled decoder gives equal short ASCII texts met close together one str object
+    (a copy each would cost an allocation and memory), unless another text took its slot in
+    between; longer texts stay apart."""
+    compiled = _compiled_or_skip()
+    Element = compiled.Element
+    long_text = "a management object's value, longer than 32 bytes"
+    results = [Element("Results", NS, children=[
+        Element("CmdID", NS, text=str(n)), Element("CmdRef", NS, text=str(n)),
+        Element("Item", NS, children=[
+            Element("Meta", NS, children=[Element("Format", METINF, text="chr"),
+                                          Element("Type", METINF, text="text/plain")]),
+            Element("Data", NS, text=long_text)])]) for n in range(100, 200)]
+    data = syncml_codec.encode(Element("SyncML", NS, children=results))
+    tree = compiled.decode_wbxml(data)
+    for path in ("Item/Meta/Format", "Item/Meta/Type"):
+        texts = [_child(result, path).text for result in tree]
+        assert len(texts) == 100 and len({id(text) for text in texts}) <= 5
+    assert all(result.find("CmdRef").text is result.find("CmdID").text for result in tree)
+    datas = [_child(result, "Item/Data").text for result in tree]
+    assert set(datas) == {long_text} and len({id(text) for text in datas}) == 100
+
+
+def _child(element, path: str):
+    """The first descendant along ``path`` (tags separated by "/")."""
+    for tag in path.split("/"):
+        element = element.find(tag)
+    return element
+
+
 def test_embedded_devinf_is_a_nested_document_and_type_is_rewritten():
     xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2"><Put><Meta><Type xmlns="syncml:metinf">'
            b'application/vnd.syncml-devinf+xml</Type></Meta><Item><Data>'
