@@ -14,14 +14,14 @@ takes the tree path, so their output is always the tree path's.
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.list cimport PyList_New
+from cpython.tuple cimport PyTuple_New
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 
 
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object container)
-    void _list_set_item "PyList_SET_ITEM" (list target, Py_ssize_t index, PyObject* item)
+    void _tuple_set_item "PyTuple_SET_ITEM" (tuple target, Py_ssize_t index, PyObject* item)
     PyObject** PySequence_Fast_ITEMS(object sequence)
     int PyGC_Disable()
     int PyGC_Enable()
@@ -121,9 +121,11 @@ cdef class Element:
     """One node of the neutral element tree (see ``fallback.Element``; same fields and behaviour).
 
     ``attributes`` and ``children`` are created on first access, so a leaf costs neither a dict
-    nor a list. A tree holds no reference cycles, so Elements, and the children lists the
-    decoders make, are not tracked by the cycle collector, which would otherwise rescan every
-    large tree: a tree made to contain itself is never freed.
+    nor a list; the WBXML decoder keeps an element's children in a tuple (one allocation, no
+    spare room) until ``children`` is first read, which makes it the list. A tree holds no
+    reference cycles, so Elements, and the children tuples and lists of decoded trees, are not
+    tracked by the cycle collector, which would otherwise rescan every large tree: a tree made
+    to contain itself is never freed.
     """
 
     cdef public object tag, namespace, text, tail
@@ -152,6 +154,8 @@ cdef class Element:
     def children(self):
         if self._children is None:
             self._children = []
+        elif type(self._children) is tuple:  # as the decoder left it: the list is made now
+            self._children = _untracked_list(self._children)
         return self._children
 
     @children.setter
@@ -169,7 +173,7 @@ cdef class Element:
                 and self.text == other.text
                 and self.tail == other.tail
                 and self.attributes == other.attributes
-                and list(self.children) == list(other.children)
+                and list(_children_of(self)) == list(other.children)
             )
         except AttributeError:
             return NotImplemented
@@ -177,14 +181,14 @@ cdef class Element:
     __hash__ = None
 
     def __iter__(self):
-        return iter(self.children)
+        return iter(_children_of(self))
 
     def __len__(self):
         return 0 if self._children is None else len(self._children)
 
     def find(self, tag):
         """The first child named ``tag``, or None."""
-        for child in self.children:
+        for child in _children_of(self):
             if child.tag == tag:
                 return child
         return None
@@ -206,28 +210,32 @@ cdef inline Element _new_element(object tag, object namespace):
     return element
 
 
+cdef list _untracked_list(object items):
+    """A list of ``items`` left out of the cycle collector like the Elements (a decoded tree's
+    lists hold nothing but them)."""
+    cdef list made = list(items)
+    PyObject_GC_UnTrack(made)
+    return made
+
+
 cdef inline int _append_child(Element parent, object child) except -1:
-    """Append to a decoded element's children; the list, made here, is left out of the cycle
-    collector like the Elements (it holds nothing but them)."""
-    cdef list children
+    """Append to a decoded element's children (a list made here, see _untracked_list)."""
     if parent._children is None:
-        children = [child]
-        PyObject_GC_UnTrack(children)
-        parent._children = children
+        parent._children = _untracked_list((child,))
     else:
         parent._children.append(child)
     return 0
 
 
-cdef list _NO_CHILDREN = []  # stands for a leaf's children; never modified
+cdef tuple _NO_CHILDREN = ()  # stands for a leaf's children
 
 
-cdef inline list _children_of(Element element):
-    """The children of an Element as a list, without creating one for a leaf."""
+cdef inline object _children_of(Element element):
+    """The children of an Element as a list or tuple, without making one for a leaf."""
     children = element._children
     if children is None:
         return _NO_CHILDREN
-    return children if type(children) is list else list(children)
+    return children if type(children) is list or type(children) is tuple else list(children)
 
 
 # -- decoding WBXML ----------------------------------------------------------------------------
@@ -493,13 +501,13 @@ cdef class _Decoder:
         """The open element an END closes, given its children from ``pending``."""
         cdef Element element = <Element> self.stack.pop()
         cdef Py_ssize_t level = len(self.stack), first = self.levels[level].first, index
-        cdef list children
+        cdef tuple children
         if self.pending_count > first:
-            children = PyList_New(self.pending_count - first)
+            children = PyTuple_New(self.pending_count - first)
             for index in range(first, self.pending_count):
-                _list_set_item(children, index - first, self.pending[index])  # moves the ref
+                _tuple_set_item(children, index - first, self.pending[index])  # moves the ref
             self.pending_count = first
-            PyObject_GC_UnTrack(children)  # as in _append_child
+            PyObject_GC_UnTrack(children)  # see _untracked_list
             element._children = children
         if level and self.levels[level - 1].meta == <PyObject*> element:
             self.levels[level - 1].meta_seen -= first  # the Data rules' place, now in the list
@@ -565,7 +573,6 @@ cdef class _Decoder:
         """The first Meta's first Type child of the element open at ``level`` (NULL if none
         yet), looking at each of its children, and its Meta's, once."""
         cdef _OpenElement* scan = &self.levels[level]
-        cdef list children
         if scan.found == NULL:
             if scan.meta == NULL:
                 scan.meta = _first_child_named(self.pending, self.children_end(level),
@@ -1563,11 +1570,9 @@ cdef class _Encoder(_Output):
                 self.tag_tokens.owners[index] = (tag, namespace)
                 slot.tag, slot.namespace = <PyObject*> tag, <PyObject*> namespace
                 slot.page, slot.token, slot.rules = page, token, rules
-        if type(children) is list:
-            has_content = len(<list> children) > 0
-        else:
-            has_content = bool(children)
+        if type(children) is not list and type(children) is not tuple:
             children = list(children)
+        has_content = len(children) > 0
         has_content = has_content or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if token < 0:
@@ -1590,7 +1595,7 @@ cdef class _Encoder(_Output):
             elif rules & _ENCODE_METINF_TYPE and self.type_rewrite and type(text) is str:
                 text = _WBXML_SPELLINGS.get(text, text)
             self.content(text, as_opaque)
-        for child in <list> children:
+        for child in children:
             self.element(child, node, parent, depth + 1)
             tail = (<Element> child).tail if type(child) is Element else child.tail
             if tail is not None and len(tail) > 0:
@@ -2901,7 +2906,7 @@ cdef class _FastXMLWriter:
             parts.append(escape_text(<str> text))
         indent_children = self.pretty and not has_text
         inner = indent + "  "
-        for child in <list> children:
+        for child in children:
             if indent_children:
                 parts.append("\n" + inner)
             self.element(child, namespace, inner, depth + 1)

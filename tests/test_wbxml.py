@@ -659,6 +659,24 @@ def test_stream_gives_up_on_every_truncation():
         assert compiled.stream_xml(data[:cut]) is None
 
 
+def test_decoded_children_become_a_list_that_keeps_changes(Element):
+    """Children read, searched and counted before and after ``children`` is first read (the
+    compiled decoder holds them in a tuple until then) are the same; the list is kept."""
+    source = Element("SyncML", NS, children=[
+        Element("SyncHdr", NS, children=[Element("MsgID", NS, text="1")]),
+        Element("SyncBody", NS, children=[Element("Final", NS)])])
+    tree = syncml_codec.decode(syncml_codec.encode(source))
+    assert len(tree) == 2 and [child.tag for child in tree] == ["SyncHdr", "SyncBody"]
+    assert tree.find("SyncBody") == source.find("SyncBody") and tree == source
+    children = tree.children
+    assert type(children) is list and tree.children is children
+    children.pop(0)
+    tree.find("SyncBody").children.insert(0, Element("Alert", NS))
+    assert [child.tag for child in tree] == ["SyncBody"] and len(tree) == 1
+    assert [child.tag for child in tree.find("SyncBody")] == ["Alert", "Final"]
+    assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+
+
 def test_compiled_trees_are_left_out_of_the_cycle_collector():
     """Decoded trees hold no cycles: the compiled Elements and their children lists are not
     tracked, so a large tree costs the collector nothing; leaves get no list at all."""
