@@ -118,6 +118,14 @@ cdef dict _XML_SPELLINGS = XML_SPELLINGS
 # -- the Element -------------------------------------------------------------------------------
 
 @cython.no_gc
+@cython.final
+cdef class _RareFields:
+    """The fields few elements of a message have (attributes, a tail), with the children, for
+    an Element that has them (see ``Element._more``)."""
+    cdef object attributes, tail, children
+
+
+@cython.no_gc
 cdef class Element:
     """One node of the neutral element tree (see ``fallback.Element``; same fields and behaviour).
 
@@ -129,39 +137,55 @@ cdef class Element:
     to contain itself is never freed.
     """
 
-    cdef public object tag, namespace, text, tail
-    cdef object _attributes, _children
+    cdef public object tag, namespace, text
+    # The children (None for a leaf, a tuple, a list); or, once the element has attributes or
+    # a tail, a _RareFields holding them and the children. Four fields make an Element 48 bytes.
+    cdef object _more
 
     def __init__(self, tag, namespace=None, attributes=None, text=None, children=None,
                  tail=None):
         self.tag = tag
         self.namespace = namespace
-        self._attributes = {} if attributes is None else attributes
         self.text = text
-        self._children = [] if children is None else children
-        self.tail = tail
+        self._more = [] if children is None else children
+        if attributes is not None or tail is not None:
+            rare = _rare_fields(self)
+            rare.attributes, rare.tail = attributes, tail
 
     @property
     def attributes(self):
-        if self._attributes is None:
-            self._attributes = {}
-        return self._attributes
+        cdef _RareFields rare = _rare_fields(self)
+        if rare.attributes is None:
+            rare.attributes = {}
+        return rare.attributes
 
     @attributes.setter
     def attributes(self, value):
-        self._attributes = value
+        _rare_fields(self).attributes = value
+
+    @property
+    def tail(self):
+        return _tail_of(self)
+
+    @tail.setter
+    def tail(self, value):
+        _set_tail(self, value)
 
     @property
     def children(self):
-        if self._children is None:
-            self._children = []
-        elif type(self._children) is tuple:  # as the decoder left it: the list is made now
-            self._children = _untracked_list(self._children)
-        return self._children
+        children = _raw_children(self)
+        if children is None:
+            children = []
+        elif type(children) is tuple:  # as the decoder left it: the list is made now
+            children = _untracked_list(children)
+        else:
+            return children
+        _set_children(self, children)
+        return children
 
     @children.setter
     def children(self, value):
-        self._children = value
+        _set_children(self, value)
 
     def __repr__(self):
         return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self)}>"
@@ -172,8 +196,8 @@ cdef class Element:
                 self.tag == other.tag
                 and self.namespace == other.namespace
                 and self.text == other.text
-                and self.tail == other.tail
-                and self.attributes == other.attributes
+                and _tail_of(self) == other.tail
+                and (_attributes_of(self) or {}) == (_attributes_any(other) or {})
                 and list(_children_of(self)) == list(other.children)
             )
         except AttributeError:
@@ -185,7 +209,8 @@ cdef class Element:
         return iter(_children_of(self))
 
     def __len__(self):
-        return 0 if self._children is None else len(self._children)
+        children = _raw_children(self)
+        return 0 if children is None else len(children)
 
     def find(self, tag):
         """The first child named ``tag``, or None."""
@@ -200,8 +225,54 @@ cdef class Element:
         return default if child is None or child.text is None else child.text
 
     def __reduce__(self):
-        return (Element, (self.tag, self.namespace, self._attributes, self.text, self.children,
-                          self.tail))
+        return (Element, (self.tag, self.namespace, _attributes_of(self), self.text,
+                          self.children, _tail_of(self)))
+
+
+cdef inline _RareFields _rare_fields(Element element):
+    """The element's _RareFields, made now (taking over its children) if it has none."""
+    cdef _RareFields rare
+    if type(element._more) is not _RareFields:
+        rare = _RareFields.__new__(_RareFields)
+        rare.children = element._more
+        element._more = rare
+    return <_RareFields> element._more
+
+
+cdef inline object _raw_children(Element element):
+    """The element's children as held: None (a leaf), a tuple, a list or what was assigned."""
+    more = element._more
+    return (<_RareFields> more).children if type(more) is _RareFields else more
+
+
+cdef inline int _set_children(Element element, object children) except -1:
+    if type(element._more) is _RareFields:
+        (<_RareFields> element._more).children = children
+    else:
+        element._more = children
+    return 0
+
+
+cdef inline object _attributes_of(Element element):
+    """The element's attributes dict, or None (without making one)."""
+    more = element._more
+    return (<_RareFields> more).attributes if type(more) is _RareFields else None
+
+
+cdef inline object _tail_of(Element element):
+    more = element._more
+    return (<_RareFields> more).tail if type(more) is _RareFields else None
+
+
+cdef inline int _set_tail(Element element, object tail) except -1:
+    if tail is not None or type(element._more) is _RareFields:
+        _rare_fields(element).tail = tail
+    return 0
+
+
+cdef inline object _attributes_any(object node):
+    """The attributes of any element node, without making a dict for a compiled Element."""
+    return _attributes_of(<Element> node) if type(node) is Element else node.attributes
 
 
 cdef inline Element _new_element(object tag, object namespace):
@@ -221,10 +292,11 @@ cdef list _untracked_list(object items):
 
 cdef inline int _append_child(Element parent, object child) except -1:
     """Append to a decoded element's children (a list made here, see _untracked_list)."""
-    if parent._children is None:
-        parent._children = _untracked_list((child,))
+    children = _raw_children(parent)
+    if children is None:
+        _set_children(parent, _untracked_list((child,)))
     else:
-        parent._children.append(child)
+        children.append(child)
     return 0
 
 
@@ -233,7 +305,7 @@ cdef tuple _NO_CHILDREN = ()  # stands for a leaf's children
 
 cdef inline object _children_of(Element element):
     """The children of an Element as a list or tuple, without making one for a leaf."""
-    children = element._children
+    children = _raw_children(element)
     if children is None:
         return _NO_CHILDREN
     return children if type(children) is list or type(children) is tuple else list(children)
@@ -458,10 +530,10 @@ cdef class _Decoder:
         if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
             self.run.append(value)
             return 0
-        current = target.tail if is_tail else target.text
+        current = _tail_of(target) if is_tail else target.text
         if current is None:
             if is_tail:
-                target.tail = value
+                _set_tail(target, value)
             else:
                 target.text = value
             return 0
@@ -474,7 +546,7 @@ cdef class _Decoder:
         if self.run is None:
             return 0
         if self.run_is_tail:
-            self.run_target.tail = join_run(self.run)
+            _set_tail(self.run_target, join_run(self.run))
         else:
             self.run_target.text = join_run(self.run)
         self.run = None
@@ -509,7 +581,7 @@ cdef class _Decoder:
                 _tuple_set_item(children, index - first, self.pending[index])  # moves the ref
             self.pending_count = first
             PyObject_GC_UnTrack(children)  # see _untracked_list
-            element._children = children
+            _set_children(element, children)
         if level and self.levels[level - 1].meta == <PyObject*> element:
             self.levels[level - 1].meta_seen -= first  # the Data rules' place, now in the list
         return element
@@ -786,7 +858,7 @@ cdef class _Decoder:
                 if not self.stack:
                     raise DecodeError("extension outside the root element", start)
                 element = _new_element("ext", WBXML_NAMESPACE)
-                element._attributes = {"token": f"{byte:#04x}"}
+                _rare_fields(element).attributes = {"token": f"{byte:#04x}"}
                 element.text = value or None
                 self.append(element)
             elif byte == PI:
@@ -994,7 +1066,9 @@ cdef class _LxmlReader:
             raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
         language, tag, namespace = self.name(node, language)
         element = _new_element(tag, namespace)
-        element._attributes = self.attributes(node, top)
+        attributes = self.attributes(node, top)
+        if attributes is not None:
+            _rare_fields(element).attributes = attributes
         # The content before, between and after the children comes in runs (see
         # xmlcodec._Reader): one text, or a list when wbxml:opaque / wbxml:char pieces join it.
         # ``run`` is the open one: the element's text, or the tail of ``open_child``.
@@ -1015,7 +1089,7 @@ cdef class _LxmlReader:
                     if open_child is None:
                         element.text = self.settle(run, True)
                     else:
-                        open_child.tail = self.settle(run, True)
+                        _set_tail(open_child, self.settle(run, True))
                     child = self.element(source, language, depth + 1, False)
                     _append_child(element, child)
                     open_child = child
@@ -1024,7 +1098,7 @@ cdef class _LxmlReader:
         if open_child is None:
             element.text = self.settle(run, False)
         else:
-            open_child.tail = self.settle(run, True)
+            _set_tail(open_child, self.settle(run, True))
         return element
 
 
@@ -1540,7 +1614,7 @@ cdef class _Encoder(_Output):
         if type(node) is Element:
             fast = <Element> node
             tag, namespace, text = fast.tag, fast.namespace, fast.text
-            children, attributes = _children_of(fast), fast._attributes
+            children, attributes = _children_of(fast), _attributes_of(fast)
             index = _slot_index(tag, namespace)
             slot = &self.tag_tokens.slots[index]
             if slot.tag == <PyObject*> tag and slot.namespace == <PyObject*> namespace:
@@ -1603,7 +1677,7 @@ cdef class _Encoder(_Output):
             self.content(text, as_opaque)
         for child in children:
             self.element(child, node, parent, depth + 1)
-            tail = (<Element> child).tail if type(child) is Element else child.tail
+            tail = _tail_of(<Element> child) if type(child) is Element else child.tail
             if tail is not None and len(tail) > 0:
                 self.content(tail, False)
         return self.byte(END)
@@ -2892,7 +2966,7 @@ cdef class _FastXMLWriter:
         tag, namespace, text, children = element.tag, element.namespace, element.text, \
             _children_of(element)
         strings = self.tag_strings(tag)
-        if element._attributes or element.tail is not None \
+        if _attributes_of(element) or _tail_of(element) is not None \
                 or strings is None or not self.usual_namespace(namespace):
             self.ok = False
             return 0

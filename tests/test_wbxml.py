@@ -571,6 +571,24 @@ def test_element_api(Element):
     assert Element("X").attributes == {} and Element("X").children == []
 
 
+def test_element_fields_set_in_any_order_keep_each_other(Element):
+    """Children, attributes and tail stay what they were set to, whichever comes first (the
+    compiled Element keeps the rare ones, attributes and tail, apart)."""
+    child = Element("Final", NS)
+    element = Element("SyncBody", NS, children=[child])
+    element.tail = "after"
+    assert element.children == [child] and element.attributes == {}
+    element.attributes["id"] = "1"
+    element.children.append(Element("Final", NS))
+    element.children = [child]
+    assert (element.tail, element.attributes, element.children) == ("after", {"id": "1"}, [child])
+    element.tail = None
+    assert element.tail is None and element.attributes == {"id": "1"} and len(element) == 1
+    assert element == Element("SyncBody", NS, attributes={"id": "1"}, children=[child])
+    leaf = Element("MsgID", NS, text="1", tail="\n")
+    assert leaf.children == [] and leaf.tail == "\n" and leaf.attributes == {}
+
+
 def test_registered_language_with_attribute_pages(Element):
     wml = Language(
         name="Example ML 1.0", family="example", version="1.0", fpi="-//EXAMPLE//DTD ML 1.0//EN",
