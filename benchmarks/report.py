@@ -2,14 +2,17 @@
 
     python benchmarks/report.py            # the full run: small to 10 MB, and the scaling series
     python benchmarks/report.py --quick    # small and medium only, no plot
+    python benchmarks/report.py --cpu 0    # run on CPU 0 (default: the last CPU allowed)
 
-Every number in one report comes from one process and one run, so ratios compare like with like.
+Every number in one report comes from one process, one run and one CPU, so ratios compare like
+with like.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import statistics
 import sys
@@ -167,13 +170,27 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def write_results(results: dict, series: dict | None, mem: dict | None, path: Path) -> None:
+def pin_to_one_cpu(cpu: int | None = None) -> int | None:
+    """Keep the rest of the run on one CPU (``cpu``, or the last one allowed); the CPU, or None
+    where the system cannot pin. The CPUs of a virtual machine can differ in speed by a third
+    (a busy neighbour on the host): a run that moved between them would compare sizes measured
+    at different speeds."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    chosen = max(os.sched_getaffinity(0)) if cpu is None else cpu
+    os.sched_setaffinity(0, {chosen})
+    return chosen
+
+
+def write_results(results: dict, series: dict | None, mem: dict | None, path: Path,
+                  cpu: int | None = None) -> None:
     lines = ["# Benchmark results", "",
              "Written by `python benchmarks/report.py`: medians of repeated calls, all in one "
              "process and one run; the contenders on one document are timed in interleaved "
              "rounds.", "",
              f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-             f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+             f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+             + (f"; the run pinned to CPU {cpu}" if cpu is not None else ""),
              f"- syncml_codec {syncml_codec.__version__} (implementations: "
              f"{', '.join(sorted(api._IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
              f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
@@ -272,14 +289,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and medium only, no plot")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--cpu", type=int, help="the CPU to run on (default: the last allowed)")
     args = parser.parse_args(argv)
+    cpu = pin_to_one_cpu(args.cpu)
     sizes = ("small", "medium") if args.quick else tuple(SIZES)
     results = measure(sizes=sizes)
     series = None if args.quick else scaling()
     mem = None if args.quick else memory()
     if series is not None:
         plot(series, args.output.with_name("scaling.png"))
-    write_results(results, series, mem, args.output)
+    write_results(results, series, mem, args.output, cpu)
     print(f"wrote {args.output}")
     return 0
 
