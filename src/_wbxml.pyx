@@ -583,7 +583,7 @@ cdef class _Decoder:
             PyObject_GC_UnTrack(children)  # see _untracked_list
             _set_children(element, children)
         if level and self.levels[level - 1].meta == <PyObject*> element:
-            self.levels[level - 1].meta_seen -= first  # the Data rules' place, now in the list
+            self.levels[level - 1].meta_seen -= first  # the Data rules' place, now in its children
         return element
 
     cdef int open(self, Element element, int page, Py_ssize_t offset, bint has_content) except -1:
