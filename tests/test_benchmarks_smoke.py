@@ -44,3 +44,18 @@ def test_missing_peers_are_named_not_faked():
     if operations.libwbxml is None:
         pytest.skip("libwbxml2.so absent: its operations are left out")
     assert ("wbxml->xml", "libwbxml") in operations.operations("dm", 1_000)
+
+
+def test_the_scaling_series_runs_and_is_written(monkeypatch, tmp_path):
+    monkeypatch.setattr(report, "SCALING", [1_000, 2_000])
+    monkeypatch.setattr(report, "TREES_KEPT_XML_BYTES", 20_000)
+    series = report.scaling(budget=0.001)
+    assert all(len(points) == 2 and all(seconds > 0 for _, seconds in points)
+               for points in series.values())
+    target = tmp_path / "RESULTS.md"
+    report.write_results({}, series, None, target)
+    text = target.read_text()
+    assert "| decode: cython |" in text and "linear in size" in text
+    if report.TREES_KEPT in series:
+        assert "| decode, trees kept: cython |" in text
+        assert "(decode, trees kept)" not in text  # evidence, not a target row
