@@ -198,7 +198,7 @@ cdef class Element:
                 and self.text == other.text
                 and _tail_of(self) == other.tail
                 and (_attributes_of(self) or {}) == (_attributes_any(other) or {})
-                and list(_children_of(self)) == list(other.children)
+                and list(_children_of(self)) == list(_children_any(other))
             )
         except AttributeError:
             return NotImplemented
@@ -309,6 +309,14 @@ cdef inline object _children_of(Element element):
     if children is None:
         return _NO_CHILDREN
     return children if type(children) is list or type(children) is tuple else list(children)
+
+
+cdef inline object _tag_of(object node):
+    return (<Element> node).tag if type(node) is Element else node.tag
+
+
+cdef inline object _children_any(object node):
+    return _children_of(<Element> node) if type(node) is Element else node.children
 
 
 # -- decoding WBXML ----------------------------------------------------------------------------
@@ -1404,14 +1412,6 @@ cdef class _SharedStrings:
         finally:
             PyMem_Free(offsets)
         return 0
-
-
-cdef inline object _tag_of(object node):
-    return (<Element> node).tag if type(node) is Element else node.tag
-
-
-cdef inline object _children_any(object node):
-    return _children_of(<Element> node) if type(node) is Element else node.children
 
 
 cdef object _first_meta_type(object node, int budget):
