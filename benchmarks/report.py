@@ -202,9 +202,9 @@ def _fmt(seconds: float) -> str:
 
 def pin_to_one_cpu(cpu: int | None = None) -> int | None:
     """Keep the rest of the run on one CPU (``cpu``, or the last one allowed); the CPU, or None
-    where the system cannot pin. The CPUs of a virtual machine can differ in speed by a third
-    (a busy neighbour on the host): a run that moved between them would compare sizes measured
-    at different speeds."""
+    where the system cannot pin. At times the CPUs of a virtual machine differ in speed by a
+    third (a busy neighbour on the host): a run that moved between them would compare sizes
+    measured at different speeds."""
     if not hasattr(os, "sched_setaffinity"):
         return None
     chosen = max(os.sched_getaffinity(0)) if cpu is None else cpu
