@@ -176,7 +176,7 @@ cdef class Element:
         children = _raw_children(self)
         if children is None:
             children = []
-        elif type(children) is tuple:  # as the decoder left it: the list is made now
+        elif type(children) is tuple:  # as the decoder leaves children: the list is made now
             children = _untracked_list(children)
         else:
             return children
