@@ -119,38 +119,107 @@ cdef dict _XML_SPELLINGS = XML_SPELLINGS
 
 @cython.no_gc
 @cython.final
+cdef class _Name:
+    """A tag and its namespace, one object shared by the elements so named (see ``_name_for``),
+    with the WBXML token the encoder last found for them, in ``tokens_language``."""
+    cdef readonly object tag, namespace
+    cdef object tokens_language  # None: no token known
+    cdef int page, token, rules
+
+
+cdef enum:
+    _NAME_SLOTS = 512  # a power of two
+    _NAMES_KEPT = 4096  # at most so many in _names: more tags than that are not worth sharing
+
+cdef PyObject* _recent_names[_NAME_SLOTS]  # _Name by the identity of its strings (owned)
+cdef dict _names = {}  # (tag, namespace) -> _Name
+
+
+cdef _Name _name_for(object tag, object namespace):
+    """The shared _Name of ``tag`` in ``namespace``: found by the identity of the two strings
+    (the code pages and decoders reuse them), else by their values."""
+    cdef size_t key = (<size_t> <PyObject*> tag) ^ ((<size_t> <PyObject*> namespace) >> 3)
+    cdef size_t index = ((key >> 4) ^ (key >> 13)) & (_NAME_SLOTS - 1)
+    cdef _Name name
+    if _recent_names[index] != NULL:
+        name = <_Name> _recent_names[index]
+        if name.tag is tag and name.namespace is namespace:
+            return name
+    name = _names.get((tag, namespace))
+    if name is None:
+        name = _Name.__new__(_Name)
+        name.tag, name.namespace = tag, namespace
+        if len(_names) < _NAMES_KEPT:
+            _names[(tag, namespace)] = name
+    Py_INCREF(name)
+    Py_XDECREF(_recent_names[index])
+    _recent_names[index] = <PyObject*> name
+    return name
+
+
+cdef _Name _NO_NAME = _name_for(None, None)  # an Element made by __new__ alone
+
+
+@cython.no_gc
+@cython.final
 cdef class _RareFields:
-    """The fields few elements of a message have (attributes, a tail), with the children, for
-    an Element that has them (see ``Element._more``)."""
-    cdef object attributes, tail, children
+    """Everything an Element holds, for the few elements whose content does not fit its one
+    ``_content`` field: attributes, a tail, or both text and children (see ``Element``)."""
+    cdef object text, children, attributes, tail
 
 
 @cython.no_gc
 cdef class Element:
     """One node of the neutral element tree (see ``fallback.Element``; same fields and behaviour).
 
-    ``attributes`` and ``children`` are created on first access, so a leaf costs neither a dict
-    nor a list; the WBXML decoder keeps an element's children in a tuple (one allocation, no
-    spare room) until ``children`` is first read, which makes it the list. A tree holds no
-    reference cycles, so Elements, and the children tuples and lists of decoded trees, are not
-    tracked by the cycle collector, which would otherwise rescan every large tree: a tree made
-    to contain itself is never freed.
+    An Element is 32 bytes: ``_name`` (a _Name shared by the elements of the same tag and
+    namespace) and ``_content``, which holds what a SyncML element has: nothing (None), its text
+    (a ``str``), or its children (a tuple or a list); anything else (attributes, a tail, text
+    and children both, a text that is not a ``str``, children of another type) moves the
+    content into a _RareFields. ``attributes`` and ``children`` are created on first access;
+    the WBXML decoder keeps an element's children in a tuple (one allocation, no spare room)
+    until ``children`` is first read, which makes it the list. A tree holds no reference
+    cycles, so Elements, and the children tuples and lists of decoded trees, are not tracked by
+    the cycle collector, which would otherwise rescan every large tree: a tree made to contain
+    itself is never freed.
     """
 
-    cdef public object tag, namespace, text
-    # The children (None for a leaf, a tuple, a list); or, once the element has attributes or
-    # a tail, a _RareFields holding them and the children. Four fields make an Element 48 bytes.
-    cdef object _more
+    cdef _Name _name
+    cdef object _content
 
     def __init__(self, tag, namespace=None, attributes=None, text=None, children=None,
                  tail=None):
-        self.tag = tag
-        self.namespace = namespace
-        self.text = text
-        self._more = [] if children is None else children
+        self._name = _name_for(tag, namespace)
+        _set_text(self, text)
+        if children is not None:
+            _set_children(self, children)
         if attributes is not None or tail is not None:
             rare = _rare_fields(self)
             rare.attributes, rare.tail = attributes, tail
+
+    @property
+    def tag(self):
+        return _tag(self)
+
+    @tag.setter
+    def tag(self, value):
+        self._name = _name_for(value, _namespace(self))
+
+    @property
+    def namespace(self):
+        return _namespace(self)
+
+    @namespace.setter
+    def namespace(self, value):
+        self._name = _name_for(_tag(self), value)
+
+    @property
+    def text(self):
+        return _text_of(self)
+
+    @text.setter
+    def text(self, value):
+        _set_text(self, value)
 
     @property
     def attributes(self):
@@ -188,14 +257,14 @@ cdef class Element:
         _set_children(self, value)
 
     def __repr__(self):
-        return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self)}>"
+        return f"<Element {_tag(self)!r} ns={_namespace(self)!r} children={len(self)}>"
 
     def __eq__(self, other):
         try:
             return (
-                self.tag == other.tag
-                and self.namespace == other.namespace
-                and self.text == other.text
+                _tag(self) == other.tag
+                and _namespace(self) == other.namespace
+                and _text_of(self) == other.text
                 and _tail_of(self) == other.tail
                 and (_attributes_of(self) or {}) == (_attributes_any(other) or {})
                 and list(_children_of(self)) == list(_children_any(other))
@@ -215,7 +284,7 @@ cdef class Element:
     def find(self, tag):
         """The first child named ``tag``, or None."""
         for child in _children_of(self):
-            if child.tag == tag:
+            if _tag_of(child) == tag:
                 return child
         return None
 
@@ -225,47 +294,93 @@ cdef class Element:
         return default if child is None or child.text is None else child.text
 
     def __reduce__(self):
-        return (Element, (self.tag, self.namespace, _attributes_of(self), self.text,
+        return (Element, (_tag(self), _namespace(self), _attributes_of(self), _text_of(self),
                           self.children, _tail_of(self)))
 
 
-cdef inline _RareFields _rare_fields(Element element):
-    """The element's _RareFields, made now (taking over its children) if it has none."""
+cdef inline object _tag(Element element):
+    return (_NO_NAME if element._name is None else element._name).tag
+
+
+cdef inline object _namespace(Element element):
+    return (_NO_NAME if element._name is None else element._name).namespace
+
+
+cdef inline bint _is_sequence(object value):
+    return type(value) is tuple or type(value) is list
+
+
+cdef _RareFields _rare_fields(Element element):
+    """The element's _RareFields, made now (taking over its content) if it has none."""
     cdef _RareFields rare
-    if type(element._more) is not _RareFields:
-        rare = _RareFields.__new__(_RareFields)
-        rare.children = element._more
-        element._more = rare
-    return <_RareFields> element._more
+    content = element._content
+    if type(content) is _RareFields:
+        return <_RareFields> content
+    rare = _RareFields.__new__(_RareFields)
+    if type(content) is str:
+        rare.text = content
+    else:
+        rare.children = content
+    element._content = rare
+    return rare
+
+
+cdef inline object _text_of(Element element):
+    content = element._content
+    if type(content) is str:
+        return content
+    return (<_RareFields> content).text if type(content) is _RareFields else None
+
+
+cdef int _set_text(Element element, object text) except -1:
+    content = element._content
+    if type(content) is _RareFields:
+        (<_RareFields> content).text = text
+    elif content is None or type(content) is str:
+        if text is None or type(text) is str:
+            element._content = text
+        else:
+            _rare_fields(element).text = text
+    elif text is not None:  # beside children
+        _rare_fields(element).text = text
+    return 0
 
 
 cdef inline object _raw_children(Element element):
-    """The element's children as held: None (a leaf), a tuple, a list or what was assigned."""
-    more = element._more
-    return (<_RareFields> more).children if type(more) is _RareFields else more
+    """The element's children as held: None (none), a tuple, a list or what was assigned."""
+    content = element._content
+    if _is_sequence(content):
+        return content
+    return (<_RareFields> content).children if type(content) is _RareFields else None
 
 
-cdef inline int _set_children(Element element, object children) except -1:
-    if type(element._more) is _RareFields:
-        (<_RareFields> element._more).children = children
+cdef int _set_children(Element element, object children) except -1:
+    content = element._content
+    if type(content) is _RareFields:
+        (<_RareFields> content).children = children
+    elif type(content) is str:
+        if children is not None:  # beside the text
+            _rare_fields(element).children = children
+    elif children is None or _is_sequence(children):
+        element._content = children
     else:
-        element._more = children
+        _rare_fields(element).children = children
     return 0
 
 
 cdef inline object _attributes_of(Element element):
     """The element's attributes dict, or None (without making one)."""
-    more = element._more
-    return (<_RareFields> more).attributes if type(more) is _RareFields else None
+    content = element._content
+    return (<_RareFields> content).attributes if type(content) is _RareFields else None
 
 
 cdef inline object _tail_of(Element element):
-    more = element._more
-    return (<_RareFields> more).tail if type(more) is _RareFields else None
+    content = element._content
+    return (<_RareFields> content).tail if type(content) is _RareFields else None
 
 
 cdef inline int _set_tail(Element element, object tail) except -1:
-    if tail is not None or type(element._more) is _RareFields:
+    if tail is not None or type(element._content) is _RareFields:
         _rare_fields(element).tail = tail
     return 0
 
@@ -275,10 +390,9 @@ cdef inline object _attributes_any(object node):
     return _attributes_of(<Element> node) if type(node) is Element else node.attributes
 
 
-cdef inline Element _new_element(object tag, object namespace):
+cdef inline Element _new_element(_Name name):
     cdef Element element = Element.__new__(Element)
-    element.tag = tag
-    element.namespace = namespace
+    element._name = name
     return element
 
 
@@ -308,11 +422,11 @@ cdef inline object _children_of(Element element):
     children = _raw_children(element)
     if children is None:
         return _NO_CHILDREN
-    return children if type(children) is list or type(children) is tuple else list(children)
+    return children if _is_sequence(children) else list(children)
 
 
 cdef inline object _tag_of(object node):
-    return (<Element> node).tag if type(node) is Element else node.tag
+    return _tag(<Element> node) if type(node) is Element else node.tag
 
 
 cdef inline object _children_any(object node):
@@ -331,13 +445,16 @@ cdef struct _OpenElement:
 
 cdef class _LanguageTables:
     """What the decoder reads of a language, worked out once per language (never modified)."""
-    cdef dict tag_names, page_namespaces
+    cdef dict names, page_namespaces  # names: page -> a tuple of _Name (None: no such tag)
     cdef int metinf_page  # the SyncML MetInf page, or -1
     cdef bint syncml
 
     def __init__(self, language):
-        self.tag_names = dict(language.tag_names)
         self.page_namespaces = {page: language.page_namespace(page) for page in language.pages}
+        self.names = {
+            page: tuple(None if tag is None else _name_for(tag, self.page_namespaces.get(
+                page, language.namespace)) for tag in tags)
+            for page, tags in language.tag_names.items()}
         self.syncml = language.family == "syncml"
         self.metinf_page = -1
         if self.syncml:
@@ -369,7 +486,7 @@ cdef class _Decoder:
     cdef Py_ssize_t size
     cdef object header, language, encoding, root
     cdef bytes table
-    cdef dict tag_names, page_namespaces, table_strings
+    cdef dict names, page_namespaces, table_strings
     cdef object default_namespace
     cdef list stack, pages
     cdef list run  # content pieces for one place, not joined yet (None: no run)
@@ -419,7 +536,7 @@ cdef class _Decoder:
         cdef _LanguageTables tables = _language_tables.get(self.language)
         if tables is None:
             tables = _language_tables.remember(self.language, _LanguageTables(self.language))
-        self.tag_names = tables.tag_names
+        self.names = tables.names
         self.page_namespaces = tables.page_namespaces
         self.metinf_page = tables.metinf_page
         self.syncml = tables.syncml
@@ -538,12 +655,12 @@ cdef class _Decoder:
         if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
             self.run.append(value)
             return 0
-        current = _tail_of(target) if is_tail else target.text
+        current = _tail_of(target) if is_tail else _text_of(target)
         if current is None:
             if is_tail:
                 _set_tail(target, value)
             else:
-                target.text = value
+                _set_text(target, value)
             return 0
         self.flush_run()
         self.run = [current, value]
@@ -556,7 +673,7 @@ cdef class _Decoder:
         if self.run_is_tail:
             _set_tail(self.run_target, join_run(self.run))
         else:
-            self.run_target.text = join_run(self.run)
+            _set_text(self.run_target, join_run(self.run))
         self.run = None
         self.run_target = None
         return 0
@@ -634,9 +751,10 @@ cdef class _Decoder:
 
     cdef int close(self, Element element, int page) except -1:
         self.flush_run()
-        if (self.type_rewrite and page == self.metinf_page and element.tag == "Type"
-                and isinstance(element.text, str)):
-            element.text = type_for_xml(element.text)
+        if self.type_rewrite and page == self.metinf_page and _tag(element) == "Type":
+            text = _text_of(element)
+            if isinstance(text, str):
+                _set_text(element, type_for_xml(text))
         return 0
 
     cdef object data_type(self, Py_ssize_t depth):
@@ -647,7 +765,7 @@ cdef class _Decoder:
             found = self.meta_type(depth - 3)
         if found == NULL:
             return None
-        text = (<Element> found).text
+        text = _text_of(<Element> found)
         return text if type(text) is str else None
 
     cdef PyObject* meta_type(self, Py_ssize_t level):
@@ -676,7 +794,7 @@ cdef class _Decoder:
         bytes (``syncml.opaque_value``); the common text is decoded straight from the input."""
         cdef const char* data = <const char*> self.buf + offset
         cdef Py_ssize_t depth = len(self.stack)
-        if depth and self.syncml and (<Element> self.stack[-1]).tag == "Data":
+        if depth and self.syncml and _tag(<Element> self.stack[-1]) == "Data":
             # The shared rule, asked only when the bytes or the Meta Type make it plausible.
             type_text = self.data_type(depth)
             if (length >= 4 and <unsigned char> data[0] <= 0x03) \
@@ -698,14 +816,15 @@ cdef class _Decoder:
             return PyBytes_FromStringAndSize(data, length)
         return text if _is_xml_text(text) else PyBytes_FromStringAndSize(data, length)
 
-    cdef object tag_name(self, object names, int page, int code, Py_ssize_t offset):
+    cdef _Name tag_name(self, object names, int page, int code, Py_ssize_t offset):
         """The name of tag ``code`` on ``page``, whose names (a tuple, or None) are ``names``."""
         name = (<tuple> names)[code] if names is not None else None
         if name is None:
             if not self.keep_unknown:
                 raise DecodeError(f"unknown tag {code:#04x} on code page {page}", offset)
-            name = f"wbxml-page{page}-{code:#04x}"
-        return name
+            return _name_for(f"wbxml-page{page}-{code:#04x}",
+                             self.page_namespaces.get(page, self.default_namespace))
+        return <_Name> name
 
     cdef Py_ssize_t opaque_span(self, Py_ssize_t* pos, Py_ssize_t start) except -1:
         """Check the OPAQUE length at ``pos[0]`` and step past the data; the data's offset."""
@@ -827,7 +946,7 @@ cdef class _Decoder:
         cdef int page = 0
         cdef Element element
         namespace = self.page_namespaces.get(0, self.default_namespace)
-        names = self.tag_names.get(0)  # the page's tag names
+        names = self.names.get(0)  # the page's tag names
         while pos < self.size:
             start = pos
             byte = self.buf[pos]
@@ -838,7 +957,7 @@ cdef class _Decoder:
                 page = self.buf[pos]
                 pos += 1
                 namespace = self.page_namespaces.get(page, self.default_namespace)
-                names = self.tag_names.get(page)
+                names = self.names.get(page)
             elif byte == END:
                 if not self.stack:
                     raise DecodeError("END without an open element", start)
@@ -865,12 +984,12 @@ cdef class _Decoder:
                 value = self.extension(byte, &pos)
                 if not self.stack:
                     raise DecodeError("extension outside the root element", start)
-                element = _new_element("ext", WBXML_NAMESPACE)
+                element = _new_element(_name_for("ext", WBXML_NAMESPACE))
                 _rare_fields(element).attributes = {"token": f"{byte:#04x}"}
-                element.text = value or None
+                _set_text(element, value or None)
                 self.append(element)
             elif byte == PI:
-                element = _new_element("pi", WBXML_NAMESPACE)
+                element = _new_element(_name_for("pi", WBXML_NAMESPACE))
                 pos = self.attributes(element, pos)
                 if self.stack:
                     self.append(element)
@@ -881,14 +1000,14 @@ cdef class _Decoder:
                         raise DecodeError("LITERAL tag with an empty name", start)
                     name, element_namespace = literal_name(self.language, name, namespace,
                                                            self.root is None)
-                    element = _new_element(name, element_namespace)
+                    element = _new_element(_name_for(name, element_namespace))
                 else:
-                    element = _new_element(self.tag_name(names, page, byte & 0x3F, start), namespace)
+                    element = _new_element(self.tag_name(names, page, byte & 0x3F, start))
                 if byte & HAS_ATTRIBUTES:
                     pos = self.attributes(element, pos, (byte & 0x3F) == LITERAL)
                 self.open(element, page, start, byte & HAS_CONTENT)
         if self.stack:
-            raise DecodeError(f"input ends inside <{(<Element> self.stack[-1]).tag}>", self.size)
+            raise DecodeError(f"input ends inside <{_tag(<Element> self.stack[-1])}>", self.size)
         if self.root is None:
             raise DecodeError("no root element", self.size)
         return self.root
@@ -898,7 +1017,7 @@ cdef int _set_attribute(Element element, object name, object value, bint literal
                         bint root) except -1:
     action = xmlns_action(element, name, value, literal, root)
     if action == "namespace":
-        element.namespace = value
+        element._name = _name_for(_tag(element), value)
     elif action == "attribute":
         element.attributes[name] = value
     return 0
@@ -1073,7 +1192,7 @@ cdef class _LxmlReader:
         if depth > self.max_depth:
             raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
         language, tag, namespace = self.name(node, language)
-        element = _new_element(tag, namespace)
+        element = _new_element(_name_for(tag, namespace))
         attributes = self.attributes(node, top)
         if attributes is not None:
             _rare_fields(element).attributes = attributes
@@ -1095,7 +1214,7 @@ cdef class _LxmlReader:
                     (<list> run).append(lxml_api.tailOf(source))
                 else:
                     if open_child is None:
-                        element.text = self.settle(run, True)
+                        _set_text(element, self.settle(run, True))
                     else:
                         _set_tail(open_child, self.settle(run, True))
                     child = self.element(source, language, depth + 1, False)
@@ -1104,7 +1223,7 @@ cdef class _LxmlReader:
                     run = lxml_api.tailOf(source)
             source = source.next
         if open_child is None:
-            element.text = self.settle(run, False)
+            _set_text(element, self.settle(run, False))
         else:
             _set_tail(open_child, self.settle(run, True))
         return element
@@ -1130,7 +1249,7 @@ cdef PyObject* _first_child_named(PyObject** children, Py_ssize_t end, Py_ssize_
     cdef Py_ssize_t position
     for position in range(seen[0], end):
         child = <object> children[position]
-        if type(child) is Element and (<Element> child).tag == tag:
+        if type(child) is Element and _tag(<Element> child) == tag:
             seen[0] = position + 1
             return children[position]
     seen[0] = end
@@ -1432,37 +1551,10 @@ cdef object _first_meta_type(object node, int budget):
     return None
 
 
-cdef inline size_t _slot_index(object tag, object namespace):
-    cdef size_t key = (<size_t> <PyObject*> tag) ^ ((<size_t> <PyObject*> namespace) >> 3)
-    return ((key >> 4) ^ (key >> 10)) & (_TAG_SLOTS - 1)
-
-
 cdef enum:
     _ENCODE_DATA = 1  # SyncML <Data>: OPAQUE or not by the Meta Type rules
     _ENCODE_METINF_TYPE = 2  # the MetInf <Type> of SyncML, whose text may be rewritten
-    _TAG_SLOTS = 64  # a power of two
     _SMALL_NODE = 16  # children (and Meta children) scanned without a memo
-
-
-cdef struct _TagSlot:
-    PyObject* tag  # NULL: empty
-    PyObject* namespace
-    int page, token, rules
-
-
-cdef class _TagTokens:
-    """A language's element tokens by the identity of the tag and namespace strings (an Element
-    tree shares them: the decoders and the code pages intern them), kept across documents.
-    Each slot holds its strings alive (``owners``), so an address found in a slot always names
-    the string the slot was filled for."""
-    cdef _TagSlot slots[_TAG_SLOTS]
-    cdef list owners
-
-    def __init__(self):
-        self.owners = [None] * _TAG_SLOTS
-
-
-cdef object _tag_tokens = BoundedCache(limit=64)  # language -> _TagTokens
 
 
 cdef class _Encoder(_Output):
@@ -1473,7 +1565,6 @@ cdef class _Encoder(_Output):
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
-    cdef _TagTokens tag_tokens
 
     def __init__(self, language, dict options):
         self.language = language
@@ -1488,9 +1579,6 @@ cdef class _Encoder(_Output):
         self.tags_by_namespace = {}
         self.type_elements = {}
         self.metinf_pages = {}
-        self.tag_tokens = _tag_tokens.get(language)
-        if self.tag_tokens is None:
-            self.tag_tokens = _tag_tokens.remember(language, _TagTokens())
         self.page = 0
 
     def document(self, root):
@@ -1531,7 +1619,7 @@ cdef class _Encoder(_Output):
         if element is None and grandparent is not None:
             element = self.type_element(grandparent)
         if element is not None:
-            type_text = (<Element> element).text if type(element) is Element else element.text
+            type_text = _text_of(<Element> element) if type(element) is Element else element.text
             if type(type_text) is str:
                 if type_text in _VOBJECT_TYPES:
                     return True
@@ -1605,20 +1693,18 @@ cdef class _Encoder(_Output):
 
     cdef int element(self, object node, object parent, object grandparent, int depth) except -1:
         cdef Element fast
-        cdef _TagSlot* slot = NULL
-        cdef size_t index = 0  # set with slot
+        cdef _Name name = None
         cdef int page, token = -1, flags, rules
         cdef bint has_content
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
         if type(node) is Element:
             fast = <Element> node
-            tag, namespace, text = fast.tag, fast.namespace, fast.text
+            name = _NO_NAME if fast._name is None else fast._name
+            tag, namespace, text = name.tag, name.namespace, _text_of(fast)
             children, attributes = _children_of(fast), _attributes_of(fast)
-            index = _slot_index(tag, namespace)
-            slot = &self.tag_tokens.slots[index]
-            if slot.tag == <PyObject*> tag and slot.namespace == <PyObject*> namespace:
-                page, token, rules = slot.page, slot.token, slot.rules
+            if name.tokens_language is self.language:
+                page, token, rules = name.page, name.token, name.rules
         else:
             tag, namespace, text = node.tag, node.namespace, node.text
             children, attributes = node.children, node.attributes
@@ -1646,10 +1732,9 @@ cdef class _Encoder(_Output):
             else:
                 page, token = found
             rules = self.rules(tag, page)
-            if token >= 0 and slot is not NULL:
-                self.tag_tokens.owners[index] = (tag, namespace)
-                slot.tag, slot.namespace = <PyObject*> tag, <PyObject*> namespace
-                slot.page, slot.token, slot.rules = page, token, rules
+            if token >= 0 and name is not None:
+                name.tokens_language = self.language
+                name.page, name.token, name.rules = page, token, rules
         if type(children) is not list and type(children) is not tuple:
             children = list(children)
         has_content = PySequence_Fast_GET_SIZE(children) > 0
@@ -2963,7 +3048,7 @@ cdef class _FastXMLWriter:
             self.ok = False  # the shared writer refuses a tree nested too deep
             return 0
         element = <Element> node
-        tag, namespace, text, children = element.tag, element.namespace, element.text, \
+        tag, namespace, text, children = _tag(element), _namespace(element), _text_of(element), \
             _children_of(element)
         strings = self.tag_strings(tag)
         if _attributes_of(element) or _tail_of(element) is not None \

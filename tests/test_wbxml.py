@@ -589,6 +589,62 @@ def test_element_fields_set_in_any_order_keep_each_other(Element):
     assert leaf.children == [] and leaf.tail == "\n" and leaf.attributes == {}
 
 
+def test_element_text_and_children_set_in_any_order_keep_each_other(Element):
+    """Text and children stay what they were set to, in either order, whatever their types (the
+    compiled Element holds a str text, or a list or tuple of children, in one field)."""
+    child = Element("Final", NS)
+    class Children(list):
+        pass
+    makers = (lambda: [child], lambda: (child,), lambda: Children([child]))
+    for text in ("text", b"\x00binary", ""):
+        for children in makers:
+            first = Element("SyncBody", NS, text=text)
+            first.children = children()
+            second = Element("SyncBody", NS, children=children())
+            second.text = text
+            for element in (first, second):
+                assert element.text == text and list(element) == [child] and len(element) == 1
+                element.text = None
+                assert element.text is None and list(element.children) == [child]
+                element.text = text
+                element.children = []
+                assert element.text == text and len(element) == 0
+    leaf = Element("Data", NS, text=b"\x01")
+    assert leaf.text == b"\x01" and leaf.children == []
+    leaf.children.append(child)
+    assert leaf.text == b"\x01" and leaf.children == [child]
+
+
+def test_element_tag_and_namespace_set_separately(Element):
+    element = Element("MsgID", NS, text="1")
+    element.tag = "CmdID"
+    assert (element.tag, element.namespace, element.text) == ("CmdID", NS, "1")
+    element.namespace = "syncml:metinf"
+    assert (element.tag, element.namespace) == ("CmdID", "syncml:metinf")
+    assert element == Element("CmdID", "syncml:metinf", text="1")
+    assert element != Element("CmdID", NS, text="1")
+
+
+def test_same_tree_encodes_with_each_language_in_turn(Element):
+    """One tree encoded with two languages that give its names different tokens, alternately:
+    each encoding uses its own language's tokens (the compiled encoder remembers a name's token
+    per language)."""
+    def language(tokens):
+        return Language(name="Example", family="example", version="1.0", fpi=None,
+                        public_id=0x7F10, root="doc",
+                        pages={0: CodePage("urn:example:turns", tokens)})
+    first = language({0x05: "doc", 0x06: "a", 0x07: "b"})
+    second = language({0x05: "doc", 0x07: "a", 0x06: "b"})
+    tree = Element("doc", "urn:example:turns", children=[
+        Element("a", "urn:example:turns", text="x"), Element("b", "urn:example:turns")])
+    for _ in range(2):
+        for chosen, a_token, b_token in ((first, 0x46, 0x07), (second, 0x47, 0x06)):
+            data = syncml_codec.encode(tree, language=chosen)
+            body = bytes([0x45, a_token, 0x03]) + b"x\x00" + bytes([0x01, b_token, 0x01])
+            assert data.endswith(body)
+            assert syncml_codec.decode(data, language=chosen) == tree
+
+
 def test_registered_language_with_attribute_pages(Element):
     wml = Language(
         name="Example ML 1.0", family="example", version="1.0", fpi="-//EXAMPLE//DTD ML 1.0//EN",
