@@ -174,11 +174,12 @@ cdef class Element:
 
     An Element is 32 bytes: ``_name`` (a _Name shared by the elements of the same tag and
     namespace) and ``_content``, which holds what a SyncML element has: nothing (None), its text
-    (a ``str``), or its children (a tuple or a list); anything else (attributes, a tail, text
-    and children both, a text that is not a ``str``, children of another type) moves the
-    content into a _RareFields. ``attributes`` and ``children`` are created on first access;
-    the WBXML decoder keeps an element's children in a tuple (one allocation, no spare room)
-    until ``children`` is first read, which makes it the list. A tree holds no reference
+    (a ``str``), or its children (a tuple or a list, or the one child itself, as the WBXML
+    decoder leaves an only child); anything else (attributes, a tail, text and children both, a
+    text that is not a ``str``, children of another type) moves the content into a _RareFields.
+    ``attributes`` and ``children`` are created on first access; the WBXML decoder keeps an
+    element's children in a tuple (one allocation, no spare room) until ``children`` is first
+    read, which makes it the list. A tree holds no reference
     cycles, so Elements, and the children tuples and lists of decoded trees, are not tracked by
     the cycle collector, which would otherwise rescan every large tree: a tree made to contain
     itself is never freed.
@@ -278,6 +279,8 @@ cdef class Element:
         return iter(_children_of(self))
 
     def __len__(self):
+        if type(self._content) is Element:
+            return 1
         children = _raw_children(self)
         return 0 if children is None else len(children)
 
@@ -319,6 +322,8 @@ cdef _RareFields _rare_fields(Element element):
     rare = _RareFields.__new__(_RareFields)
     if type(content) is str:
         rare.text = content
+    elif type(content) is Element:
+        rare.children = (content,)
     else:
         rare.children = content
     element._content = rare
@@ -347,10 +352,13 @@ cdef int _set_text(Element element, object text) except -1:
 
 
 cdef inline object _raw_children(Element element):
-    """The element's children as held: None (none), a tuple, a list or what was assigned."""
+    """The element's children as held: None (none), a tuple, a list or what was assigned (an
+    only child held alone comes in a tuple made now)."""
     content = element._content
     if _is_sequence(content):
         return content
+    if type(content) is Element:
+        return (content,)
     return (<_RareFields> content).children if type(content) is _RareFields else None
 
 
@@ -407,10 +415,10 @@ cdef list _untracked_list(object items):
 cdef inline int _append_child(Element parent, object child) except -1:
     """Append to a decoded element's children (a list made here, see _untracked_list)."""
     children = _raw_children(parent)
-    if children is None:
-        _set_children(parent, _untracked_list((child,)))
-    else:
+    if type(children) is list:
         children.append(child)
+    else:
+        _set_children(parent, _untracked_list((*_children_of(parent), child)))
     return 0
 
 
@@ -700,7 +708,11 @@ cdef class _Decoder:
         cdef Element element = <Element> self.stack.pop()
         cdef Py_ssize_t level = len(self.stack), first = self.levels[level].first, index
         cdef tuple children
-        if self.pending_count > first:
+        if self.pending_count == first + 1 and element._content is None:
+            element._content = <object> self.pending[first]  # an only child, held alone
+            Py_XDECREF(self.pending[first])
+            self.pending_count = first
+        elif self.pending_count > first:
             children = PyTuple_New(self.pending_count - first)
             for index in range(first, self.pending_count):
                 _tuple_set_item(children, index - first, self.pending[index])  # moves the ref
@@ -1696,13 +1708,18 @@ cdef class _Encoder(_Output):
         cdef _Name name = None
         cdef int page, token = -1, flags, rules
         cdef bint has_content
+        only_child = None  # an only child held alone (see Element), written without a tuple
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
         if type(node) is Element:
             fast = <Element> node
             name = _NO_NAME if fast._name is None else fast._name
             tag, namespace, text = name.tag, name.namespace, _text_of(fast)
-            children, attributes = _children_of(fast), _attributes_of(fast)
+            if type(fast._content) is Element:
+                only_child, children = fast._content, _NO_CHILDREN
+            else:
+                children = _children_of(fast)
+            attributes = _attributes_of(fast)
             if name.tokens_language is self.language:
                 page, token, rules = name.page, name.token, name.rules
         else:
@@ -1737,7 +1754,7 @@ cdef class _Encoder(_Output):
                 name.page, name.token, name.rules = page, token, rules
         if type(children) is not list and type(children) is not tuple:
             children = list(children)
-        has_content = PySequence_Fast_GET_SIZE(children) > 0
+        has_content = PySequence_Fast_GET_SIZE(children) > 0 or only_child is not None
         has_content = has_content or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if token < 0:
@@ -1760,12 +1777,19 @@ cdef class _Encoder(_Output):
             elif rules & _ENCODE_METINF_TYPE and self.type_rewrite and type(text) is str:
                 text = _WBXML_SPELLINGS.get(text, text)
             self.content(text, as_opaque)
+        if only_child is not None:
+            self.child(only_child, node, parent, depth + 1)
         for child in children:
-            self.element(child, node, parent, depth + 1)
-            tail = _tail_of(<Element> child) if type(child) is Element else child.tail
-            if tail is not None and len(tail) > 0:
-                self.content(tail, False)
+            self.child(child, node, parent, depth + 1)
         return self.byte(END)
+
+    cdef int child(self, object node, object parent, object grandparent, int depth) except -1:
+        """A child element and its tail."""
+        self.element(node, parent, grandparent, depth)
+        tail = _tail_of(<Element> node) if type(node) is Element else node.tail
+        if tail is not None and len(tail) > 0:
+            self.content(tail, False)
+        return 0
 
     cdef int rules(self, str tag, int page) except -1:
         """Which SyncML content rules apply to an element."""

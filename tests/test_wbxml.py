@@ -772,6 +772,29 @@ def test_decoded_children_become_a_list_that_keeps_changes(Element):
     assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
 
 
+def test_an_only_child_reads_and_changes_like_any_other(Element):
+    """A decoded element with one child (the compiled decoder holds an only child without a
+    tuple) counts, iterates, compares and encodes as any other, and keeps its child when it
+    takes text, attributes, a tail or more children."""
+    msg_id = Element("MsgID", NS, text="1")
+    source = Element("SyncML", NS, children=[Element("SyncHdr", NS, children=[msg_id])])
+    changes = {
+        "text": lambda header: setattr(header, "text", "before"),
+        "attributes": lambda header: header.attributes.update(id="7"),
+        "tail": lambda header: setattr(header, "tail", "after"),
+        "child": lambda header: header.children.append(Element("Final", NS)),
+    }
+    for name, change in changes.items():
+        tree = syncml_codec.decode(syncml_codec.encode(source))
+        header = tree.find("SyncHdr")
+        assert len(header) == 1 and list(header) == [msg_id] and header.find("MsgID") == msg_id
+        assert header == source.find("SyncHdr") and tree == source
+        change(header)
+        assert header.find("MsgID") == msg_id and header.children[0] == msg_id, name
+        assert len(header) == (2 if name == "child" else 1), name
+        assert syncml_codec.decode(syncml_codec.encode(tree)) == tree, name
+
+
 def test_compiled_trees_are_left_out_of_the_cycle_collector():
     """Decoded trees hold no cycles: the compiled Elements and their children lists are not
     tracked, so a large tree costs the collector nothing; leaves get no list at all."""
