@@ -795,6 +795,83 @@ def test_an_only_child_reads_and_changes_like_any_other(Element):
         assert syncml_codec.decode(syncml_codec.encode(tree)) == tree, name
 
 
+def test_element_reserve_limit_is_set_and_reported():
+    """The limit is whole Elements (32 bytes each); 16 MiB to begin with where the build keeps
+    a reserve (the compiled one, but for sanitizer builds), 0 where it keeps none."""
+    previous = syncml_codec.set_element_reserve(0)
+    kept = previous > 0
+    try:
+        assert previous in (0, 16 << 20)
+        assert syncml_codec.set_element_reserve(100) == 0
+        assert syncml_codec.set_element_reserve(0) == (96 if kept else 0)
+        with pytest.raises(ValueError):
+            syncml_codec.set_element_reserve(-1)
+        with pytest.raises(TypeError):
+            syncml_codec.set_element_reserve(1.5)
+    finally:
+        syncml_codec.set_element_reserve(previous)
+
+
+@pytest.mark.parametrize("reserve", [0, 64, 16 << 20])
+def test_trees_built_from_reserved_elements_are_whole(reserve):
+    """Elements taken from the reserve of freed ones start empty: trees decoded after others
+    were freed equal their sources, whatever the reserve keeps."""
+    compiled = _compiled_or_skip()
+    previous = compiled.set_element_reserve(reserve)
+    try:
+        sources = [syncml_codec.decode(path.read_bytes()) for path in sorted(
+            (VECTORS / "wbxml").glob("*.wbxml"))[:20]]
+        for _ in range(3):
+            for source in sources:
+                tree = compiled.decode_wbxml(compiled.encode_wbxml(source))
+                assert tree == source
+                del tree
+    finally:
+        compiled.set_element_reserve(previous)
+
+
+def test_tracemalloc_counts_elements_taken_from_and_given_to_the_reserve():
+    """The memory figures stay true with the reserve: tracemalloc sees an Element taken from it
+    as allocated, and one put back as freed."""
+    import tracemalloc
+    compiled = _compiled_or_skip()
+    previous = compiled.set_element_reserve(16 << 20)
+    Element = compiled.Element
+    count = 5000
+    data = compiled.encode_wbxml(Element("SyncML", NS, children=[
+        Element("SyncBody", NS, children=[Element("Final", NS) for _ in range(count)])]))
+    try:
+        tree = compiled.decode_wbxml(data)
+        del tree  # its Elements fill the reserve
+        tracemalloc.start()
+        try:
+            tree = compiled.decode_wbxml(data)
+            held, _ = tracemalloc.get_traced_memory()
+            del tree
+            left, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert held >= count * 32
+        assert left < count * 8
+    finally:
+        compiled.set_element_reserve(previous)
+
+
+def test_element_subclasses_are_made_and_freed(Element):
+    class Tagged(Element):
+        pass
+
+    class Slotted(Element):
+        __slots__ = ("extra",)
+
+    for number in range(2000):
+        tagged, slotted = Tagged("MsgID", NS, text=str(number)), Slotted("Final", NS)
+        tagged.note, slotted.extra = number, -number
+        parent = Element("SyncBody", NS, children=[tagged, slotted])
+        assert type(parent.children[0]) is Tagged and type(parent.children[1]) is Slotted
+        assert (tagged.note, slotted.extra, tagged.text) == (number, -number, str(number))
+
+
 def test_compiled_trees_are_left_out_of_the_cycle_collector():
     """Decoded trees hold no cycles: the compiled Elements and their children lists are not
     tracked, so a large tree costs the collector nothing; leaves get no list at all."""

@@ -2,7 +2,16 @@
 
 from . import api as _api
 from . import model
-from .api import decode, encode, from_lxml, is_wbxml, to_lxml, wbxml_to_xml, xml_to_wbxml
+from .api import (
+    decode,
+    encode,
+    from_lxml,
+    is_wbxml,
+    set_element_reserve,
+    to_lxml,
+    wbxml_to_xml,
+    xml_to_wbxml,
+)
 from .codepages import (
     AttributePage,
     CodePage,
@@ -28,5 +37,5 @@ __all__ = [
     "from_lxml", "to_lxml", "is_wbxml", "SyncMLError", "DecodeError", "EncodeError",
     "Language", "CodePage", "AttributePage", "register_language", "languages",
     "language_for_public_id", "language_for_namespace", "__version__", "model", "Message",
-    "Package", "Limits", "DEFAULT_LIMITS",
+    "Package", "Limits", "DEFAULT_LIMITS", "set_element_reserve",
 ]
