@@ -7,7 +7,7 @@ A peer that is not installed is left out, and ``missing_peers()`` says why.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Callable
 
 from lxml import etree
@@ -36,47 +36,119 @@ def missing_peers() -> dict[str, str]:
     return missing
 
 
+class _Inputs:
+    """The prepared inputs of one document, each made when an operation first needs it (the
+    trees and models per implementation)."""
+
+    def __init__(self, kind: str, size: int) -> None:
+        self.kind, self.size = kind, size
+        self._trees: dict[str, object] = {}
+        self._messages: dict[str, Message] = {}
+
+    @cached_property
+    def xml(self) -> bytes:
+        return sized(self.kind, self.size)
+
+    @cached_property
+    def data(self) -> bytes:
+        return wbxml(self.kind, self.size)
+
+    @cached_property
+    def parser(self) -> etree.XMLParser:
+        return etree.XMLParser(resolve_entities=False, no_network=True)
+
+    @cached_property
+    def root(self) -> etree._Element:
+        return etree.fromstring(self.xml, self.parser)
+
+    @cached_property
+    def lists(self) -> list:
+        return as_lists(api._IMPLEMENTATIONS["python"].decode_wbxml(self.data))
+
+    @cached_property
+    def packed(self) -> bytes:
+        return msgpack.packb(self.lists)
+
+    def tree(self, name: str) -> object:
+        if name not in self._trees:
+            self._trees[name] = api._IMPLEMENTATIONS[name].decode_wbxml(self.data)
+        return self._trees[name]
+
+    def message(self, name: str) -> Message:
+        if name not in self._messages:
+            self._messages[name] = _using(name, partial(Message.from_bytes, self.data))()
+        return self._messages[name]
+
+
+def _using(name: str, function: Callable[[], object]) -> Callable[[], object]:
+    """``function`` run with implementation ``name`` active behind the public API."""
+    def run() -> object:
+        api._use(name)
+        return function()
+    return run
+
+
+#: group -> (implementation name, inputs) -> the operation, for each implementation.
+_CODEC_OPERATIONS: dict[str, Callable[[str, _Inputs], Callable[[], object]]] = {
+    "decode": lambda name, d: partial(api._IMPLEMENTATIONS[name].decode_wbxml, d.data),
+    "encode": lambda name, d: partial(api._IMPLEMENTATIONS[name].encode_wbxml, d.tree(name)),
+    "wbxml->xml": lambda name, d: partial(syncml_codec.wbxml_to_xml, d.data),
+    "xml->wbxml": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml),
+    "xml->wbxml string table": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml,
+                                                       string_table=True),
+    "encode string table": lambda name, d: partial(api._IMPLEMENTATIONS[name].encode_wbxml,
+                                                   d.tree(name), string_table=True),
+    "wbxml->model": lambda name, d: partial(Message.from_bytes, d.data),
+    "model->wbxml": lambda name, d: d.message(name).to_wbxml,
+}
+
+#: (group, peer) -> inputs -> the operation.
+_PEER_OPERATIONS: dict[tuple[str, str], Callable[[_Inputs], Callable[[], object]]] = {
+    ("decode", "msgpack unpackb"): lambda d: partial(msgpack.unpackb, d.packed),
+    ("encode", "msgpack packb"): lambda d: partial(msgpack.packb, d.lists),
+    ("decode", "lxml fromstring"): lambda d: partial(etree.fromstring, d.xml, d.parser),
+    ("xml->wbxml", "lxml fromstring"): lambda d: partial(etree.fromstring, d.xml, d.parser),
+    ("encode", "lxml tostring"): lambda d: partial(etree.tostring, d.root),
+    ("wbxml->xml", "libwbxml"): lambda d: partial(libwbxml_wbxml2xml, d.data),
+    ("xml->wbxml", "libwbxml"): lambda d: partial(libwbxml_xml2wbxml, d.xml),
+    ("xml->wbxml string table", "libwbxml"): lambda d: partial(libwbxml_xml2wbxml, d.xml,
+                                                               string_table=True),
+}
+
+
+def _measured(size: int, group: str, contender: str) -> bool:
+    """Whether ``(group, contender)`` is timed on a document of ``size`` bytes here."""
+    if contender in api._IMPLEMENTATIONS:
+        return contender != "python" or size <= PURE_PYTHON_MAX
+    if (group, contender) not in _PEER_OPERATIONS:
+        return False
+    if contender.startswith("msgpack"):
+        return msgpack is not None
+    if contender == "libwbxml":
+        return libwbxml is not None and (group != "xml->wbxml string table"
+                                         or size <= LIBWBXML_STRING_TABLE_MAX)
+    return True
+
+
+def _build(inputs: _Inputs, group: str, contender: str) -> Callable[[], object]:
+    if contender in api._IMPLEMENTATIONS:
+        return _using(contender, _CODEC_OPERATIONS[group](contender, inputs))
+    return _PEER_OPERATIONS[(group, contender)](inputs)
+
+
+def operation(kind: str, size: int, group: str, contender: str) -> Callable[[], object] | None:
+    """One of ``operations(kind, size)`` with only its own inputs prepared, for a process that
+    times it alone; None where it is not measured."""
+    if not _measured(size, group, contender):
+        return None
+    return _build(_Inputs(kind, size), group, contender)
+
+
 @lru_cache(maxsize=8)
 def operations(kind: str, size: int) -> dict[tuple[str, str], Callable[[], object]]:
-    xml = sized(kind, size)
-    data = wbxml(kind, size)
-    ops: dict[tuple[str, str], Callable[[], object]] = {}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    for name, codec in sorted(api._IMPLEMENTATIONS.items()):
-        if name == "python" and size > PURE_PYTHON_MAX:
-            continue
-        tree = codec.decode_wbxml(data)
-
-        def use(function, name=name):
-            def run():
-                api._use(name)
-                return function()
-            return run
-
-        ops[("decode", name)] = use(lambda codec=codec: codec.decode_wbxml(data))
-        ops[("encode", name)] = use(lambda codec=codec, tree=tree: codec.encode_wbxml(tree))
-        ops[("wbxml->xml", name)] = use(lambda: syncml_codec.wbxml_to_xml(data))
-        ops[("xml->wbxml", name)] = use(lambda: syncml_codec.xml_to_wbxml(xml))
-        ops[("xml->wbxml string table", name)] = use(
-            lambda: syncml_codec.xml_to_wbxml(xml, string_table=True))
-        ops[("encode string table", name)] = use(
-            lambda codec=codec, tree=tree: codec.encode_wbxml(tree, string_table=True))
-        ops[("wbxml->model", name)] = use(lambda: Message.from_bytes(data))
-        message = Message.from_bytes(data)
-        ops[("model->wbxml", name)] = use(message.to_wbxml)
-    if msgpack is not None:
-        lists = as_lists(api._IMPLEMENTATIONS["python"].decode_wbxml(data))
-        packed = msgpack.packb(lists)
-        ops[("decode", "msgpack unpackb")] = lambda: msgpack.unpackb(packed)
-        ops[("encode", "msgpack packb")] = lambda: msgpack.packb(lists)
-    root = etree.fromstring(xml, parser)
-    ops[("decode", "lxml fromstring")] = lambda: etree.fromstring(xml, parser)
-    ops[("xml->wbxml", "lxml fromstring")] = ops[("decode", "lxml fromstring")]
-    ops[("encode", "lxml tostring")] = lambda: etree.tostring(root)
-    if libwbxml is not None:
-        ops[("wbxml->xml", "libwbxml")] = lambda: libwbxml_wbxml2xml(data)
-        ops[("xml->wbxml", "libwbxml")] = lambda: libwbxml_xml2wbxml(xml)
-        if size <= LIBWBXML_STRING_TABLE_MAX:
-            ops[("xml->wbxml string table", "libwbxml")] = lambda: libwbxml_xml2wbxml(
-                xml, string_table=True)
-    return ops
+    """Every operation measured on the ``kind`` document of about ``size`` bytes."""
+    inputs = _Inputs(kind, size)
+    keys = [(group, name) for name in sorted(api._IMPLEMENTATIONS) for group in _CODEC_OPERATIONS]
+    keys += list(_PEER_OPERATIONS)
+    return {(group, contender): _build(inputs, group, contender) for group, contender in keys
+            if _measured(size, group, contender)}

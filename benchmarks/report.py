@@ -4,17 +4,20 @@
     python benchmarks/report.py --quick    # small and medium only, no plot
     python benchmarks/report.py --cpu 0    # run on CPU 0 (default: the last CPU allowed)
 
-Every number in one report comes from one process, one run and one CPU, so ratios compare like
-with like.
+Every number in one report comes from one run on one CPU, so ratios compare like with like: the
+comparisons on each document from one process, where the contenders are timed in interleaved
+rounds; each scaling series from a worker process of its own, where the sizes are.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -30,7 +33,7 @@ import syncml_codec  # noqa: E402
 from syncml_codec import api  # noqa: E402
 
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
-from operations import missing_peers, operations  # noqa: E402
+from operations import missing_peers, operation, operations  # noqa: E402
 from peers import libwbxml, msgpack  # noqa: E402
 
 
@@ -126,25 +129,43 @@ def decoding_with_trees_kept(data: bytes, copies: int) -> Callable[[], None]:
 
 
 def scaling(budget: float = 0.3) -> dict:
-    """{(contender, operation): [(bytes of XML, seconds)]} for the DM documents of SCALING.
+    """{(group, contender): [(bytes of XML, seconds)]} for the DM documents of SCALING.
 
-    Every size is timed in the same interleaved rounds, so the throughputs that the linearity
-    rows compare are measured at the same moments, like the two sides of any other ratio here.
+    Each series is timed in a process of its own (this script as a worker running
+    ``scaling_series``), which holds only that contender's documents: in one process shared
+    with the others, the same 10 MB decode took from 29 to 38 ms depending on which other
+    contenders' inputs were alive and had run before (without page faults: Python's allocator
+    then hands out memory scattered among theirs). Workers inherit this process's CPU.
     """
+    found = {}
+    for key in SCALED + (TREES_KEPT,):
+        command = [sys.executable, str(Path(__file__).resolve()), "--series", *key,
+                   "--sizes", ",".join(map(str, SCALING)), "--budget", str(budget),
+                   "--trees-kept-bytes", str(TREES_KEPT_XML_BYTES)]
+        points = json.loads(subprocess.run(command, capture_output=True, text=True,
+                                           check=True).stdout)
+        if points:
+            found[key] = [tuple(point) for point in points]
+    return found
+
+
+def scaling_series(key: tuple[str, str], sizes: list[int], budget: float,
+                   trees_kept_bytes: int = TREES_KEPT_XML_BYTES) -> list[tuple[int, float]]:
+    """The (bytes of XML, seconds) of ``key`` on the DM documents of ``sizes``, every size timed
+    in the same interleaved rounds (so the throughputs compared for linearity are measured at
+    the same moments, like the two sides of any other ratio here); empty where not measured."""
     chosen: dict = {}
-    copies: dict = {}
-    for size in SCALING:
-        ops = operations("dm", size)
-        chosen.update({(size, key): ops[key] for key in SCALED if key in ops})
-        copies[size] = max(2, TREES_KEPT_XML_BYTES // len(sized("dm", size)))
-        if "cython" in api._IMPLEMENTATIONS:
-            chosen[(size, TREES_KEPT)] = decoding_with_trees_kept(wbxml("dm", size), copies[size])
-    series: dict = {}
-    for (size, key), seconds in median_times(chosen, budget, 3).items():
-        per_decode = seconds / copies[size] if key == TREES_KEPT else seconds
-        series.setdefault(key, []).append((len(sized("dm", size)), per_decode))
-    operations.cache_clear()
-    return series
+    copies = {size: max(2, trees_kept_bytes // len(sized("dm", size))) for size in sizes}
+    for size in sizes:
+        if key == TREES_KEPT:
+            if "cython" in api._IMPLEMENTATIONS:
+                chosen[size] = decoding_with_trees_kept(wbxml("dm", size), copies[size])
+        else:
+            chosen[size] = operation("dm", size, *key)
+    chosen = {size: function for size, function in chosen.items() if function is not None}
+    medians = median_times(chosen, budget, 3)
+    return [(len(sized("dm", size)), seconds / copies[size] if key == TREES_KEPT else seconds)
+            for size, seconds in medians.items()]
 
 
 #: The documents whose memory is measured, as (kind, size).
@@ -221,9 +242,10 @@ def pin_to_one_cpu(cpu: int | None = None) -> int | None:
 def write_results(results: dict, series: dict | None, mem: dict | None, path: Path,
                   cpu: int | None = None) -> None:
     lines = ["# Benchmark results", "",
-             "Written by `python benchmarks/report.py`: medians of repeated calls, all in one "
-             "process and one run; the contenders on one document are timed in interleaved "
-             "rounds.", "",
+             "Written by `python benchmarks/report.py`: medians of repeated calls, in one run "
+             "on one CPU. The contenders on one document are timed in interleaved rounds in "
+             "one process; each scaling series in a process of its own, its sizes in "
+             "interleaved rounds.", "",
              f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
              f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
              + (f"; the run pinned to CPU {cpu}" if cpu is not None else ""),
@@ -262,10 +284,9 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
         lines.append(f"| linear in size: throughput at {points[-1][0] / 1e6:.0f} MB / best "
                      f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
                      f"{'yes' if share >= LINEAR_SHARE else '**no**'} |")
-    misses = HERE / "misses.md"
-    if misses.exists():
-        lines += ["", "## Targets missed: why, and what would meet them", "",
-                  misses.read_text().rstrip()]
+    notes = HERE / "notes.md"
+    if notes.exists():
+        lines += ["", "## Notes on the targets", "", notes.read_text().rstrip()]
     lines += ["", "## Medians", ""]
     for kind in kinds:
         for size in sizes:
@@ -341,7 +362,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small and medium only, no plot")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--cpu", type=int, help="the CPU to run on (default: the last allowed)")
+    worker = parser.add_argument_group("scaling worker (run by the report itself)")
+    worker.add_argument("--series", nargs=2, metavar=("GROUP", "CONTENDER"),
+                        help="print the scaling series of one contender as JSON")
+    worker.add_argument("--sizes", help="comma-separated document sizes for --series")
+    worker.add_argument("--budget", type=float, default=0.3)
+    worker.add_argument("--trees-kept-bytes", type=int, default=TREES_KEPT_XML_BYTES)
     args = parser.parse_args(argv)
+    if args.series:
+        sizes = [int(size) for size in args.sizes.split(",")]
+        print(json.dumps(scaling_series(tuple(args.series), sizes, args.budget,
+                                        args.trees_kept_bytes)))
+        return 0
     cpu = pin_to_one_cpu(args.cpu)
     sizes = ("small", "medium") if args.quick else tuple(SIZES)
     results = measure(sizes=sizes)
