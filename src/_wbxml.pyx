@@ -138,7 +138,8 @@ cdef dict _names = {}  # (tag, namespace) -> _Name
 
 cdef _Name _name_for(object tag, object namespace):
     """The shared _Name of ``tag`` in ``namespace``: found by the identity of the two strings
-    (the code pages and decoders reuse them), else by their values."""
+    (the code pages and decoders reuse them), else by their values. Names that are not plain
+    strings (which the encoders refuse) get a _Name of their own, holding them as given."""
     cdef size_t key = (<size_t> <PyObject*> tag) ^ ((<size_t> <PyObject*> namespace) >> 3)
     cdef size_t index = ((key >> 4) ^ (key >> 13)) & (_NAME_SLOTS - 1)
     cdef _Name name
@@ -146,11 +147,12 @@ cdef _Name _name_for(object tag, object namespace):
         name = <_Name> _recent_names[index]
         if name.tag is tag and name.namespace is namespace:
             return name
-    name = _names.get((tag, namespace))
+    cdef bint plain = type(tag) is str and (namespace is None or type(namespace) is str)
+    name = _names.get((tag, namespace)) if plain else None
     if name is None:
         name = _Name.__new__(_Name)
         name.tag, name.namespace = tag, namespace
-        if len(_names) < _NAMES_KEPT:
+        if plain and len(_names) < _NAMES_KEPT:
             _names[(tag, namespace)] = name
     Py_INCREF(name)
     Py_XDECREF(_recent_names[index])

@@ -625,6 +625,25 @@ def test_element_tag_and_namespace_set_separately(Element):
     assert element != Element("CmdID", NS, text="1")
 
 
+def test_element_names_are_kept_as_given(Element):
+    """Any tag and namespace objects are kept as given (str subclasses, unhashable values); the
+    encoder is what refuses a tag that is not a str."""
+    class Tag(str):
+        pass
+
+    for tag in (Tag("CmdID"), ["CmdID"], 1, True):
+        element = Element(tag, NS)
+        assert element.tag is tag and element.namespace == NS
+    assert type(Element("CmdID", NS).tag) is str
+    for tag in (["CmdID"], 1, True):
+        with pytest.raises(EncodeError):
+            syncml_codec.encode(Element("SyncML", NS, children=[Element(tag, NS)]))
+        with pytest.raises(EncodeError):
+            syncml_codec.encode(Element(tag, NS))
+    with pytest.raises(EncodeError):
+        syncml_codec.encode(Element("SyncML", ["SYNCML:SYNCML1.2"]))
+
+
 def test_same_tree_encodes_with_each_language_in_turn(Element):
     """One tree encoded with two languages that give its names different tokens, alternately:
     each encoding uses its own language's tokens (the compiled encoder remembers a name's token

@@ -207,6 +207,9 @@ def embedded_language(outer: Language, parent: Any, node: Any) -> Language | Non
 
 def root_language(root: Any) -> Language:
     """The language a root element belongs to: by namespace and name, version by ``<VerDTD>``."""
+    if not isinstance(root.tag, str) or not isinstance(root.namespace, (str, type(None))):
+        raise EncodeError(f"root element <{root.tag!r}> in namespace {root.namespace!r}: "
+                          "the tag and namespace must be str")
     version = _child_text(root, "VerDTD")
     language = language_for_namespace(root.namespace, root.tag, version)
     if language is None and root.namespace is not None:  # a fragment, such as a lone command
