@@ -883,11 +883,14 @@ def test_element_subclasses_are_made_and_freed(Element):
     class Slotted(Element):
         __slots__ = ("extra",)
 
+    class Bare(Element):
+        __slots__ = ()
+
     for number in range(2000):
         tagged, slotted = Tagged("MsgID", NS, text=str(number)), Slotted("Final", NS)
         tagged.note, slotted.extra = number, -number
-        parent = Element("SyncBody", NS, children=[tagged, slotted])
-        assert type(parent.children[0]) is Tagged and type(parent.children[1]) is Slotted
+        parent = Element("SyncBody", NS, children=[tagged, slotted, Bare("Final", NS)])
+        assert [type(child) for child in parent] == [Tagged, Slotted, Bare]
         assert (tagged.note, slotted.extra, tagged.text) == (number, -number, str(number))
 
 
