@@ -194,6 +194,7 @@ cdef class Element:
     def __init__(self, tag, namespace=None, attributes=None, text=None, children=None,
                  tail=None):
         self._name = _name_for(tag, namespace)
+        self._content = None
         _set_text(self, text)
         if children is not None:
             _set_children(self, children)

@@ -613,6 +613,8 @@ def test_element_text_and_children_set_in_any_order_keep_each_other(Element):
     assert leaf.text == b"\x01" and leaf.children == []
     leaf.children.append(child)
     assert leaf.text == b"\x01" and leaf.children == [child]
+    leaf.__init__("Data", NS)  # made anew: nothing of before is kept
+    assert leaf == Element("Data", NS) and leaf.children == []
 
 
 def test_element_tag_and_namespace_set_separately(Element):
