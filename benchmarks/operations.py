@@ -2,7 +2,9 @@
 
 ``operations(kind, size)`` returns ``{(group, contender): callable}``: the callables share the
 prepared inputs (WBXML, XML, tree, nested lists, msgpack bytes), so each times only its own work.
-A peer that is not installed is left out, and ``missing_peers()`` says why.
+``operation(kind, size, group, contender)`` makes one of them with only the inputs it needs (for
+a process that times it alone). A peer that is not installed is left out, and
+``missing_peers()`` says why.
 """
 
 from __future__ import annotations
