@@ -15,7 +15,7 @@ from typing import Callable
 from lxml import etree
 
 import syncml_codec
-from syncml_codec import api
+from syncml_codec import _impl
 from syncml_codec.model import Message
 
 from documents import sized, wbxml
@@ -33,7 +33,7 @@ def missing_peers() -> dict[str, str]:
         missing["libwbxml"] = "libwbxml2.so not found (Debian: libwbxml2-1)"
     if msgpack is None:
         missing["msgpack"] = "msgpack not installed (pip install msgpack)"
-    if "cython" not in api._IMPLEMENTATIONS:
+    if "cython" not in _impl.IMPLEMENTATIONS:
         missing["cython"] = "syncml_codec._wbxml is not built"
     return missing
 
@@ -65,7 +65,7 @@ class _Inputs:
 
     @cached_property
     def lists(self) -> list:
-        return as_lists(api._IMPLEMENTATIONS["python"].decode_wbxml(self.data))
+        return as_lists(_impl.IMPLEMENTATIONS["python"].decode_wbxml(self.data))
 
     @cached_property
     def packed(self) -> bytes:
@@ -73,7 +73,7 @@ class _Inputs:
 
     def tree(self, name: str) -> object:
         if name not in self._trees:
-            self._trees[name] = api._IMPLEMENTATIONS[name].decode_wbxml(self.data)
+            self._trees[name] = _impl.IMPLEMENTATIONS[name].decode_wbxml(self.data)
         return self._trees[name]
 
     def message(self, name: str) -> Message:
@@ -85,20 +85,20 @@ class _Inputs:
 def _using(name: str, function: Callable[[], object]) -> Callable[[], object]:
     """``function`` run with implementation ``name`` active behind the public API."""
     def run() -> object:
-        api._use(name)
+        _impl.use(name)
         return function()
     return run
 
 
 #: group -> (implementation name, inputs) -> the operation, for each implementation.
 _CODEC_OPERATIONS: dict[str, Callable[[str, _Inputs], Callable[[], object]]] = {
-    "decode": lambda name, d: partial(api._IMPLEMENTATIONS[name].decode_wbxml, d.data),
-    "encode": lambda name, d: partial(api._IMPLEMENTATIONS[name].encode_wbxml, d.tree(name)),
+    "decode": lambda name, d: partial(_impl.IMPLEMENTATIONS[name].decode_wbxml, d.data),
+    "encode": lambda name, d: partial(_impl.IMPLEMENTATIONS[name].encode_wbxml, d.tree(name)),
     "wbxml->xml": lambda name, d: partial(syncml_codec.wbxml_to_xml, d.data),
     "xml->wbxml": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml),
     "xml->wbxml string table": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml,
                                                        string_table=True),
-    "encode string table": lambda name, d: partial(api._IMPLEMENTATIONS[name].encode_wbxml,
+    "encode string table": lambda name, d: partial(_impl.IMPLEMENTATIONS[name].encode_wbxml,
                                                    d.tree(name), string_table=True),
     "wbxml->model": lambda name, d: partial(Message.from_bytes, d.data),
     "model->wbxml": lambda name, d: d.message(name).to_wbxml,
@@ -120,7 +120,7 @@ _PEER_OPERATIONS: dict[tuple[str, str], Callable[[_Inputs], Callable[[], object]
 
 def _measured(size: int, group: str, contender: str) -> bool:
     """Whether ``(group, contender)`` is timed on a document of ``size`` bytes here."""
-    if contender in api._IMPLEMENTATIONS:
+    if contender in _impl.IMPLEMENTATIONS:
         return contender != "python" or size <= PURE_PYTHON_MAX
     if (group, contender) not in _PEER_OPERATIONS:
         return False
@@ -133,7 +133,7 @@ def _measured(size: int, group: str, contender: str) -> bool:
 
 
 def _build(inputs: _Inputs, group: str, contender: str) -> Callable[[], object]:
-    if contender in api._IMPLEMENTATIONS:
+    if contender in _impl.IMPLEMENTATIONS:
         return _using(contender, _CODEC_OPERATIONS[group](contender, inputs))
     return _PEER_OPERATIONS[(group, contender)](inputs)
 
@@ -150,7 +150,7 @@ def operation(kind: str, size: int, group: str, contender: str) -> Callable[[], 
 def operations(kind: str, size: int) -> dict[tuple[str, str], Callable[[], object]]:
     """Every operation measured on the ``kind`` document of about ``size`` bytes."""
     inputs = _Inputs(kind, size)
-    keys = [(group, name) for name in sorted(api._IMPLEMENTATIONS) for group in _CODEC_OPERATIONS]
+    keys = [(group, name) for name in sorted(_impl.IMPLEMENTATIONS) for group in _CODEC_OPERATIONS]
     keys += list(_PEER_OPERATIONS)
     return {(group, contender): _build(inputs, group, contender) for group, contender in keys
             if _measured(size, group, contender)}

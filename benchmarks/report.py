@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 import lxml  # noqa: E402
 
 import syncml_codec  # noqa: E402
-from syncml_codec import api  # noqa: E402
+from syncml_codec import _impl  # noqa: E402
 
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
 from operations import missing_peers, operation, operations  # noqa: E402
@@ -120,7 +120,7 @@ TREES_KEPT_XML_BYTES = 16_000_000
 def decoding_with_trees_kept(data: bytes, copies: int) -> Callable[[], None]:
     """Decode ``data`` ``copies`` times, keeping every tree until the last is made, then free
     them all: no decode reuses memory that the one before it has just freed, still in cache."""
-    decode = api._IMPLEMENTATIONS["cython"].decode_wbxml
+    decode = _impl.IMPLEMENTATIONS["cython"].decode_wbxml
 
     def run() -> None:
         trees = [decode(data) for _ in range(copies)]
@@ -158,7 +158,7 @@ def scaling_series(key: tuple[str, str], sizes: list[int], budget: float,
     copies = {size: max(2, trees_kept_bytes // len(sized("dm", size))) for size in sizes}
     for size in sizes:
         if key == TREES_KEPT:
-            if "cython" in api._IMPLEMENTATIONS:
+            if "cython" in _impl.IMPLEMENTATIONS:
                 chosen[size] = decoding_with_trees_kept(wbxml("dm", size), copies[size])
         else:
             chosen[size] = operation("dm", size, *key)
@@ -180,7 +180,7 @@ def memory(documents=MEMORY_DOCUMENTS) -> dict:
 
 def _memory(kind: str, size: str) -> dict:
     data = wbxml(kind, SIZES[size])
-    compiled = api._IMPLEMENTATIONS["cython"]
+    compiled = _impl.IMPLEMENTATIONS["cython"]
     tree = compiled.decode_wbxml(data)
     decode_peak, tree_size = peak_memory(lambda: compiled.decode_wbxml(data))
     encode_peak, _ = peak_memory(lambda: compiled.encode_wbxml(tree))
@@ -250,7 +250,7 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
              f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
              + (f"; the run pinned to CPU {cpu}" if cpu is not None else ""),
              f"- syncml_codec {syncml_codec.__version__} (implementations: "
-             f"{', '.join(sorted(api._IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
+             f"{', '.join(sorted(_impl.IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
              f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
              f"libwbxml {'loaded through ctypes' if libwbxml is not None else 'absent'}"]
     for peer, reason in missing_peers().items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SELECTED
+from helpers import SELECTED
 from documents import SIZES
 from operations import missing_peers, operations
 

@@ -7,7 +7,7 @@ import pytest
 import syncml_codec
 from syncml_codec.model import Message
 
-from conftest import SELECTED
+from helpers import SELECTED
 from documents import SIZES, wbxml
 
 CASES = [(kind, size) for kind in ("dm", "ds") for size in SELECTED]

@@ -67,7 +67,7 @@ def seed(corpus: Path, target: str) -> None:
 
 
 def _notification_seeds() -> dict[str, bytes]:
-    from syncml_codec.notification import Notification, SyncAlert, SyncNotification
+    from syncml_codec.security.notification import Notification, SyncAlert, SyncNotification
 
     dm = Notification(server_id="com.mgmtsrv.manage", session_id=0x1234, ui_mode=1,
                       initiator=0, vendor_data=b"\x01\x02")
@@ -78,19 +78,19 @@ def _notification_seeds() -> dict[str, bytes]:
 
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
-    from syncml_codec import DecodeError, EncodeError, api, fallback
-    from syncml_codec.notification import Notification, SyncNotification
+    from syncml_codec import api, DecodeError, EncodeError, fallback, _impl
+    from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
     from roundtrip import assert_round_trips, decode_with_each_implementation
 
-    if target in ("wbxml-cython", "differential") and "cython" not in api._IMPLEMENTATIONS:
+    if target in ("wbxml-cython", "differential") and "cython" not in _impl.IMPLEMENTATIONS:
         sys.exit("the compiled extension is not built")
 
     def decode_with(name: str, data: bytes) -> None:
-        api._use(name)
+        _impl.use(name)
         try:
-            tree = api._codec.decode_wbxml(data)
+            tree = _impl.codec.decode_wbxml(data)
         except DecodeError:
             return
         assert_round_trips(tree)
@@ -109,7 +109,7 @@ def make_check(target: str) -> Callable[[bytes], None]:
         elif target == "wbxml-python":
             decode_with("python", data)
         elif target == "differential":
-            compiled_module = api._IMPLEMENTATIONS["cython"]
+            compiled_module = _impl.IMPLEMENTATIONS["cython"]
             compiled = outcome(compiled_module.decode_wbxml, data)
             pure = outcome(fallback.decode_wbxml, data)
             if compiled != pure:
@@ -125,12 +125,12 @@ def make_check(target: str) -> Callable[[bytes], None]:
             outcomes = decode_with_each_implementation(xml)
             if any(outcome != outcomes["python"] for outcome in outcomes.values()):
                 raise AssertionError(f"implementations disagree: {outcomes!r}")
-            if not isinstance(outcomes[api.IMPLEMENTATION], tuple):
-                assert_round_trips(outcomes[api.IMPLEMENTATION], from_xml=True)
-            if "cython" in api._IMPLEMENTATIONS:
+            if not isinstance(outcomes[_impl.name], tuple):
+                assert_round_trips(outcomes[_impl.name], from_xml=True)
+            if "cython" in _impl.IMPLEMENTATIONS:
                 # The compiled XML->WBXML scanner against the tree path, under varied options.
                 options = XML_TO_WBXML_OPTIONS[len(xml) % len(XML_TO_WBXML_OPTIONS)]
-                streamed = outcome(lambda raw: api._IMPLEMENTATIONS["cython"].xml_to_wbxml(
+                streamed = outcome(lambda raw: _impl.IMPLEMENTATIONS["cython"].xml_to_wbxml(
                     raw, **options), xml)
                 encoded = outcome(lambda raw: fallback.xml_to_wbxml(raw, **options), xml)
                 if streamed != encoded:

@@ -4,15 +4,15 @@ with a "<" in front; the files here hold the input as the decoder saw it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from syncml_codec import DecodeError, api
+from helpers import FUZZ_FINDINGS
+from helpers.roundtrip import assert_round_trips, decode_with_each_implementation
+from syncml_codec import DecodeError, _impl
 
-from roundtrip import assert_round_trips, decode_with_each_implementation
+pytestmark = pytest.mark.usefixtures("codec")
 
-FOUND = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.bin"))
+FOUND = sorted(FUZZ_FINDINGS.glob("*.bin"))
 
 
 def _outcome(module, data: bytes):
@@ -26,7 +26,7 @@ def _outcome(module, data: bytes):
                          ids=lambda p: p.name)
 def test_wbxml_finding(codec, path):
     data = path.read_bytes()
-    outcomes = [_outcome(module, data) for module in api._IMPLEMENTATIONS.values()]
+    outcomes = [_outcome(module, data) for module in _impl.IMPLEMENTATIONS.values()]
     assert all(outcome == outcomes[0] for outcome in outcomes)
     if not isinstance(outcomes[0], tuple):
         assert_round_trips(codec.decode_wbxml(data))
@@ -37,8 +37,8 @@ def test_wbxml_finding(codec, path):
 def test_xml_finding(codec, path):
     outcomes = decode_with_each_implementation(path.read_bytes())
     assert all(outcome == outcomes["python"] for outcome in outcomes.values())
-    if not isinstance(outcomes[api.IMPLEMENTATION], tuple):
-        assert_round_trips(outcomes[api.IMPLEMENTATION], from_xml=True)
+    if not isinstance(outcomes[_impl.name], tuple):
+        assert_round_trips(outcomes[_impl.name], from_xml=True)
 
 
 def test_findings_are_kept():

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from types import ModuleType
 from typing import Any, Literal
 
-from . import fallback, xmlcodec
-from .codepages import Language
+from . import _impl
 from .errors import DecodeError, EncodeError
 from .limits import DEFAULT_LIMITS, Limits
+from .wbxml.languages import Language
+from .xml import reader as xml_reader
+from .xml import writer as xml_writer
 
 __all__ = [
-    "IMPLEMENTATION", "decode", "encode", "wbxml_to_xml", "xml_to_wbxml",
-    "from_lxml", "to_lxml", "is_wbxml", "set_element_reserve",
+    "decode", "encode", "wbxml_to_xml", "xml_to_wbxml", "from_lxml", "to_lxml", "is_wbxml",
+    "set_element_reserve", "element_class", "implementation",
 ]
-
-try:
-    from . import _wbxml as _compiled  # type: ignore[attr-defined]
-except ImportError:  # not built: the pure-Python twin does the same work
-    _compiled = None
-
-_IMPLEMENTATIONS: dict[str, ModuleType] = {"python": fallback}
-if _compiled is not None:
-    _IMPLEMENTATIONS["cython"] = _compiled
-
-#: "cython" or "python": which implementation this process uses.
-IMPLEMENTATION: str = (
-    "python" if _compiled is None or os.environ.get("SYNCML_CODEC_PUREPYTHON") else "cython"
-)
-_codec: ModuleType = _IMPLEMENTATIONS[IMPLEMENTATION]
 
 _VERSIONS = {"1.0": 0x00, "1.1": 0x01, "1.2": 0x02, "1.3": 0x03}
 _OPAQUE_DATA = ("auto", "always", "never")
@@ -37,11 +22,16 @@ _PUBLIC_IDS = ("number", "string")
 _UNKNOWN_TAGS = ("error", "keep")
 
 
-def _use(name: str) -> None:
-    """Switch this process to another implementation (for tests that run the suite on both)."""
-    global IMPLEMENTATION, _codec
-    _codec = _IMPLEMENTATIONS[name]
-    IMPLEMENTATION = name
+def implementation() -> str:
+    """The implementation in use: "cython" (the compiled core) or "python" (its pure twin)."""
+    return _impl.name
+
+
+def element_class() -> type:
+    """The element class of the implementation in use: what decoders build and model objects
+    make (``Element(tag, namespace=None, attributes=None, text=None, children=None, tail=None)``).
+    """
+    return _impl.codec.Element  # type: ignore[no-any-return]
 
 
 def _check_limits(limits: Any) -> None:
@@ -70,7 +60,8 @@ def set_element_reserve(max_bytes: int) -> int:
         raise TypeError("max_bytes must be an int")
     if max_bytes < 0:
         raise ValueError("max_bytes must not be negative")
-    return 0 if _compiled is None else _compiled.set_element_reserve(max_bytes)
+    compiled = _impl.IMPLEMENTATIONS.get("cython")
+    return 0 if compiled is None else compiled.set_element_reserve(max_bytes)  # type: ignore[no-any-return]
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
@@ -100,9 +91,9 @@ def decode(
         data = bytes(data)
         if is_wbxml(data):
             _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-            return _codec.decode_wbxml(data, language=language, limits=limits,
+            return _impl.codec.decode_wbxml(data, language=language, limits=limits,
                                        unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
-    return xmlcodec.parse_xml(data, _codec.read_lxml, limits)
+    return xml_reader.parse_xml(data, _impl.codec.read_lxml, limits)
 
 
 def encode(
@@ -126,10 +117,10 @@ def encode(
     table; ``language`` overrides the one the root element implies. XML option: ``pretty``.
     """
     if format == "xml":
-        return _codec.write_xml(element, pretty=pretty)
+        return _impl.codec.write_xml(element, pretty=pretty)
     if format != "wbxml":
         raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
-    return _codec.encode_wbxml(element, **_wbxml_options(
+    return _impl.codec.encode_wbxml(element, **_wbxml_options(
         string_table, opaque_data, version, public_id, language, type_rewrite))
 
 
@@ -163,7 +154,7 @@ def wbxml_to_xml(
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     _check_limits(limits)
-    return _codec.wbxml_to_xml(data, pretty=bool(pretty), language=language, limits=limits,
+    return _impl.codec.wbxml_to_xml(data, pretty=bool(pretty), language=language, limits=limits,
                                unknown_tags=_choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS),
                                type_rewrite=bool(type_rewrite))
 
@@ -192,16 +183,16 @@ def xml_to_wbxml(
     _check_limits(limits)
     options = _wbxml_options(string_table, opaque_data, version, public_id, language,
                              type_rewrite)
-    return _codec.xml_to_wbxml(xml, limits=limits, **options)
+    return _impl.codec.xml_to_wbxml(xml, limits=limits, **options)
 
 
 def from_lxml(element: Any) -> Any:
     """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
-    return _codec.read_lxml(element)
+    return _impl.codec.read_lxml(element)
 
 
 def to_lxml(element: Any) -> Any:
     """Convert an element tree into an lxml element."""
     if not hasattr(element, "children"):
         raise EncodeError("to_lxml() takes an Element")
-    return xmlcodec.to_lxml(element)
+    return xml_writer.to_lxml(element)

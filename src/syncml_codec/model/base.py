@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import MutableSequence
 from typing import Any, Callable, ClassVar, Generic, Iterable, Iterator, TypeVar, overload
 
-from .. import api
+from ..api import element_class
 
 __all__ = ["Node", "TextField", "IntField", "FlagField", "TextList", "NodeField", "NodeList",
            "ChildList", "adopt", "new_element"]
@@ -22,7 +22,7 @@ N = TypeVar("N", bound="Node")
 
 def new_element(tag: str, namespace: str | None, text: Any = None) -> Any:
     """An element of the active codec implementation."""
-    return api._codec.Element(tag, namespace, None, text)
+    return element_class()(tag, namespace, None, text)
 
 
 def _is_syncml_namespace(namespace: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..codepages import METINF_NAMESPACE
+from ..wbxml.languages import METINF_NAMESPACE
 from .base import FlagField, IntField, Node, NodeField, TextField, TextList
 
 __all__ = ["Anchor", "Mem", "Meta", "Cred", "Chal"]

@@ -1,0 +1,96 @@
+"""An annotated token listing of a WBXML document, for debugging captures."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..wbxml.languages import Language
+from ..errors import DecodeError
+from ..wbxml.tokens import HAS_ATTRIBUTES, HAS_CONTENT, iter_tokens
+from ..wbxml.header import read_header
+
+__all__ = ["dump"]
+
+_MAX_HEX = 8  # bytes shown per line; longer tokens end in "..."
+_MAX_TEXT = 60
+
+
+def _hex(data: bytes, start: int, end: int) -> str:
+    shown = " ".join(f"{b:02X}" for b in data[start:min(end, start + _MAX_HEX)])
+    return shown + (" ..." if end - start > _MAX_HEX else "")
+
+
+def _text(value: str) -> str:
+    shown = repr(value[:_MAX_TEXT])
+    return shown + (f" ... ({len(value)} chars)" if len(value) > _MAX_TEXT else "")
+
+
+def dump(data: bytes, language: Language | None = None, indent: str = "",
+         base: int = 0) -> Iterator[str]:
+    """Yield one line per header field and token: offset, bytes, token, page, name, value.
+
+    Nested WBXML documents inside OPAQUE are listed indented. Raises DecodeError (after the lines
+    that could be read) at the first malformed token; offsets are relative to ``data``.
+    """
+    def line(offset: int, end: int, what: str) -> str:
+        return f"{base + offset:08X}  {_hex(data, offset, end):<27} {indent}{what}"
+
+    header = read_header(data, language)
+    version = f"{(header.version >> 4) + 1}.{header.version & 0x0F}"
+    yield line(0, 1, f"version {version}")
+    public_end = header.string_table_offset
+    language = header.language
+    name = language.name if language else "unknown"
+    public_id = (f"{header.public_id:#06x}" if isinstance(header.public_id, int)
+                 else repr(header.public_id))
+    yield line(1, public_end, f"public id {public_id} ({name}), charset "
+                              f"{header.charset} ({header.encoding}), string table "
+                              f"{len(header.string_table)} bytes")
+    if header.string_table:
+        yield line(header.string_table_offset, header.body_offset,
+                   f"string table {_text(header.string_table.decode(header.encoding, 'replace'))}")
+    if language is None:
+        raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
+    depth = 0
+    for token in iter_tokens(data, header):
+        pad = "  " * depth
+        kind = token.kind
+        if kind in ("TAG", "LITERAL_TAG"):
+            if kind == "TAG":
+                names = language.tag_names.get(token.page)
+                tag = (names[token.code & 0x3F] if names else None) or "?unknown"
+            else:
+                tag = token.value
+            flags = [f for f, bit in (("content", HAS_CONTENT), ("attributes", HAS_ATTRIBUTES))
+                     if token.code & bit]
+            what = f"{pad}<{tag}>  {kind} page {token.page}" + (f" ({', '.join(flags)})"
+                                                                  if flags else " (empty)")
+            if token.code & HAS_CONTENT:
+                depth += 1
+        elif kind == "END":
+            depth = max(depth - 1, 0)
+            what = f"{'  ' * depth}END"
+        elif kind in ("STR_I", "EXT") and isinstance(token.value, str):
+            what = f"{pad}{kind} {_text(token.value)}"
+        elif kind == "STR_T":
+            what = f"{pad}STR_T @{token.code} {_text(token.value)}"
+        elif kind == "OPAQUE":
+            what = f"{pad}OPAQUE {token.code} bytes"
+        elif kind == "ENTITY":
+            what = f"{pad}ENTITY U+{token.code:04X}"
+        elif kind == "SWITCH_PAGE":
+            what = f"{pad}SWITCH_PAGE {token.value}"
+        else:
+            what = f"{pad}{kind} {token.code:#04x}" + (f" {token.value!r}" if token.value else "")
+        yield line(token.offset, token.end, what)
+        if kind == "OPAQUE":
+            yield from _nested(token.value, indent + pad + "  ", base + token.end - token.code)
+
+
+def _nested(raw: bytes, indent: str, base: int) -> Iterator[str]:
+    """The listing of an OPAQUE payload that is itself a WBXML document; nothing otherwise."""
+    try:
+        lines = list(dump(raw, indent=indent, base=base))
+    except DecodeError:
+        return
+    yield from lines

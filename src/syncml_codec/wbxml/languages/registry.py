@@ -1,0 +1,84 @@
+"""The registry of WBXML languages, looked up by numeric public id, by FPI or by XML namespace.
+
+The built-in languages are registered at import; users add their own with
+:func:`register_language`.
+"""
+
+from __future__ import annotations
+
+from .base import BoundedCache, Language
+from .ddf import DMDDF_12
+from .devinf import DEVINF_10, DEVINF_11, DEVINF_12
+from .syncml import METINF_12, SYNCML_10, SYNCML_11, SYNCML_12
+
+__all__ = ["register_language", "languages", "language_for_public_id", "language_for_namespace"]
+
+_languages: list[Language] = []
+_by_public_id: dict[int, Language] = {}
+_by_fpi: dict[str, Language] = {}
+_by_namespace = BoundedCache()  # (namespace, root, version) -> Language | None
+
+
+def register_language(language: Language) -> None:
+    """Make a language known to the decoder (by public id and FPI) and the encoder (by namespace).
+
+    A later registration wins over an earlier one with the same public id or FPI.
+    """
+    if not isinstance(language, Language):
+        raise TypeError("register_language() takes a Language")
+    _languages.insert(0, language)
+    for cache in list(BoundedCache._all):
+        cache.clear()
+    if language.public_id is not None:
+        _by_public_id[language.public_id] = language
+    if language.fpi is not None:
+        _by_fpi[language.fpi.upper()] = language
+
+
+def languages() -> list[Language]:
+    """Every registered language, the most recently registered first."""
+    return list(_languages)
+
+
+def language_for_public_id(public_id: int | str) -> Language | None:
+    """The language of a numeric WBXML public id or a textual FPI (case-insensitive)."""
+    if isinstance(public_id, str):
+        return _by_fpi.get(public_id.strip().upper())
+    return _by_public_id.get(public_id)
+
+
+def language_for_namespace(
+    namespace: str | None, root: str | None = None, version: str | None = None
+) -> Language | None:
+    """The language whose root element lives in ``namespace`` (case-insensitive).
+
+    ``root`` narrows the choice to languages with that root element; ``version`` picks among
+    versions sharing one namespace (DevInf 1.0-1.2 all use ``syncml:devinf``). Without a match
+    on ``version`` the most recently registered (for the built-ins: the newest) wins.
+    """
+    cache_key = (namespace, root, version)
+    if cache_key in _by_namespace:
+        return _by_namespace[cache_key]
+    return _by_namespace.remember(cache_key, _find_by_namespace(namespace, root, version))
+
+
+def _find_by_namespace(namespace: str | None, root: str | None,
+                       version: str | None) -> Language | None:
+    key = namespace.lower() if namespace else None
+    matches = [
+        lang for lang in _languages
+        if (lang.namespace.lower() if lang.namespace else None) == key
+        and (root is None or lang.root == root)
+    ]
+    if not matches and key is None and root is not None:
+        matches = [lang for lang in _languages if lang.root == root]
+    for lang in matches:
+        if lang.version == version:
+            return lang
+    return matches[0] if matches else None
+
+
+for _language in (
+    SYNCML_10, SYNCML_11, METINF_12, DEVINF_10, DEVINF_11, DMDDF_12, DEVINF_12, SYNCML_12,
+):  # fmt: skip
+    register_language(_language)

@@ -1,0 +1,122 @@
+"""The command line, run as a user runs it: ``python -m syncml_codec``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import syncml_codec
+from helpers import VECTORS
+
+pytestmark = pytest.mark.usefixtures("codec")
+
+VECTOR = VECTORS / "libwbxml-n" / "dm12-pkg2-server.wbxml"
+
+
+@pytest.fixture
+def run(codec):
+    """Run the CLI with the implementation under test."""
+    env = dict(os.environ)
+    env.pop("SYNCML_CODEC_PUREPYTHON", None)
+    if codec.__name__.endswith("fallback"):
+        env["SYNCML_CODEC_PUREPYTHON"] = "1"
+
+    def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "syncml_codec", *args], input=stdin,
+                              capture_output=True, env=env, timeout=60)
+
+    return run_cli
+
+
+def test_convert_wbxml_to_xml_and_back(run, tmp_path):
+    xml_path = tmp_path / "out.xml"
+    result = run("convert", str(VECTOR), "-o", str(xml_path), "--pretty")
+    assert result.returncode == 0, result.stderr
+    assert xml_path.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<SyncML')
+    back = run("convert", str(xml_path), "-o", "-")
+    assert back.returncode == 0
+    assert back.stdout == VECTOR.read_bytes()
+
+
+def test_stdin_stdout_and_explicit_target(run):
+    result = run("convert", "-", stdin=VECTOR.read_bytes())
+    assert result.returncode == 0 and result.stdout.startswith(b"<?xml")
+    same = run("convert", "-", "--to", "wbxml", stdin=VECTOR.read_bytes())
+    assert same.stdout == VECTOR.read_bytes()
+
+
+def test_every_direction_gives_the_api_bytes(run):
+    wbxml = VECTOR.read_bytes()
+    xml = (VECTORS / "xml" / "dm12-pkg2-server.xml").read_bytes()
+    tree = syncml_codec.decode(xml)
+    assert run("convert", "-", stdin=wbxml).stdout == syncml_codec.wbxml_to_xml(wbxml)
+    assert run("convert", "-", stdin=xml).stdout == syncml_codec.xml_to_wbxml(xml)
+    assert run("convert", "-", "--to", "xml", "--pretty", stdin=xml).stdout == \
+        syncml_codec.encode(tree, format="xml", pretty=True)
+    assert run("convert", "-", "--to", "wbxml", stdin=wbxml).stdout == \
+        syncml_codec.encode(syncml_codec.decode(wbxml))
+
+
+def test_string_table_option(run):
+    xml = (VECTORS / "xml" / "dm12-pkg2-server.xml").read_bytes()
+    plain = run("convert", "-", stdin=xml).stdout
+    shared = run("convert", "-", "--string-table", stdin=xml).stdout
+    assert len(shared) < len(plain)
+    assert syncml_codec.decode(shared) == syncml_codec.decode(plain)
+
+
+def test_dump_lists_tokens_with_offsets(run):
+    result = run("dump", str(VECTOR))
+    assert result.returncode == 0
+    lines = result.stdout.decode().splitlines()
+    assert lines[0].startswith("00000000  03") and "version 1.3" in lines[0]
+    assert "public id 0x1201 (SyncML 1.2)" in lines[1]
+    assert any("<SyncML>" in line and "TAG page 0" in line for line in lines)
+    assert any("SWITCH_PAGE 1" in line for line in lines)
+    assert any("OPAQUE 15 bytes" in line for line in lines)
+    assert any("STR_I 'http://dm.example.com/dm'" in line for line in lines)
+
+
+def test_dump_shows_nested_documents(run):
+    result = run("dump", str(VECTORS / "libwbxml-n" / "ds12-slow-sync-devinf.wbxml"))
+    assert result.returncode == 0
+    assert "<DevInf>" in result.stdout.decode()
+
+
+@pytest.mark.parametrize("command", ["convert", "dump"])
+def test_bad_input_exits_1_with_offset_and_no_traceback(run, command):
+    result = run(command, "-", stdin=b"\x03\xA4\x01\x6A\x00\x6D\x6C\x71\x03abc")
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == "-:8: unterminated inline string"
+
+
+def test_bad_xml_exits_1(run, tmp_path):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(b"<SyncML><SyncHdr></SyncML>")
+    result = run("convert", str(path))
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith(f"{path}:")
+    assert b"Traceback" not in result.stderr
+
+
+def test_missing_file_exits_1(run, tmp_path):
+    result = run("convert", str(tmp_path / "nope.wbxml"))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["convert"], ["frobnicate"],
+                                  ["convert", "x", "--to", "json"]])
+def test_usage_errors_exit_2(run, args):
+    assert run(*args).returncode == 2
+
+
+def test_help_and_version(run, codec):
+    assert run("--help").returncode == 0
+    assert b"convert" in run("--help").stdout
+    version = run("--version")
+    expected = "python" if codec.__name__.endswith("fallback") else "cython"
+    expected = f"syncml_codec {syncml_codec.__version__} ({expected})"
+    assert version.stdout.decode().strip() == expected

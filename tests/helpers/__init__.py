@@ -1,0 +1,51 @@
+"""What the tests share: where the vectors are, and skips for what a machine may lack."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from syncml_codec import _impl
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "vectors"
+SHARED = ROOT.parent / "shared"
+PUBLIC_VECTORS = SHARED / "vectors-public"
+FUZZ_FINDINGS = ROOT / "tests" / "fuzz_regressions"
+
+#: A small DM message with the usual shapes: commands, escaped text, a MetInf Format.
+COMMANDS_XML = (
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
+    b"</SyncHdr><SyncBody><Get><CmdID>1</CmdID><Item><Target><LocURI>./a&amp;b"
+    b'&lt;c&gt;&#13;</LocURI></Target><Meta><Format xmlns="syncml:metinf">chr'
+    b"</Format></Meta></Item></Get><Final/></SyncBody></SyncML>"
+)
+
+
+def require_libwbxml() -> None:
+    """Skip unless libwbxml's command-line tools are installed (CI installs them)."""
+    if not (shutil.which("xml2wbxml") and shutil.which("wbxml2xml")):
+        if os.environ.get("SYNCML_CODEC_REQUIRE_LIBWBXML"):
+            pytest.fail("SYNCML_CODEC_REQUIRE_LIBWBXML is set but libwbxml2-utils is missing")
+        pytest.skip("libwbxml2-utils (xml2wbxml, wbxml2xml) not installed")
+
+
+def compiled_or_skip() -> ModuleType:
+    """The compiled core, for tests of what only it has; skips when it is not built."""
+    if "cython" not in _impl.IMPLEMENTATIONS:
+        pytest.skip("the compiled extension is not built")
+    return _impl.IMPLEMENTATIONS["cython"]
+
+
+def xml_vectors() -> list[Path]:
+    return sorted((VECTORS / "xml").glob("*.xml"))
+
+
+def public_vectors() -> list[Path]:
+    """Motorola's DM server packages (``vectors-public/motorola-dmlib``), if present."""
+    folder = PUBLIC_VECTORS / "motorola-dmlib"
+    return sorted(folder.glob("**/*.wbxml")) if folder.is_dir() else []
