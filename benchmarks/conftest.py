@@ -8,7 +8,6 @@ import pytest
 
 from syncml_codec import _impl
 
-
 #: Sizes to run; ``SYNCML_BENCH_SIZES=small,medium`` keeps a run short.
 SELECTED = os.environ.get("SYNCML_BENCH_SIZES", "small,medium,large").split(",")
 

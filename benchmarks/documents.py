@@ -7,31 +7,39 @@ use). DS: a ``<Sync>`` of n ``<Add>`` commands carrying vCards.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import syncml_codec
 
-_DM_HEAD = ('<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
-            "<VerProto>DM/1.2</VerProto><SessionID>1A2B</SessionID><MsgID>2</MsgID>"
-            "<Target><LocURI>https://dm.example.com/dm</LocURI></Target>"
-            "<Source><LocURI>IMEI:493005100592800</LocURI></Source></SyncHdr><SyncBody>"
-            "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>"
-            "<Data>200</Data></Status>")
-_DM_RESULT = ("<Results><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Item>"
-              "<Source><LocURI>./Vendor/Example/Node{i}/Value</LocURI></Source>"
-              '<Meta><Format xmlns="syncml:metinf">chr</Format>'
-              '<Type xmlns="syncml:metinf">text/plain</Type></Meta>'
-              "<Data>value {i} of the example management object</Data></Item></Results>")
-_DS_HEAD = ('<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
-            "<VerProto>SyncML/1.2</VerProto><SessionID>7</SessionID><MsgID>3</MsgID>"
-            "<Target><LocURI>http://sync.example.com/sync</LocURI></Target>"
-            "<Source><LocURI>IMEI:353918050012345</LocURI></Source></SyncHdr><SyncBody>"
-            "<Sync><CmdID>1</CmdID><Target><LocURI>contacts</LocURI></Target>"
-            "<Source><LocURI>./contacts</LocURI></Source>")
-_DS_ADD = ("<Add><CmdID>{j}</CmdID><Meta><Type xmlns=\"syncml:metinf\">text/x-vcard</Type></Meta>"
-           "<Item><Source><LocURI>{i}</LocURI></Source><Data>BEGIN:VCARD&#13;\nVERSION:2.1&#13;\n"
-           "N:Person{i};Example&#13;\nTEL;CELL:+49 151 {i:07d}&#13;\nEMAIL:p{i}@example.com&#13;\n"
-           "END:VCARD</Data></Item></Add>")
+_DM_HEAD = (
+    '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
+    "<VerProto>DM/1.2</VerProto><SessionID>1A2B</SessionID><MsgID>2</MsgID>"
+    "<Target><LocURI>https://dm.example.com/dm</LocURI></Target>"
+    "<Source><LocURI>IMEI:493005100592800</LocURI></Source></SyncHdr><SyncBody>"
+    "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>"
+    "<Data>200</Data></Status>"
+)
+_DM_RESULT = (
+    "<Results><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Item>"
+    "<Source><LocURI>./Vendor/Example/Node{i}/Value</LocURI></Source>"
+    '<Meta><Format xmlns="syncml:metinf">chr</Format>'
+    '<Type xmlns="syncml:metinf">text/plain</Type></Meta>'
+    "<Data>value {i} of the example management object</Data></Item></Results>"
+)
+_DS_HEAD = (
+    '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'
+    "<VerProto>SyncML/1.2</VerProto><SessionID>7</SessionID><MsgID>3</MsgID>"
+    "<Target><LocURI>http://sync.example.com/sync</LocURI></Target>"
+    "<Source><LocURI>IMEI:353918050012345</LocURI></Source></SyncHdr><SyncBody>"
+    "<Sync><CmdID>1</CmdID><Target><LocURI>contacts</LocURI></Target>"
+    "<Source><LocURI>./contacts</LocURI></Source>"
+)
+_DS_ADD = (
+    '<Add><CmdID>{j}</CmdID><Meta><Type xmlns="syncml:metinf">text/x-vcard</Type></Meta>'
+    "<Item><Source><LocURI>{i}</LocURI></Source><Data>BEGIN:VCARD&#13;\nVERSION:2.1&#13;\n"
+    "N:Person{i};Example&#13;\nTEL;CELL:+49 151 {i:07d}&#13;\nEMAIL:p{i}@example.com&#13;\n"
+    "END:VCARD</Data></Item></Add>"
+)
 _TAIL = "<Final/></SyncBody></SyncML>"
 _DS_TAIL = "</Sync>" + _TAIL
 
@@ -48,7 +56,7 @@ def ds_xml(count: int) -> bytes:
     return (_DS_HEAD + body + _DS_TAIL).encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def sized(kind: str, target_bytes: int) -> bytes:
     """The XML of a ``kind`` ("dm" or "ds") document of about ``target_bytes`` bytes."""
     make = dm_xml if kind == "dm" else ds_xml
@@ -61,7 +69,7 @@ def sized(kind: str, target_bytes: int) -> bytes:
     return document
 
 
-@lru_cache(maxsize=None)
+@cache
 def wbxml(kind: str, target_bytes: int) -> bytes:
     """The same document as WBXML (libwbxml-compatible options)."""
     return syncml_codec.xml_to_wbxml(sized(kind, target_bytes))

@@ -9,8 +9,8 @@ a process that times it alone). A peer that is not installed is left out, and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, lru_cache, partial
-from typing import Callable
 
 from lxml import etree
 
@@ -84,9 +84,11 @@ class _Inputs:
 
 def _using(name: str, function: Callable[[], object]) -> Callable[[], object]:
     """``function`` run with implementation ``name`` active behind the public API."""
+
     def run() -> object:
         _impl.use(name)
         return function()
+
     return run
 
 
@@ -96,10 +98,12 @@ _CODEC_OPERATIONS: dict[str, Callable[[str, _Inputs], Callable[[], object]]] = {
     "encode": lambda name, d: partial(_impl.IMPLEMENTATIONS[name].encode_wbxml, d.tree(name)),
     "wbxml->xml": lambda name, d: partial(syncml_codec.wbxml_to_xml, d.data),
     "xml->wbxml": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml),
-    "xml->wbxml string table": lambda name, d: partial(syncml_codec.xml_to_wbxml, d.xml,
-                                                       string_table=True),
-    "encode string table": lambda name, d: partial(_impl.IMPLEMENTATIONS[name].encode_wbxml,
-                                                   d.tree(name), string_table=True),
+    "xml->wbxml string table": lambda name, d: partial(
+        syncml_codec.xml_to_wbxml, d.xml, string_table=True
+    ),
+    "encode string table": lambda name, d: partial(
+        _impl.IMPLEMENTATIONS[name].encode_wbxml, d.tree(name), string_table=True
+    ),
     "wbxml->model": lambda name, d: partial(Message.from_bytes, d.data),
     "model->wbxml": lambda name, d: d.message(name).to_wbxml,
 }
@@ -113,8 +117,9 @@ _PEER_OPERATIONS: dict[tuple[str, str], Callable[[_Inputs], Callable[[], object]
     ("encode", "lxml tostring"): lambda d: partial(etree.tostring, d.root),
     ("wbxml->xml", "libwbxml"): lambda d: partial(libwbxml_wbxml2xml, d.data),
     ("xml->wbxml", "libwbxml"): lambda d: partial(libwbxml_xml2wbxml, d.xml),
-    ("xml->wbxml string table", "libwbxml"): lambda d: partial(libwbxml_xml2wbxml, d.xml,
-                                                               string_table=True),
+    ("xml->wbxml string table", "libwbxml"): lambda d: partial(
+        libwbxml_xml2wbxml, d.xml, string_table=True
+    ),
 }
 
 
@@ -127,8 +132,9 @@ def _measured(size: int, group: str, contender: str) -> bool:
     if contender.startswith("msgpack"):
         return msgpack is not None
     if contender == "libwbxml":
-        return libwbxml is not None and (group != "xml->wbxml string table"
-                                         or size <= LIBWBXML_STRING_TABLE_MAX)
+        return libwbxml is not None and (
+            group != "xml->wbxml string table" or size <= LIBWBXML_STRING_TABLE_MAX
+        )
     return True
 
 
@@ -152,5 +158,8 @@ def operations(kind: str, size: int) -> dict[tuple[str, str], Callable[[], objec
     inputs = _Inputs(kind, size)
     keys = [(group, name) for name in sorted(_impl.IMPLEMENTATIONS) for group in _CODEC_OPERATIONS]
     keys += list(_PEER_OPERATIONS)
-    return {(group, contender): _build(inputs, group, contender) for group, contender in keys
-            if _measured(size, group, contender)}
+    return {
+        (group, contender): _build(inputs, group, contender)
+        for group, contender in keys
+        if _measured(size, group, contender)
+    }

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 try:
     import msgpack
@@ -29,8 +30,12 @@ def _load_libwbxml() -> ctypes.CDLL | None:
         for prefix in ("wbxml_conv_wbxml2xml", "wbxml_conv_xml2wbxml"):
             getattr(lib, f"{prefix}_create").argtypes = out
             getattr(lib, f"{prefix}_run").argtypes = (
-                ctypes.c_void_p, ctypes.c_char_p, _WB_ULONG,
-                pointer(ctypes.c_void_p), pointer(_WB_ULONG))
+                ctypes.c_void_p,
+                ctypes.c_char_p,
+                _WB_ULONG,
+                pointer(ctypes.c_void_p),
+                pointer(_WB_ULONG),
+            )
             getattr(lib, f"{prefix}_destroy").argtypes = (ctypes.c_void_p,)
         lib.wbxml_conv_wbxml2xml_set_gen_type.argtypes = (ctypes.c_void_p, ctypes.c_int)
         lib.wbxml_conv_xml2wbxml_disable_string_table.argtypes = (ctypes.c_void_p,)
@@ -52,8 +57,9 @@ def _run(prefix: str, data: bytes, configure: Callable[[Any], None]) -> bytes:
         configure(conv)
         output = ctypes.c_void_p()
         length = _WB_ULONG()
-        error = getattr(libwbxml, f"{prefix}_run")(conv, data, len(data), ctypes.byref(output),
-                                                   ctypes.byref(length))
+        error = getattr(libwbxml, f"{prefix}_run")(
+            conv, data, len(data), ctypes.byref(output), ctypes.byref(length)
+        )
         if error != 0:
             raise ValueError(libwbxml.wbxml_errors_string(error).decode())
         try:
@@ -66,19 +72,30 @@ def _run(prefix: str, data: bytes, configure: Callable[[Any], None]) -> bytes:
 
 def libwbxml_wbxml2xml(data: bytes) -> bytes:
     """libwbxml's WBXML -> XML (compact output), in process."""
-    return _run("wbxml_conv_wbxml2xml", data,
-                lambda conv: libwbxml.wbxml_conv_wbxml2xml_set_gen_type(conv, _GEN_COMPACT))
+    return _run(
+        "wbxml_conv_wbxml2xml",
+        data,
+        lambda conv: libwbxml.wbxml_conv_wbxml2xml_set_gen_type(conv, _GEN_COMPACT),
+    )
 
 
 def libwbxml_xml2wbxml(data: bytes, string_table: bool = False) -> bytes:
     """libwbxml's XML -> WBXML (``xml2wbxml -n`` unless ``string_table``), in process."""
+
     def configure(conv: Any) -> None:
         if not string_table:
             libwbxml.wbxml_conv_xml2wbxml_disable_string_table(conv)
+
     return _run("wbxml_conv_xml2wbxml", data, configure)
 
 
 def as_lists(element: Any) -> list:
     """The tree as nested lists ``[tag, namespace, attributes, text, children, tail]``."""
-    return [element.tag, element.namespace, dict(element.attributes), element.text,
-            [as_lists(child) for child in element.children], element.tail]
+    return [
+        element.tag,
+        element.namespace,
+        dict(element.attributes),
+        element.text,
+        [as_lists(child) for child in element.children],
+        element.tail,
+    ]

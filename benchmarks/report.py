@@ -21,8 +21,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -50,8 +50,9 @@ def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
     gc.collect()
     gc.freeze()
     try:
-        calls = {key: _calls_per_round(function, budget / repeat)
-                 for key, function in functions.items()}
+        calls = {
+            key: _calls_per_round(function, budget / repeat) for key, function in functions.items()
+        }
         rounds: dict = {key: [] for key in functions}
         for round_number in range(repeat):
             for key, function in functions.items():
@@ -91,8 +92,12 @@ def peak_memory(function: Callable[[], object]) -> tuple[int, int]:
     return peak, retained
 
 
-def measure(kinds=("dm", "ds"), sizes=("small", "medium", "large", "huge"),
-            budget: float = 0.4, repeat: int = 5) -> dict:
+def measure(
+    kinds=("dm", "ds"),
+    sizes=("small", "medium", "large", "huge"),
+    budget: float = 0.4,
+    repeat: int = 5,
+) -> dict:
     """{(kind, size, group, contender): median seconds}."""
     results = {}
     for kind in kinds:
@@ -105,9 +110,17 @@ def measure(kinds=("dm", "ds"), sizes=("small", "medium", "large", "huge"),
 
 
 #: The operations the scaling series follows, as (group, contender).
-SCALED = (("decode", "cython"), ("encode", "cython"), ("wbxml->xml", "cython"),
-          ("xml->wbxml", "cython"), ("wbxml->xml", "libwbxml"), ("xml->wbxml", "libwbxml"),
-          ("decode", "lxml fromstring"), ("decode", "msgpack unpackb"), ("decode", "python"))
+SCALED = (
+    ("decode", "cython"),
+    ("encode", "cython"),
+    ("wbxml->xml", "cython"),
+    ("xml->wbxml", "cython"),
+    ("wbxml->xml", "libwbxml"),
+    ("xml->wbxml", "libwbxml"),
+    ("decode", "lxml fromstring"),
+    ("decode", "msgpack unpackb"),
+    ("decode", "python"),
+)
 
 
 #: Not a target: decoding with every tree kept until a batch of them is made (see
@@ -125,6 +138,7 @@ def decoding_with_trees_kept(data: bytes, copies: int) -> Callable[[], None]:
     def run() -> None:
         trees = [decode(data) for _ in range(copies)]
         del trees
+
     return run
 
 
@@ -138,19 +152,33 @@ def scaling(budget: float = 0.3) -> dict:
     then hands out memory scattered among theirs). Workers inherit this process's CPU.
     """
     found = {}
-    for key in SCALED + (TREES_KEPT,):
-        command = [sys.executable, str(Path(__file__).resolve()), "--series", *key,
-                   "--sizes", ",".join(map(str, SCALING)), "--budget", str(budget),
-                   "--trees-kept-bytes", str(TREES_KEPT_XML_BYTES)]
-        points = json.loads(subprocess.run(command, capture_output=True, text=True,
-                                           check=True).stdout)
+    for key in (*SCALED, TREES_KEPT):
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--series",
+            *key,
+            "--sizes",
+            ",".join(map(str, SCALING)),
+            "--budget",
+            str(budget),
+            "--trees-kept-bytes",
+            str(TREES_KEPT_XML_BYTES),
+        ]
+        points = json.loads(
+            subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        )
         if points:
             found[key] = [tuple(point) for point in points]
     return found
 
 
-def scaling_series(key: tuple[str, str], sizes: list[int], budget: float,
-                   trees_kept_bytes: int = TREES_KEPT_XML_BYTES) -> list[tuple[int, float]]:
+def scaling_series(
+    key: tuple[str, str],
+    sizes: list[int],
+    budget: float,
+    trees_kept_bytes: int = TREES_KEPT_XML_BYTES,
+) -> list[tuple[int, float]]:
     """The (bytes of XML, seconds) of ``key`` on the DM documents of ``sizes``, every size timed
     in the same interleaved rounds (so the throughputs compared for linearity are measured at
     the same moments, like the two sides of any other ratio here); empty where not measured."""
@@ -164,8 +192,10 @@ def scaling_series(key: tuple[str, str], sizes: list[int], budget: float,
             chosen[size] = operation("dm", size, *key)
     chosen = {size: function for size, function in chosen.items() if function is not None}
     medians = median_times(chosen, budget, 3)
-    return [(len(sized("dm", size)), seconds / copies[size] if key == TREES_KEPT else seconds)
-            for size, seconds in medians.items()]
+    return [
+        (len(sized("dm", size)), seconds / copies[size] if key == TREES_KEPT else seconds)
+        for size, seconds in medians.items()
+    ]
 
 
 #: The documents whose memory is measured, as (kind, size).
@@ -185,9 +215,14 @@ def _memory(kind: str, size: str) -> dict:
     decode_peak, tree_size = peak_memory(lambda: compiled.decode_wbxml(data))
     encode_peak, _ = peak_memory(lambda: compiled.encode_wbxml(tree))
     xml_peak, xml_size = peak_memory(lambda: syncml_codec.wbxml_to_xml(data))
-    return {"wbxml bytes": len(data), "tree bytes (what decoding keeps)": tree_size,
-            "decode peak": decode_peak, "encode peak": encode_peak,
-            "xml bytes": xml_size, "wbxml->xml peak": xml_peak}
+    return {
+        "wbxml bytes": len(data),
+        "tree bytes (what decoding keeps)": tree_size,
+        "decode peak": decode_peak,
+        "encode peak": encode_peak,
+        "xml bytes": xml_size,
+        "wbxml->xml peak": xml_peak,
+    }
 
 
 #: Scaling is linear when the throughput at the largest size keeps this share of the best.
@@ -196,26 +231,76 @@ LINEAR_SHARE = 0.67
 
 TARGETS = [
     # (label, numerator, denominator, bound, "max"|"min")
-    ("decode within 1.5x of msgpack unpackb", ("decode", "cython"),
-     ("decode", "msgpack unpackb"), 1.5, "max"),
-    ("decode faster than lxml fromstring", ("decode", "cython"), ("decode", "lxml fromstring"),
-     1.0, "max"),
-    ("encode within 1.5x of msgpack packb", ("encode", "cython"), ("encode", "msgpack packb"),
-     1.5, "max"),
-    ("WBXML->XML at least 4x faster than libwbxml", ("wbxml->xml", "libwbxml"),
-     ("wbxml->xml", "cython"), 4.0, "min"),
-    ("XML->WBXML at least 1.8x faster than libwbxml -n", ("xml->wbxml", "libwbxml"),
-     ("xml->wbxml", "cython"), 1.8, "min"),
-    ("XML->WBXML at most 1.3x lxml fromstring", ("xml->wbxml", "cython"),
-     ("xml->wbxml", "lxml fromstring"), 1.3, "max"),
-    ("string table at most 1.5x the no-table time", ("encode string table", "cython"),
-     ("encode", "cython"), 1.5, "max"),
-    ("Cython at least 10x pure Python: decode", ("decode", "python"), ("decode", "cython"),
-     10.0, "min"),
-    ("Cython at least 10x pure Python: encode", ("encode", "python"), ("encode", "cython"),
-     10.0, "min"),
-    ("WBXML->model within 1.3x of WBXML->tree", ("wbxml->model", "cython"),
-     ("decode", "cython"), 1.3, "max"),
+    (
+        "decode within 1.5x of msgpack unpackb",
+        ("decode", "cython"),
+        ("decode", "msgpack unpackb"),
+        1.5,
+        "max",
+    ),
+    (
+        "decode faster than lxml fromstring",
+        ("decode", "cython"),
+        ("decode", "lxml fromstring"),
+        1.0,
+        "max",
+    ),
+    (
+        "encode within 1.5x of msgpack packb",
+        ("encode", "cython"),
+        ("encode", "msgpack packb"),
+        1.5,
+        "max",
+    ),
+    (
+        "WBXML->XML at least 4x faster than libwbxml",
+        ("wbxml->xml", "libwbxml"),
+        ("wbxml->xml", "cython"),
+        4.0,
+        "min",
+    ),
+    (
+        "XML->WBXML at least 1.8x faster than libwbxml -n",
+        ("xml->wbxml", "libwbxml"),
+        ("xml->wbxml", "cython"),
+        1.8,
+        "min",
+    ),
+    (
+        "XML->WBXML at most 1.3x lxml fromstring",
+        ("xml->wbxml", "cython"),
+        ("xml->wbxml", "lxml fromstring"),
+        1.3,
+        "max",
+    ),
+    (
+        "string table at most 1.5x the no-table time",
+        ("encode string table", "cython"),
+        ("encode", "cython"),
+        1.5,
+        "max",
+    ),
+    (
+        "Cython at least 10x pure Python: decode",
+        ("decode", "python"),
+        ("decode", "cython"),
+        10.0,
+        "min",
+    ),
+    (
+        "Cython at least 10x pure Python: encode",
+        ("encode", "python"),
+        ("encode", "cython"),
+        10.0,
+        "min",
+    ),
+    (
+        "WBXML->model within 1.3x of WBXML->tree",
+        ("wbxml->model", "cython"),
+        ("decode", "cython"),
+        1.3,
+        "max",
+    ),
 ]
 
 
@@ -239,28 +324,41 @@ def pin_to_one_cpu(cpu: int | None = None) -> int | None:
     return chosen
 
 
-def write_results(results: dict, series: dict | None, mem: dict | None, path: Path,
-                  cpu: int | None = None) -> None:
-    lines = ["# Benchmark results", "",
-             "Written by `python benchmarks/report.py`: medians of repeated calls, in one run "
-             "on one CPU. The contenders on one document are timed in interleaved rounds in "
-             "one process; each scaling series in a process of its own, its sizes in "
-             "interleaved rounds.", "",
-             f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-             f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
-             + (f"; the run pinned to CPU {cpu}" if cpu is not None else ""),
-             f"- syncml_codec {syncml_codec.__version__} (implementations: "
-             f"{', '.join(sorted(_impl.IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
-             f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
-             f"libwbxml {'loaded through ctypes' if libwbxml is not None else 'absent'}"]
+def write_results(
+    results: dict, series: dict | None, mem: dict | None, path: Path, cpu: int | None = None
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python benchmarks/report.py`: medians of repeated calls, in one run "
+        "on one CPU. The contenders on one document are timed in interleaved rounds in "
+        "one process; each scaling series in a process of its own, its sizes in "
+        "interleaved rounds.",
+        "",
+        f"- Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+        + (f"; the run pinned to CPU {cpu}" if cpu is not None else ""),
+        f"- syncml_codec {syncml_codec.__version__} (implementations: "
+        f"{', '.join(sorted(_impl.IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
+        f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
+        f"libwbxml {'loaded through ctypes' if libwbxml is not None else 'absent'}",
+    ]
     for peer, reason in missing_peers().items():
         lines.append(f"- Skipped peer {peer}: {reason}")
-    lines += ["", "Documents: DM = a client package 3 of n Results (Source, Meta Format/Type, "
-              "Data); DS = a Sync of n vCard Adds. Sizes are of the XML form.", ""]
+    lines += [
+        "",
+        "Documents: DM = a client package 3 of n Results (Source, Meta Format/Type, "
+        "Data); DS = a Sync of n vCard Adds. Sizes are of the XML form.",
+        "",
+    ]
     kinds = sorted({k for k, *_ in results})
     sizes = [s for s in SIZES if any(r[1] == s for r in results)]
-    lines += ["## Targets", "", "| target | document | measured | bound | met |",
-              "|---|---|---:|---:|---|"]
+    lines += [
+        "## Targets",
+        "",
+        "| target | document | measured | bound | met |",
+        "|---|---|---:|---:|---|",
+    ]
     for label, numerator, denominator, bound, sense in TARGETS:
         for kind in kinds:
             for size in sizes:
@@ -270,20 +368,26 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
                     continue
                 ratio = a / b
                 met = ratio <= bound if sense == "max" else ratio >= bound
-                lines.append(f"| {label} | {kind} {size} | {ratio:.2f}x | "
-                             f"{'≤' if sense == 'max' else '≥'} {bound}x | "
-                             f"{'yes' if met else '**no**'} |")
+                lines.append(
+                    f"| {label} | {kind} {size} | {ratio:.2f}x | "
+                    f"{'≤' if sense == 'max' else '≥'} {bound}x | "
+                    f"{'yes' if met else '**no**'} |"
+                )
     for document, figures in (mem or {}).items():
         ratio = figures["decode peak"] / figures["tree bytes (what decoding keeps)"]
-        lines.append(f"| decoding peak at most 3x the tree's own size | {document} | "
-                     f"{ratio:.2f}x | ≤ 3.0x | {'yes' if ratio <= 3 else '**no**'} |")
+        lines.append(
+            f"| decoding peak at most 3x the tree's own size | {document} | "
+            f"{ratio:.2f}x | ≤ 3.0x | {'yes' if ratio <= 3 else '**no**'} |"
+        )
     for (group, contender), points in sorted((series or {}).items()):
         if contender != "cython" or (group, contender) == TREES_KEPT:
             continue
         share = _linear_share(points)
-        lines.append(f"| linear in size: throughput at {points[-1][0] / 1e6:.0f} MB / best "
-                     f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
-                     f"{'yes' if share >= LINEAR_SHARE else '**no**'} |")
+        lines.append(
+            f"| linear in size: throughput at {points[-1][0] / 1e6:.0f} MB / best "
+            f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
+            f"{'yes' if share >= LINEAR_SHARE else '**no**'} |"
+        )
     notes = HERE / "notes.md"
     if notes.exists():
         lines += ["", "## Notes on the targets", "", notes.read_text().rstrip()]
@@ -293,9 +397,13 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
             rows = {(g, c): t for (k, s, g, c), t in results.items() if k == kind and s == size}
             if not rows:
                 continue
-            lines += [f"### {kind} {size} (XML {len(sized(kind, SIZES[size])):,} bytes, WBXML "
-                      f"{len(wbxml(kind, SIZES[size])):,} bytes)", "",
-                      "| operation | contender | median | vs cython |", "|---|---|---:|---:|"]
+            lines += [
+                f"### {kind} {size} (XML {len(sized(kind, SIZES[size])):,} bytes, WBXML "
+                f"{len(wbxml(kind, SIZES[size])):,} bytes)",
+                "",
+                "| operation | contender | median | vs cython |",
+                "|---|---|---:|---:|",
+            ]
             for (group, contender), seconds in sorted(rows.items()):
                 base = rows.get((group, "cython"))
                 ratio = f"{seconds / base:.2f}x" if base else ""
@@ -303,26 +411,42 @@ def write_results(results: dict, series: dict | None, mem: dict | None, path: Pa
             lines.append("")
     if mem:
         documents = list(mem)
-        lines += ["## Memory (bytes; peaks by tracemalloc)", "",
-                  "| what | " + " | ".join(documents) + " |", "|---|" + "---:|" * len(documents)]
-        lines += [f"| {what} | " + " | ".join(f"{mem[document][what]:,}" for document in documents)
-                  + " |" for what in mem[documents[0]]]
+        lines += [
+            "## Memory (bytes; peaks by tracemalloc)",
+            "",
+            "| what | " + " | ".join(documents) + " |",
+            "|---|" + "---:|" * len(documents),
+        ]
+        lines += [
+            f"| {what} | " + " | ".join(f"{mem[document][what]:,}" for document in documents) + " |"
+            for what in mem[documents[0]]
+        ]
         lines.append("")
     if series:
-        lines += ["## Scaling (DM, throughput in MB/s of XML)", "",
-                  "| contender | " + " | ".join(f"{n // 1000:,} KB" for n, _ in
-                                                 next(iter(series.values()))) + " |",
-                  "|---|" + "---:|" * len(next(iter(series.values())))]
+        lines += [
+            "## Scaling (DM, throughput in MB/s of XML)",
+            "",
+            "| contender | "
+            + " | ".join(f"{n // 1000:,} KB" for n, _ in next(iter(series.values())))
+            + " |",
+            "|---|" + "---:|" * len(next(iter(series.values()))),
+        ]
         for (group, contender), points in sorted(series.items()):
-            lines.append(f"| {group}: {contender} | " + " | ".join(
-                f"{n / t / 1e6:.1f}" for n, t in points) + " |")
+            lines.append(
+                f"| {group}: {contender} | "
+                + " | ".join(f"{n / t / 1e6:.1f}" for n, t in points)
+                + " |"
+            )
         if TREES_KEPT in series:
-            lines += ["", f"{TREES_KEPT[0]}: each call decodes the document enough times for "
-                      f"{TREES_KEPT_XML_BYTES // 1_000_000} MB of XML, keeping every tree until "
-                      "the last is made, then frees them all (time per decode, freeing "
-                      "included); its throughput at the largest size is "
-                      f"{_linear_share(series[TREES_KEPT]):.2f} of its best. Not a target: it "
-                      "shows the decoder's time without the reuse of memory just freed."]
+            lines += [
+                "",
+                f"{TREES_KEPT[0]}: each call decodes the document enough times for "
+                f"{TREES_KEPT_XML_BYTES // 1_000_000} MB of XML, keeping every tree until "
+                "the last is made, then frees them all (time per decode, freeing "
+                "included); its throughput at the largest size is "
+                f"{_linear_share(series[TREES_KEPT]):.2f} of its best. Not a target: it "
+                "shows the decoder's time without the reuse of memory just freed.",
+            ]
         lines += ["", "![throughput against size](scaling.png)", ""]
     path.write_text("\n".join(lines) + "\n")
 
@@ -343,8 +467,12 @@ def plot(series: dict, path: Path) -> bool:
         return False
     figure, axes = plt.subplots(figsize=(9, 6))
     for (group, contender), points in sorted(series.items()):
-        axes.plot([n for n, _ in points], [n / t / 1e6 for n, t in points], marker="o",
-                  label=f"{group}: {contender}")
+        axes.plot(
+            [n for n, _ in points],
+            [n / t / 1e6 for n, t in points],
+            marker="o",
+            label=f"{group}: {contender}",
+        )
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("document size (bytes of XML)")
@@ -363,16 +491,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--cpu", type=int, help="the CPU to run on (default: the last allowed)")
     worker = parser.add_argument_group("scaling worker (run by the report itself)")
-    worker.add_argument("--series", nargs=2, metavar=("GROUP", "CONTENDER"),
-                        help="print the scaling series of one contender as JSON")
+    worker.add_argument(
+        "--series",
+        nargs=2,
+        metavar=("GROUP", "CONTENDER"),
+        help="print the scaling series of one contender as JSON",
+    )
     worker.add_argument("--sizes", help="comma-separated document sizes for --series")
     worker.add_argument("--budget", type=float, default=0.3)
     worker.add_argument("--trees-kept-bytes", type=int, default=TREES_KEPT_XML_BYTES)
     args = parser.parse_args(argv)
     if args.series:
         sizes = [int(size) for size in args.sizes.split(",")]
-        print(json.dumps(scaling_series(tuple(args.series), sizes, args.budget,
-                                        args.trees_kept_bytes)))
+        print(
+            json.dumps(
+                scaling_series(tuple(args.series), sizes, args.budget, args.trees_kept_bytes)
+            )
+        )
         return 0
     cpu = pin_to_one_cpu(args.cpu)
     sizes = ("small", "medium") if args.quick else tuple(SIZES)

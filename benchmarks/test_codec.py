@@ -1,24 +1,28 @@
 """syncml_codec against its peers, operation by operation; peers sit in the same group.
 
-    pytest benchmarks/                          # small, medium, large
-    SYNCML_BENCH_SIZES=small pytest benchmarks/ # quicker
+pytest benchmarks/                          # small, medium, large
+SYNCML_BENCH_SIZES=small pytest benchmarks/ # quicker
 """
 
 from __future__ import annotations
 
 import pytest
 
-from helpers import SELECTED
 from documents import SIZES
+from helpers import SELECTED
 from operations import missing_peers, operations
 
-CASES = [(kind, size, group, contender)
-         for kind in ("dm", "ds") for size in SELECTED
-         for (group, contender) in operations(kind, SIZES[size])]
+CASES = [
+    (kind, size, group, contender)
+    for kind in ("dm", "ds")
+    for size in SELECTED
+    for (group, contender) in operations(kind, SIZES[size])
+]
 
 
-@pytest.mark.parametrize("kind,size,group,contender", CASES,
-                         ids=[f"{k}-{s}-{g}-{c}" for k, s, g, c in CASES])
+@pytest.mark.parametrize(
+    "kind,size,group,contender", CASES, ids=[f"{k}-{s}-{g}-{c}" for k, s, g, c in CASES]
+)
 def test_operation(benchmark, kind, size, group, contender):
     benchmark.group = f"{group} {kind} {size}"
     benchmark(operations(kind, SIZES[size])[(group, contender)])

@@ -7,8 +7,8 @@ import pytest
 import syncml_codec
 from syncml_codec.model import Message
 
-from helpers import SELECTED
 from documents import SIZES, wbxml
+from helpers import SELECTED
 
 CASES = [(kind, size) for kind in ("dm", "ds") for size in SELECTED]
 

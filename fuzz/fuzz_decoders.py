@@ -24,16 +24,23 @@ The corpus directory is seeded from vectors/ on first use. libFuzzer writes cras
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 #: Options the xml target converts each input to WBXML with (one per input, by its length).
-XML_TO_WBXML_OPTIONS = ({}, {"opaque_data": "always", "version": 0}, {"opaque_data": "never"},
-                        {"type_rewrite": False, "version": 1}, {"string_table": True},
-                        {"string_table": True, "public_id": "string", "opaque_data": "always"})
+XML_TO_WBXML_OPTIONS = (
+    {},
+    {"opaque_data": "always", "version": 0},
+    {"opaque_data": "never"},
+    {"type_rewrite": False, "version": 1},
+    {"string_table": True},
+    {"string_table": True, "public_id": "string", "opaque_data": "always"},
+)
 
 TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification")
 
@@ -69,16 +76,23 @@ def seed(corpus: Path, target: str) -> None:
 def _notification_seeds() -> dict[str, bytes]:
     from syncml_codec.security.notification import Notification, SyncAlert, SyncNotification
 
-    dm = Notification(server_id="com.mgmtsrv.manage", session_id=0x1234, ui_mode=1,
-                      initiator=0, vendor_data=b"\x01\x02")
-    ds = SyncNotification(server_id="PC Suite Data Sync", syncs=(
-        SyncAlert(206, "Contacts"), SyncAlert(207, "Calendar", 0x07)))
+    dm = Notification(
+        server_id="com.mgmtsrv.manage",
+        session_id=0x1234,
+        ui_mode=1,
+        initiator=0,
+        vendor_data=b"\x01\x02",
+    )
+    ds = SyncNotification(
+        server_id="PC Suite Data Sync",
+        syncs=(SyncAlert(206, "Contacts"), SyncAlert(207, "Calendar", 0x07)),
+    )
     return {"seed-dm": dm.encode("secret", b"nonce"), "seed-ds": ds.encode("", b"")}
 
 
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
-    from syncml_codec import api, DecodeError, EncodeError, fallback, _impl
+    from syncml_codec import DecodeError, EncodeError, _impl, api, fallback
     from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -116,8 +130,9 @@ def make_check(target: str) -> Callable[[bytes], None]:
                 raise AssertionError(f"decoders disagree: {compiled!r} != {pure!r}")
             # The compiled WBXML->XML stream against its own tree path (the trees agree).
             streamed = outcome(compiled_module.wbxml_to_xml, data)
-            written = outcome(lambda raw: compiled_module.write_xml(compiled_module.decode_wbxml(
-                raw)), data)
+            written = outcome(
+                lambda raw: compiled_module.write_xml(compiled_module.decode_wbxml(raw)), data
+            )
             if streamed != written:
                 raise AssertionError(f"XML stream disagrees: {streamed!r} != {written!r}")
         elif target == "xml":
@@ -130,17 +145,16 @@ def make_check(target: str) -> Callable[[bytes], None]:
             if "cython" in _impl.IMPLEMENTATIONS:
                 # The compiled XML->WBXML scanner against the tree path, under varied options.
                 options = XML_TO_WBXML_OPTIONS[len(xml) % len(XML_TO_WBXML_OPTIONS)]
-                streamed = outcome(lambda raw: _impl.IMPLEMENTATIONS["cython"].xml_to_wbxml(
-                    raw, **options), xml)
+                streamed = outcome(
+                    lambda raw: _impl.IMPLEMENTATIONS["cython"].xml_to_wbxml(raw, **options), xml
+                )
                 encoded = outcome(lambda raw: fallback.xml_to_wbxml(raw, **options), xml)
                 if streamed != encoded:
                     raise AssertionError(f"XML->WBXML disagrees: {streamed!r} != {encoded!r}")
         else:
             for kind in (Notification, SyncNotification):
-                try:
+                with contextlib.suppress(DecodeError):
                     kind.decode(data)
-                except DecodeError:
-                    pass
 
     return check
 
@@ -148,13 +162,17 @@ def make_check(target: str) -> Callable[[bytes], None]:
 def replay(target: str, paths: list[str]) -> int:
     """Run the check over files (and the files in directories): the corpus, or findings."""
     check = make_check(target)
-    files = [p for arg in paths for p in (sorted(Path(arg).iterdir()) if Path(arg).is_dir()
-                                         else [Path(arg)]) if p.is_file()]
+    files = [
+        p
+        for arg in paths
+        for p in (sorted(Path(arg).iterdir()) if Path(arg).is_dir() else [Path(arg)])
+        if p.is_file()
+    ]
     failed = 0
     for path in files:
         try:
             check(path.read_bytes())
-        except Exception as error:  # noqa: BLE001 - every finding is reported
+        except Exception as error:
             failed += 1
             print(f"{path}: {type(error).__name__}: {error}")
     print(f"{target}: {len(files) - failed} passed, {failed} failed")

@@ -22,7 +22,9 @@ if _impl.pure_python_forced():
 else:
     IMPLEMENTATIONS = sorted(_impl.IMPLEMENTATIONS)
     if os.environ.get("SYNCML_CODEC_REQUIRE_CYTHON") and "cython" not in IMPLEMENTATIONS:
-        raise RuntimeError("SYNCML_CODEC_REQUIRE_CYTHON is set but syncml_codec._wbxml is not built")
+        raise RuntimeError(
+            "SYNCML_CODEC_REQUIRE_CYTHON is set but syncml_codec._wbxml is not built"
+        )
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

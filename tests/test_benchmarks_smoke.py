@@ -10,18 +10,27 @@ from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import documents  # noqa: E402
-import operations  # noqa: E402
-import report  # noqa: E402
+import documents
+import operations
+import report
 
 
 def test_every_operation_runs_and_agrees_on_a_tiny_document(monkeypatch, tmp_path):
     ops = operations.operations("dm", 1_000)
-    assert {group for group, _ in ops} >= {"decode", "encode", "wbxml->xml", "xml->wbxml",
-                                           "wbxml->model", "model->wbxml"}
+    assert {group for group, _ in ops} >= {
+        "decode",
+        "encode",
+        "wbxml->xml",
+        "xml->wbxml",
+        "wbxml->model",
+        "model->wbxml",
+    }
     outputs = {key: function() for key, function in ops.items()}
-    assert outputs[("wbxml->xml", "python")] == outputs[("wbxml->xml", "cython")] \
-        if ("wbxml->xml", "cython") in outputs else True
+    assert (
+        outputs[("wbxml->xml", "python")] == outputs[("wbxml->xml", "cython")]
+        if ("wbxml->xml", "cython") in outputs
+        else True
+    )
     if ("xml->wbxml", "libwbxml") in outputs:
         assert outputs[("xml->wbxml", "libwbxml")] == outputs[("xml->wbxml", "python")]
     monkeypatch.setattr(report, "SIZES", {"tiny": 1_000})
@@ -39,7 +48,7 @@ def test_every_operation_runs_and_agrees_on_a_tiny_document(monkeypatch, tmp_pat
 def test_documents_have_the_sizes_asked_for():
     for kind in ("dm", "ds"):
         assert 40_000 < len(documents.sized(kind, 50_000)) <= 50_000
-    assert documents.wbxml("dm", 2_000).startswith(b"\x03\xA4\x01\x6A")
+    assert documents.wbxml("dm", 2_000).startswith(b"\x03\xa4\x01\x6a")
 
 
 def test_missing_peers_are_named_not_faked():
@@ -54,8 +63,9 @@ def test_the_scaling_series_runs_and_is_written(monkeypatch, tmp_path):
     monkeypatch.setattr(report, "SCALING", [1_000, 2_000])
     monkeypatch.setattr(report, "TREES_KEPT_XML_BYTES", 20_000)
     series = report.scaling(budget=0.001)
-    assert all(len(points) == 2 and all(seconds > 0 for _, seconds in points)
-               for points in series.values())
+    assert all(
+        len(points) == 2 and all(seconds > 0 for _, seconds in points) for points in series.values()
+    )
     target = tmp_path / "RESULTS.md"
     report.write_results({}, series, None, target)
     text = target.read_text()

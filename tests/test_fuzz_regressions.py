@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from syncml_codec import DecodeError, _impl
+
 from helpers import FUZZ_FINDINGS
 from helpers.roundtrip import assert_round_trips, decode_with_each_implementation
-from syncml_codec import DecodeError, _impl
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -22,8 +23,9 @@ def _outcome(module, data: bytes):
         return (error.offset, error.message)
 
 
-@pytest.mark.parametrize("path", [p for p in FOUND if p.name.startswith("wbxml")],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in FOUND if p.name.startswith("wbxml")], ids=lambda p: p.name
+)
 def test_wbxml_finding(codec, path):
     data = path.read_bytes()
     outcomes = [_outcome(module, data) for module in _impl.IMPLEMENTATIONS.values()]
@@ -32,8 +34,9 @@ def test_wbxml_finding(codec, path):
         assert_round_trips(codec.decode_wbxml(data))
 
 
-@pytest.mark.parametrize("path", [p for p in FOUND if p.name.startswith("xml")],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in FOUND if p.name.startswith("xml")], ids=lambda p: p.name
+)
 def test_xml_finding(codec, path):
     outcomes = decode_with_each_implementation(path.read_bytes())
     assert all(outcome == outcomes["python"] for outcome in outcomes.values())

@@ -28,8 +28,9 @@ def main() -> int:
         (HERE / folder).mkdir(exist_ok=True)
         for source in sources:
             target = HERE / folder / f"{source.stem}.wbxml"
-            subprocess.run([tool, *flags, "-o", str(target), str(source)], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [tool, *flags, "-o", str(target), str(source)], check=True, capture_output=True
+            )
     print(f"{len(sources)} vectors x {len(MODES)} encodings written")
     return 0
 

@@ -12,8 +12,16 @@ from .xml import reader as xml_reader
 from .xml import writer as xml_writer
 
 __all__ = [
-    "decode", "encode", "wbxml_to_xml", "xml_to_wbxml", "from_lxml", "to_lxml", "is_wbxml",
-    "set_element_reserve", "element_class", "implementation",
+    "decode",
+    "encode",
+    "wbxml_to_xml",
+    "xml_to_wbxml",
+    "from_lxml",
+    "to_lxml",
+    "is_wbxml",
+    "set_element_reserve",
+    "element_class",
+    "implementation",
 ]
 
 _VERSIONS = {"1.0": 0x00, "1.1": 0x01, "1.2": 0x02, "1.3": 0x03}
@@ -91,8 +99,13 @@ def decode(
         data = bytes(data)
         if is_wbxml(data):
             _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-            return _impl.codec.decode_wbxml(data, language=language, limits=limits,
-                                       unknown_tags=unknown_tags, type_rewrite=bool(type_rewrite))
+            return _impl.codec.decode_wbxml(
+                data,
+                language=language,
+                limits=limits,
+                unknown_tags=unknown_tags,
+                type_rewrite=bool(type_rewrite),
+            )
     return xml_reader.parse_xml(data, _impl.codec.read_lxml, limits)
 
 
@@ -120,20 +133,31 @@ def encode(
         return _impl.codec.write_xml(element, pretty=pretty)
     if format != "wbxml":
         raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
-    return _impl.codec.encode_wbxml(element, **_wbxml_options(
-        string_table, opaque_data, version, public_id, language, type_rewrite))
+    return _impl.codec.encode_wbxml(
+        element,
+        **_wbxml_options(string_table, opaque_data, version, public_id, language, type_rewrite),
+    )
 
 
-def _wbxml_options(string_table: bool, opaque_data: str, version: str, public_id: str,
-                   language: Language | None, type_rewrite: bool) -> dict[str, Any]:
+def _wbxml_options(
+    string_table: bool,
+    opaque_data: str,
+    version: str,
+    public_id: str,
+    language: Language | None,
+    type_rewrite: bool,
+) -> dict[str, Any]:
     """The WBXML options of :func:`encode`, checked, as the implementations take them."""
     if version not in _VERSIONS:
         raise ValueError(f"version must be one of {', '.join(_VERSIONS)}, not {version!r}")
-    return {"language": language, "version": _VERSIONS[version],
-            "public_id": _choice("public_id", public_id, _PUBLIC_IDS),
-            "string_table": bool(string_table),
-            "opaque_data": _choice("opaque_data", opaque_data, _OPAQUE_DATA),
-            "type_rewrite": bool(type_rewrite)}
+    return {
+        "language": language,
+        "version": _VERSIONS[version],
+        "public_id": _choice("public_id", public_id, _PUBLIC_IDS),
+        "string_table": bool(string_table),
+        "opaque_data": _choice("opaque_data", opaque_data, _OPAQUE_DATA),
+        "type_rewrite": bool(type_rewrite),
+    }
 
 
 def wbxml_to_xml(
@@ -154,9 +178,14 @@ def wbxml_to_xml(
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     _check_limits(limits)
-    return _impl.codec.wbxml_to_xml(data, pretty=bool(pretty), language=language, limits=limits,
-                               unknown_tags=_choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS),
-                               type_rewrite=bool(type_rewrite))
+    return _impl.codec.wbxml_to_xml(
+        data,
+        pretty=bool(pretty),
+        language=language,
+        limits=limits,
+        unknown_tags=_choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS),
+        type_rewrite=bool(type_rewrite),
+    )
 
 
 def xml_to_wbxml(
@@ -181,8 +210,7 @@ def xml_to_wbxml(
         if is_wbxml(xml):
             raise DecodeError("not XML: the input starts like WBXML", 0)
     _check_limits(limits)
-    options = _wbxml_options(string_table, opaque_data, version, public_id, language,
-                             type_rewrite)
+    options = _wbxml_options(string_table, opaque_data, version, public_id, language, type_rewrite)
     return _impl.codec.xml_to_wbxml(xml, limits=limits, **options)
 
 

@@ -18,8 +18,14 @@ from .xml.reader import parse_xml
 from .xml.writer import write_xml
 
 __all__ = [
-    "Element", "decode_wbxml", "encode_wbxml", "read_lxml", "wbxml_to_xml", "write_xml",
-    "xml_to_wbxml", "set_element_reserve",
+    "Element",
+    "decode_wbxml",
+    "encode_wbxml",
+    "read_lxml",
+    "wbxml_to_xml",
+    "write_xml",
+    "xml_to_wbxml",
+    "set_element_reserve",
 ]
 
 
@@ -34,7 +40,10 @@ def wbxml_to_xml(
 ) -> bytes:
     """A WBXML document as XML bytes: ``write_xml(decode_wbxml(data, ...), pretty)``."""
     tree = decode_wbxml(
-        data, language=language, limits=limits, unknown_tags=unknown_tags,
+        data,
+        language=language,
+        limits=limits,
+        unknown_tags=unknown_tags,
         type_rewrite=type_rewrite,
     )
     return write_xml(tree, pretty)

@@ -47,5 +47,6 @@ DEFAULT_LIMITS = Limits()
 def check_size(data: bytes, limits: Limits) -> None:
     """Refuse input larger than ``limits.max_size`` before reading any of it."""
     if len(data) > limits.max_size:
-        raise DecodeError(f"input of {len(data)} bytes exceeds max_size {limits.max_size}",
-                          limits.max_size)
+        raise DecodeError(
+            f"input of {len(data)} bytes exceeds max_size {limits.max_size}", limits.max_size
+        )

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 import syncml_codec
+
 from helpers import VECTORS
 
 pytestmark = pytest.mark.usefixtures("codec")
@@ -25,8 +26,13 @@ def run(codec):
         env["SYNCML_CODEC_PUREPYTHON"] = "1"
 
     def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "syncml_codec", *args], input=stdin,
-                              capture_output=True, env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "syncml_codec", *args],
+            input=stdin,
+            capture_output=True,
+            env=env,
+            timeout=60,
+        )
 
     return run_cli
 
@@ -54,10 +60,12 @@ def test_every_direction_gives_the_api_bytes(run):
     tree = syncml_codec.decode(xml)
     assert run("convert", "-", stdin=wbxml).stdout == syncml_codec.wbxml_to_xml(wbxml)
     assert run("convert", "-", stdin=xml).stdout == syncml_codec.xml_to_wbxml(xml)
-    assert run("convert", "-", "--to", "xml", "--pretty", stdin=xml).stdout == \
-        syncml_codec.encode(tree, format="xml", pretty=True)
-    assert run("convert", "-", "--to", "wbxml", stdin=wbxml).stdout == \
-        syncml_codec.encode(syncml_codec.decode(wbxml))
+    assert run("convert", "-", "--to", "xml", "--pretty", stdin=xml).stdout == syncml_codec.encode(
+        tree, format="xml", pretty=True
+    )
+    assert run("convert", "-", "--to", "wbxml", stdin=wbxml).stdout == syncml_codec.encode(
+        syncml_codec.decode(wbxml)
+    )
 
 
 def test_string_table_option(run):
@@ -88,7 +96,7 @@ def test_dump_shows_nested_documents(run):
 
 @pytest.mark.parametrize("command", ["convert", "dump"])
 def test_bad_input_exits_1_with_offset_and_no_traceback(run, command):
-    result = run(command, "-", stdin=b"\x03\xA4\x01\x6A\x00\x6D\x6C\x71\x03abc")
+    result = run(command, "-", stdin=b"\x03\xa4\x01\x6a\x00\x6d\x6c\x71\x03abc")
     assert result.returncode == 1
     assert result.stderr.decode().strip() == "-:8: unterminated inline string"
 
@@ -107,8 +115,9 @@ def test_missing_file_exits_1(run, tmp_path):
     assert result.returncode == 1 and b"Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["convert"], ["frobnicate"],
-                                  ["convert", "x", "--to", "json"]])
+@pytest.mark.parametrize(
+    "args", [[], ["convert"], ["frobnicate"], ["convert", "x", "--to", "json"]]
+)
 def test_usage_errors_exit_2(run, args):
     assert run(*args).returncode == 2
 

@@ -15,8 +15,12 @@ LIBWBXML_DROPS_ATTRIBUTES = "windows-mdm"
 
 
 def xml2wbxml(xml_path: Path, out: Path, *flags: str) -> bytes:
-    subprocess.run(["xml2wbxml", *flags, "-o", str(out), str(xml_path)], check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        ["xml2wbxml", *flags, "-o", str(out), str(xml_path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return out.read_bytes()
 
 
@@ -24,8 +28,9 @@ def wbxml2xml(data: bytes, tmp_path: Path) -> bytes:
     source = tmp_path / "in.wbxml"
     target = tmp_path / "out.xml"
     source.write_bytes(data)
-    subprocess.run(["wbxml2xml", "-o", str(target), str(source)], check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        ["wbxml2xml", "-o", str(target), str(source)], check=True, capture_output=True, timeout=60
+    )
     return target.read_bytes()
 
 

@@ -20,8 +20,14 @@ _ALIASES = {("syncml:devinf", "Size"): "MaxSize"}
 def canonical(tree: Any) -> Any:
     """A copy of ``tree`` with aliased names replaced by their canonical ones."""
     tag = _ALIASES.get((tree.namespace, tree.tag), tree.tag)
-    return type(tree)(tag, tree.namespace, dict(tree.attributes), tree.text,
-                      [canonical(child) for child in tree.children], tree.tail)
+    return type(tree)(
+        tag,
+        tree.namespace,
+        dict(tree.attributes),
+        tree.text,
+        [canonical(child) for child in tree.children],
+        tree.tail,
+    )
 
 
 def assert_round_trips(tree: Any, from_xml: bool = False) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import syncml_codec
+
 from helpers import PUBLIC_VECTORS, VECTORS, public_vectors, require_libwbxml, xml_vectors
 from helpers.libwbxml import (
     LIBWBXML_DROPS_ATTRIBUTES,
@@ -100,8 +101,9 @@ def test_real_device_messages_present():
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("string_table", [False, True])
 def test_libwbxml_decodes_our_encoding_to_the_source_tree(name, string_table, tmp_path):
-    ours = syncml_codec.xml_to_wbxml((VECTORS / "xml" / f"{name}.xml").read_bytes(),
-                                     string_table=string_table)
+    ours = syncml_codec.xml_to_wbxml(
+        (VECTORS / "xml" / f"{name}.xml").read_bytes(), string_table=string_table
+    )
     theirs = syncml_codec.decode(wbxml2xml(ours, tmp_path))
     expected = xml_line_ends(source_tree(name))
     if name == LIBWBXML_DROPS_ATTRIBUTES:
@@ -135,30 +137,60 @@ def test_namespace_declaration_is_the_only_windows_difference():
 
 def test_worked_example_from_the_reference_notes():
     """The DM 1.2 package 1 of the reference notes, 322 bytes from `xml2wbxml -n`."""
-    E = syncml_codec.Element  # noqa: N806 - any Element class encodes
+    E = syncml_codec.Element
     ns = "SYNCML:SYNCML1.2"
 
     def leaf(tag, text, namespace=ns):
         return E(tag, namespace, text=text)
 
-    items = [E("Item", ns, children=[E("Source", ns, children=[leaf("LocURI", f"./DevInfo/{k}")]),
-                                     leaf("Data", v)])
-             for k, v in [("DevId", "IMEI:493005100592800"), ("Man", "ExampleManufacturer"),
-                          ("Mod", "ExampleModel"), ("DmV", "1.2"), ("Lang", "en-US")]]
-    tree = E("SyncML", ns, children=[
-        E("SyncHdr", ns, children=[
-            leaf("VerDTD", "1.2"), leaf("VerProto", "DM/1.2"), leaf("SessionID", "1A2B"),
-            leaf("MsgID", "1"),
-            E("Target", ns, children=[leaf("LocURI", "http://dm.example.com/dm")]),
-            E("Source", ns, children=[leaf("LocURI", "IMEI:493005100592800")]),
-            E("Meta", ns, children=[leaf("MaxMsgSize", "10000", "syncml:metinf")])]),
-        E("SyncBody", ns, children=[
-            E("Alert", ns, children=[leaf("CmdID", "1"), leaf("Data", "1201")]),
-            E("Replace", ns, children=[leaf("CmdID", "2"), *items]),
-            E("Final", ns)])])
+    items = [
+        E(
+            "Item",
+            ns,
+            children=[
+                E("Source", ns, children=[leaf("LocURI", f"./DevInfo/{k}")]),
+                leaf("Data", v),
+            ],
+        )
+        for k, v in [
+            ("DevId", "IMEI:493005100592800"),
+            ("Man", "ExampleManufacturer"),
+            ("Mod", "ExampleModel"),
+            ("DmV", "1.2"),
+            ("Lang", "en-US"),
+        ]
+    ]
+    tree = E(
+        "SyncML",
+        ns,
+        children=[
+            E(
+                "SyncHdr",
+                ns,
+                children=[
+                    leaf("VerDTD", "1.2"),
+                    leaf("VerProto", "DM/1.2"),
+                    leaf("SessionID", "1A2B"),
+                    leaf("MsgID", "1"),
+                    E("Target", ns, children=[leaf("LocURI", "http://dm.example.com/dm")]),
+                    E("Source", ns, children=[leaf("LocURI", "IMEI:493005100592800")]),
+                    E("Meta", ns, children=[leaf("MaxMsgSize", "10000", "syncml:metinf")]),
+                ],
+            ),
+            E(
+                "SyncBody",
+                ns,
+                children=[
+                    E("Alert", ns, children=[leaf("CmdID", "1"), leaf("Data", "1201")]),
+                    E("Replace", ns, children=[leaf("CmdID", "2"), *items]),
+                    E("Final", ns),
+                ],
+            ),
+        ],
+    )
     data = syncml_codec.encode(tree)
     assert len(data) == 322
     assert data.startswith(bytes.fromhex("03A4016A006D6C7103") + b"1.2\x00\x01")
-    assert b"\x5A\x00\x01\x4C\x03" + b"10000\x00\x01\x01\x01\x00\x00\x6B" in data
-    assert b"\x4F\xC3\x14IMEI:493005100592800\x01" in data
+    assert b"\x5a\x00\x01\x4c\x03" + b"10000\x00\x01\x01\x01\x00\x00\x6b" in data
+    assert b"\x4f\xc3\x14IMEI:493005100592800\x01" in data
     assert data.endswith(b"\x01\x12\x01\x01")

@@ -7,8 +7,6 @@ import warnings
 import pytest
 
 import syncml_codec
-from helpers import VECTORS, public_vectors, require_libwbxml
-from helpers.libwbxml import as_xml, wbxml2xml
 from syncml_codec.model import (
     Add,
     Alert,
@@ -33,6 +31,9 @@ from syncml_codec.model import (
     respond,
     validate,
 )
+
+from helpers import VECTORS, public_vectors, require_libwbxml
+from helpers.libwbxml import as_xml, wbxml2xml
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -65,8 +66,16 @@ def test_reading_a_message():
     header = message.header
     assert (header.session_id, header.msg_id, message.version) == ("1A2B", "1", "1.2")
     assert header.target.loc_uri == DEVICE and header.meta.max_msg_size == 20000
-    assert [c.TAG for c in message.commands] == ["Status", "Status", "Status", "Get", "Replace",
-                                                 "Add", "Delete", "Exec"]
+    assert [c.TAG for c in message.commands] == [
+        "Status",
+        "Status",
+        "Status",
+        "Get",
+        "Replace",
+        "Add",
+        "Delete",
+        "Exec",
+    ]
     status = message.commands[0]
     assert status.code == StatusCode.AUTHENTICATION_ACCEPTED and status.cmd == "SyncHdr"
     assert status.chal.meta.next_nonce == "Tm9uY2UtMg=="
@@ -88,11 +97,13 @@ def test_embedded_documents_and_binary_data_are_data():
 
 
 def test_unknown_elements_and_declarations_survive_edits():
-    xml = (f'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:msft="urn:msft"><SyncHdr><VerDTD>1.2</VerDTD>'
-           f'<VerProto>DM/1.2</VerProto><SessionID>0</SessionID><MsgID>1</MsgID>'
-           f'<Target><LocURI>{SERVER}</LocURI></Target><Source><LocURI>{DEVICE}</LocURI></Source>'
-           f'<msft:Hint>x</msft:Hint></SyncHdr><SyncBody><Get><CmdID>1</CmdID><Item><Data> a\n'
-           f'</Data><Vendor/></Item></Get></SyncBody></SyncML>')
+    xml = (
+        f'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:msft="urn:msft"><SyncHdr><VerDTD>1.2</VerDTD>'
+        f"<VerProto>DM/1.2</VerProto><SessionID>0</SessionID><MsgID>1</MsgID>"
+        f"<Target><LocURI>{SERVER}</LocURI></Target><Source><LocURI>{DEVICE}</LocURI></Source>"
+        f"<msft:Hint>x</msft:Hint></SyncHdr><SyncBody><Get><CmdID>1</CmdID><Item><Data> a\n"
+        f"</Data><Vendor/></Item></Get></SyncBody></SyncML>"
+    )
     message = Message.from_bytes(xml)
     message.header.msg_id = "2"
     message.final = True
@@ -122,8 +133,15 @@ def test_fields_are_inserted_in_dtd_order():
     status.target_refs = ["./a", "./b"]
     status.msg_ref = "1"
     status.cmd_ref = "3"
-    assert [c.tag for c in status.element] == ["CmdID", "MsgRef", "CmdRef", "Cmd", "TargetRef",
-                                                "TargetRef", "Data"]
+    assert [c.tag for c in status.element] == [
+        "CmdID",
+        "MsgRef",
+        "CmdRef",
+        "Cmd",
+        "TargetRef",
+        "TargetRef",
+        "Data",
+    ]
     status.cmd_ref = None
     assert status.cmd_ref is None and "CmdRef" not in [c.tag for c in status.element]
     item = Item(data="1")
@@ -141,10 +159,18 @@ def test_building_in_code_numbers_commands_and_libwbxml_reads_it(tmp_path):
     message.header.meta = Meta(max_msg_size=10000, max_obj_size=524288)
     message.add(
         Alert(code=AlertCode.CLIENT_INITIATED_MGMT),
-        Replace(items=[Item(source="./DevInfo/Man", data="Example"),
-                       Item(source="./DevInfo/DmV", data="1.2")]),
-        Atomic(commands=[Add(items=[Item(target="./A", data="1")]),
-                         Add(cmd_id="custom-id", items=[Item(target="./B", data="2")])]),
+        Replace(
+            items=[
+                Item(source="./DevInfo/Man", data="Example"),
+                Item(source="./DevInfo/DmV", data="1.2"),
+            ]
+        ),
+        Atomic(
+            commands=[
+                Add(items=[Item(target="./A", data="1")]),
+                Add(cmd_id="custom-id", items=[Item(target="./B", data="2")]),
+            ]
+        ),
         Sequence(commands=[Get(items=[Item(target="./DevInfo/Lang")])]),
     )
     expected = tree(f"""<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>
@@ -177,7 +203,7 @@ def test_dm_112_messages_keep_their_namespace():
     assert message.header.ver_proto == "DM/1.1"
     namespaces = {e.namespace for e in _elements(message.element)}
     assert namespaces == {"SYNCML:SYNCML1.1"}
-    assert syncml_codec.encode(message.element)[1:3] == b"\x9F\x53"
+    assert syncml_codec.encode(message.element)[1:3] == b"\x9f\x53"
 
 
 def _elements(element):
@@ -188,13 +214,20 @@ def _elements(element):
 
 # -- a full server-initiated DM session with a firmware update -----------------------------------
 
+
 def _package_1():
     message = Message(session_id="4D2", msg_id=1, target=SERVER, source=DEVICE, final=True)
     message.header.cred = Cred(meta=Meta(format="b64", type="syncml:auth-md5"), data="bWQ1")
     message.header.meta = Meta(max_msg_size=8000)
-    message.add(Alert(code=AlertCode.SERVER_INITIATED_MGMT),
-                Replace(items=[Item(source="./DevInfo/DevId", data=DEVICE),
-                               Item(source="./DevInfo/DmV", data="1.2")]))
+    message.add(
+        Alert(code=AlertCode.SERVER_INITIATED_MGMT),
+        Replace(
+            items=[
+                Item(source="./DevInfo/DevId", data=DEVICE),
+                Item(source="./DevInfo/DmV", data="1.2"),
+            ]
+        ),
+    )
     return message
 
 
@@ -203,8 +236,14 @@ def _package_2():
     package_2 = respond(package_1, msg_id=1, header_status=StatusCode.AUTHENTICATION_ACCEPTED)
     package_2.add(
         Get(items=[Item(target="./DevDetail/FwV")]),
-        Replace(items=[Item(target="./FwUpdate/x1/DownloadAndUpdate/PkgURL",
-                            data="https://fw.example.com/pkg/42")]),
+        Replace(
+            items=[
+                Item(
+                    target="./FwUpdate/x1/DownloadAndUpdate/PkgURL",
+                    data="https://fw.example.com/pkg/42",
+                )
+            ]
+        ),
         Exec(correlator="corr-42", items=[Item(target="./FwUpdate/x1/DownloadAndUpdate")]),
     )
     expected = tree(f"""<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>
@@ -241,8 +280,13 @@ def _package_3():
 
     def results(command):
         if command.TAG == "Get":
-            return [Item(source=command.items[0].target_uri,
-                         meta=Meta(format="chr", type="text/plain"), data="1.0.7")]
+            return [
+                Item(
+                    source=command.items[0].target_uri,
+                    meta=Meta(format="chr", type="text/plain"),
+                    data="1.0.7",
+                )
+            ]
         return None
 
     package_3 = respond(package_2, msg_id=2, status=status, results=results)
@@ -280,19 +324,27 @@ def test_session_package_4_only_answers_the_header():
 
 def test_fumo_report_in_a_new_session():
     report = Message(session_id="4D3", msg_id=1, target=SERVER, source=DEVICE, final=True)
-    report.add(Alert(code=AlertCode.CLIENT_INITIATED_MGMT),
-               fumo_alert("./FwUpdate/x1", 200, correlator="corr-42"))
+    report.add(
+        Alert(code=AlertCode.CLIENT_INITIATED_MGMT),
+        fumo_alert("./FwUpdate/x1", 200, correlator="corr-42"),
+    )
     alert = report.commands[1]
     assert alert.code == AlertCode.GENERIC_ALERT and alert.correlator == "corr-42"
     item = alert.items[0]
     assert item.source_uri == "./FwUpdate/x1"
     assert (item.meta.type, item.meta.format, item.meta.mark) == (
-        "org.openmobilealliance.dm.firmwareupdate.downloadandupdate", "int", None)
+        "org.openmobilealliance.dm.firmwareupdate.downloadandupdate",
+        "int",
+        None,
+    )
     assert item.data == "200"
     assert [c.tag for c in alert.element] == ["CmdID", "Data", "Correlator", "Item"]
     answer = respond(Message.from_bytes(report.to_xml()), msg_id=1)
     assert [(c.cmd_ref, c.cmd, c.code) for c in answer.commands] == [
-        ("0", "SyncHdr", 200), ("1", "Alert", 200), ("2", "Alert", 200)]
+        ("0", "SyncHdr", 200),
+        ("1", "Alert", 200),
+        ("2", "Alert", 200),
+    ]
     assert answer.commands[2].source_refs == ["./FwUpdate/x1"]
     failed = fumo_alert("./FwUpdate/x1", 410, operation="update")
     assert failed.items[0].meta.mark == "critical" and failed.correlator is None
@@ -301,12 +353,21 @@ def test_fumo_report_in_a_new_session():
 
 
 def test_generic_alert_builder():
-    alert = generic_alert(type="Reversed-Domain-Name: org.example.alert", format="xml",
-                          data="<x/>", mark="warning", source="./Example")
+    alert = generic_alert(
+        type="Reversed-Domain-Name: org.example.alert",
+        format="xml",
+        data="<x/>",
+        mark="warning",
+        source="./Example",
+    )
     item = alert.items[0]
     assert alert.code == 1226 and alert.correlator is None
     assert (item.meta.type, item.meta.format, item.meta.mark, item.data) == (
-        "Reversed-Domain-Name: org.example.alert", "xml", "warning", "<x/>")
+        "Reversed-Domain-Name: org.example.alert",
+        "xml",
+        "warning",
+        "<x/>",
+    )
 
 
 def test_multi_message_package_asks_for_the_next_message():
@@ -316,17 +377,23 @@ def test_multi_message_package_asks_for_the_next_message():
     assert [(c.TAG, c.code) for c in answer.commands] == [("Status", 200), ("Alert", 1222)]
     assert not answer.final
     chunk = Message(session_id="9", msg_id=4, target=SERVER, source=DEVICE, final=False)
-    chunk.add(Replace(items=[Item(target="./Big", meta=Meta(size=3000), data="AAAA",
-                                  more_data=True)]))
+    chunk.add(
+        Replace(items=[Item(target="./Big", meta=Meta(size=3000), data="AAAA", more_data=True)])
+    )
     answer = respond(chunk, msg_id=4)
-    assert [(c.TAG, c.code) for c in answer.commands] == [("Status", 200), ("Status", 213),
-                                                          ("Alert", 1222)]
+    assert [(c.TAG, c.code) for c in answer.commands] == [
+        ("Status", 200),
+        ("Status", 213),
+        ("Alert", 1222),
+    ]
 
 
 def test_results_answered_only_when_not_200_and_status_never():
     message = Message(session_id="9", msg_id=3, target=SERVER, source=DEVICE, final=True)
-    message.add(Status(msg_ref="1", cmd_ref="1", cmd="Alert", data="200"),
-                Results(msg_ref="1", cmd_ref="2", items=[Item(source="./A", data="1")]))
+    message.add(
+        Status(msg_ref="1", cmd_ref="1", cmd="Alert", data="200"),
+        Results(msg_ref="1", cmd_ref="2", items=[Item(source="./A", data="1")]),
+    )
     assert [c.cmd_ref for c in respond(message, msg_id=1).commands] == ["0"]
     bad = respond(message, msg_id=1, status=lambda c: 500)
     assert [(c.cmd, c.code) for c in bad.commands] == [("SyncHdr", 200), ("Results", 500)]
@@ -355,9 +422,18 @@ def test_codes_carry_their_meaning():
 
 # -- validation --------------------------------------------------------------------------------
 
-GOOD = [(p, "dm1.1.2" if p.stem.startswith("dm112") else "ds1.2" if p.stem.startswith("ds12")
-         else "dm1.2")
-        for p in MESSAGE_VECTORS if p.stem.startswith(("dm12", "dm112", "ds12", "windows"))]
+GOOD = [
+    (
+        p,
+        "dm1.1.2"
+        if p.stem.startswith("dm112")
+        else "ds1.2"
+        if p.stem.startswith("ds12")
+        else "dm1.2",
+    )
+    for p in MESSAGE_VECTORS
+    if p.stem.startswith(("dm12", "dm112", "ds12", "windows"))
+]
 
 
 @pytest.mark.parametrize("path,profile", GOOD, ids=[p.stem for p, _ in GOOD])
@@ -372,37 +448,72 @@ def _minimal(body: str, header_extra: str = "", ver="1.2", proto="DM/1.2") -> Me
             f'<SyncML xmlns="SYNCML:SYNCML{ver}"><SyncHdr><VerDTD>{ver}</VerDTD>'
             f"<VerProto>{proto}</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>"
             f"<Target><LocURI>{SERVER}</LocURI></Target><Source><LocURI>{DEVICE}</LocURI></Source>"
-            f"{header_extra}</SyncHdr><SyncBody>{body}<Final/></SyncBody></SyncML>")
+            f"{header_extra}</SyncHdr><SyncBody>{body}<Final/></SyncBody></SyncML>"
+        )
 
 
 GET = "<Item><Target><LocURI>./A</LocURI></Target></Item>"
 BAD = [
     ("missing-cmdid", f"<Get>{GET}</Get>", "SyncML/SyncBody[1]/Get[1]"),
-    ("duplicate-cmdid", f"<Get><CmdID>1</CmdID>{GET}</Get><Get><CmdID>1</CmdID>{GET}</Get>",
-     "SyncML/SyncBody[1]/Get[2]"),
-    ("cred-in-command", f"<Get><CmdID>1</CmdID><Cred><Data>x</Data></Cred>{GET}</Get>",
-     "SyncML/SyncBody[1]/Get[1]/Cred"),
-    ("results-without-status",
-     "<Results><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Item><Data>1</Data></Item>"
-     "</Results>", "SyncML/SyncBody[1]/Results[1]"),
-    ("atomic-nesting", "<Atomic><CmdID>1</CmdID><Atomic><CmdID>2</CmdID></Atomic></Atomic>",
-     "SyncML/SyncBody[1]/Atomic[1]"),
-    ("atomic-nesting", f"<Atomic><CmdID>1</CmdID><Get><CmdID>2</CmdID>{GET}</Get></Atomic>",
-     "SyncML/SyncBody[1]/Atomic[1]"),
-    ("sequence-content", "<Sequence><CmdID>1</CmdID><Atomic><CmdID>2</CmdID></Atomic></Sequence>",
-     "SyncML/SyncBody[1]/Sequence[1]"),
+    (
+        "duplicate-cmdid",
+        f"<Get><CmdID>1</CmdID>{GET}</Get><Get><CmdID>1</CmdID>{GET}</Get>",
+        "SyncML/SyncBody[1]/Get[2]",
+    ),
+    (
+        "cred-in-command",
+        f"<Get><CmdID>1</CmdID><Cred><Data>x</Data></Cred>{GET}</Get>",
+        "SyncML/SyncBody[1]/Get[1]/Cred",
+    ),
+    (
+        "results-without-status",
+        "<Results><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Item><Data>1</Data></Item>"
+        "</Results>",
+        "SyncML/SyncBody[1]/Results[1]",
+    ),
+    (
+        "atomic-nesting",
+        "<Atomic><CmdID>1</CmdID><Atomic><CmdID>2</CmdID></Atomic></Atomic>",
+        "SyncML/SyncBody[1]/Atomic[1]",
+    ),
+    (
+        "atomic-nesting",
+        f"<Atomic><CmdID>1</CmdID><Get><CmdID>2</CmdID>{GET}</Get></Atomic>",
+        "SyncML/SyncBody[1]/Atomic[1]",
+    ),
+    (
+        "sequence-content",
+        "<Sequence><CmdID>1</CmdID><Atomic><CmdID>2</CmdID></Atomic></Sequence>",
+        "SyncML/SyncBody[1]/Sequence[1]",
+    ),
     ("not-in-dm", "<Sync><CmdID>1</CmdID></Sync>", "SyncML/SyncBody[1]/Sync[1]"),
-    ("not-in-dm", f"<Get><CmdID>1</CmdID><Lang>en</Lang>{GET}</Get>",
-     "SyncML/SyncBody[1]/Get[1]/Lang[1]"),
+    (
+        "not-in-dm",
+        f"<Get><CmdID>1</CmdID><Lang>en</Lang>{GET}</Get>",
+        "SyncML/SyncBody[1]/Get[1]/Lang[1]",
+    ),
     ("item-required", "<Replace><CmdID>1</CmdID></Replace>", "SyncML/SyncBody[1]/Replace[1]"),
-    ("status-missing", "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><Cmd>Get</Cmd><Data>200</Data>"
-     "</Status>", "SyncML/SyncBody[1]/Status[1]"),
-    ("status-code", "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd>"
-     "<Data>OK</Data></Status>", "SyncML/SyncBody[1]/Status[1]/Data"),
-    ("alert-code", "<Alert><CmdID>1</CmdID><Data>201</Data></Alert>",
-     "SyncML/SyncBody[1]/Alert[1]/Data"),
-    ("unknown-element", f"<Get><CmdID>1</CmdID><Bogus/>{GET}</Get>",
-     "SyncML/SyncBody[1]/Get[1]/Bogus[1]"),
+    (
+        "status-missing",
+        "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><Cmd>Get</Cmd><Data>200</Data></Status>",
+        "SyncML/SyncBody[1]/Status[1]",
+    ),
+    (
+        "status-code",
+        "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd>"
+        "<Data>OK</Data></Status>",
+        "SyncML/SyncBody[1]/Status[1]/Data",
+    ),
+    (
+        "alert-code",
+        "<Alert><CmdID>1</CmdID><Data>201</Data></Alert>",
+        "SyncML/SyncBody[1]/Alert[1]/Data",
+    ),
+    (
+        "unknown-element",
+        f"<Get><CmdID>1</CmdID><Bogus/>{GET}</Get>",
+        "SyncML/SyncBody[1]/Get[1]/Bogus[1]",
+    ),
 ]
 
 
@@ -419,11 +530,15 @@ def test_header_rules():
     no_session = Message.from_bytes(
         '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2'
         "</VerProto><MsgID>1</MsgID><Target><LocURI>a</LocURI></Target><Source><LocURI>b"
-        "</LocURI></Source></SyncHdr><SyncBody/></SyncML>")
+        "</LocURI></Source></SyncHdr><SyncBody/></SyncML>"
+    )
     assert [(f.rule, f.message) for f in validate(no_session)] == [
-        ("header-missing", "SyncHdr has no <SessionID>")]
-    assert validate(_minimal("<Sync><CmdID>1</CmdID></Sync>", ver="1.2", proto="SyncML/1.2"),
-                    "ds1.2") == []
+        ("header-missing", "SyncHdr has no <SessionID>")
+    ]
+    assert (
+        validate(_minimal("<Sync><CmdID>1</CmdID></Sync>", ver="1.2", proto="SyncML/1.2"), "ds1.2")
+        == []
+    )
     with pytest.raises(ValueError):
         validate(_minimal(""), "dm2.0")
 
@@ -432,6 +547,6 @@ def test_readme_example_runs():
     readme = (VECTORS.parent / "README.md").read_text()
     example = readme.split("## Build and answer a DM message")[1].split("```python")[1]
     namespace: dict = {}
-    exec(example.split("```")[0], namespace)  # noqa: S102 - our own documentation
+    exec(example.split("```")[0], namespace)
     assert namespace["report"].code == AlertCode.GENERIC_ALERT
     assert [c.TAG for c in namespace["package_3"].commands] == ["Status", "Status", "Results"]

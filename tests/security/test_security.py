@@ -38,13 +38,19 @@ from syncml_codec.security.notification import (
 
 pytestmark = pytest.mark.usefixtures("codec")
 
-SPEC_PAYLOAD = bytes.fromhex("7fc65a24e9d7ad28df2850ac24656fd402d00000001234"
-                             "12636f6d2e6d676d747372762e6d616e616765")
-SAN01 = (bytes.fromhex("0179ab671b68f26698269b4ca78222ad031800000000" "0012")
-         + b"PC Suite Data Sync" + bytes.fromhex("106000000008") + b"Contacts")
+SPEC_PAYLOAD = bytes.fromhex(
+    "7fc65a24e9d7ad28df2850ac24656fd402d0000000123412636f6d2e6d676d747372762e6d616e616765"
+)
+SAN01 = (
+    bytes.fromhex("0179ab671b68f26698269b4ca78222ad0318000000000012")
+    + b"PC Suite Data Sync"
+    + bytes.fromhex("106000000008")
+    + b"Contacts"
+)
 
 
 # -- credentials -----------------------------------------------------------------------------------
+
 
 def test_basic_credential_spec_vector():
     cred = basic_credential("Bruce2", "OhBehave")
@@ -64,8 +70,9 @@ def test_md5_credential_spec_vector():
 
 
 def test_credentials_travel_in_a_message():
-    message = Message(session_id="1", msg_id=1, target="https://dm.example.com/dm",
-                      source="IMEI:1", final=True)
+    message = Message(
+        session_id="1", msg_id=1, target="https://dm.example.com/dm", source="IMEI:1", final=True
+    )
     message.header.cred = md5_credential("user", "secret", b"\x01\x02")
     received = Message.from_bytes(message.to_wbxml())
     assert verify_credential(received.header.cred, "user", "secret", b"\x01\x02")
@@ -73,8 +80,9 @@ def test_credentials_travel_in_a_message():
 
 
 def test_challenge_status_with_fresh_nonce():
-    received = Message(session_id="1", msg_id=3, target="https://dm.example.com/dm",
-                       source="IMEI:1")
+    received = Message(
+        session_id="1", msg_id=3, target="https://dm.example.com/dm", source="IMEI:1"
+    )
     status = challenge(received)
     assert (status.cmd_ref, status.cmd, status.msg_ref, status.code) == ("0", "SyncHdr", "3", 407)
     meta = status.chal.meta
@@ -118,9 +126,18 @@ def test_hmac_header_parsing_is_strict():
     parsed = parse_hmac_header('username="Robert Jordan", mac=abc=')
     assert (parsed.algorithm, parsed.username, parsed.mac) == ("MD5", "Robert Jordan", "abc=")
     assert parse_hmac_header('algorithm=md5,username="a",mac=x').username == "a"
-    for bad in ("", 'username="a"', "mac=x", 'username=a, mac=x', 'username="a", mac=x,',
-                'username="a", mac=x, mac=y', 'algorithm=SHA1, username="a", mac=x',
-                'username="a", mac=x, extra=1', 'username="a" mac=x', 'username="a, mac=x'):
+    for bad in (
+        "",
+        'username="a"',
+        "mac=x",
+        "username=a, mac=x",
+        'username="a", mac=x,',
+        'username="a", mac=x, mac=y',
+        'algorithm=SHA1, username="a", mac=x',
+        'username="a", mac=x, extra=1',
+        'username="a" mac=x',
+        'username="a, mac=x',
+    ):
         with pytest.raises(AuthError):
             parse_hmac_header(bad)
     with pytest.raises(AuthError):
@@ -138,22 +155,33 @@ def test_secrets_do_not_show_in_reprs():
 
 # -- package 0 -----------------------------------------------------------------------------------
 
+
 def test_dm_notification_spec_example():
-    notification = Notification(server_id="com.mgmtsrv.manage", session_id=0x1234,
-                                ui_mode=UIMode.BACKGROUND, initiator=Initiator.CLIENT)
+    notification = Notification(
+        server_id="com.mgmtsrv.manage",
+        session_id=0x1234,
+        ui_mode=UIMode.BACKGROUND,
+        initiator=Initiator.CLIENT,
+    )
     assert notification.encode("secret", b"nonce") == SPEC_PAYLOAD
     decoded = Notification.decode(SPEC_PAYLOAD)
-    assert (decoded.version, decoded.ui_mode, decoded.initiator, decoded.session_id_text,
-            decoded.server_id, decoded.vendor_data) == (
-        11, UIMode.BACKGROUND, Initiator.CLIENT, "1234", "com.mgmtsrv.manage", b"")
+    assert (
+        decoded.version,
+        decoded.ui_mode,
+        decoded.initiator,
+        decoded.session_id_text,
+        decoded.server_id,
+        decoded.vendor_data,
+    ) == (11, UIMode.BACKGROUND, Initiator.CLIENT, "1234", "com.mgmtsrv.manage", b"")
     assert decoded.digest == SPEC_PAYLOAD[:16]
     assert decoded.verify("secret", b"nonce")
     assert not decoded.verify("secret", b"nonce2") and not decoded.verify("Secret", b"nonce")
 
 
 def test_dm_notification_vendor_data_and_resync_nonce():
-    notification = Notification(server_id="srv", session_id=0xAB, vendor_data=b"\x00\xff",
-                                ui_mode=UIMode.USER_INTERACTION)
+    notification = Notification(
+        server_id="srv", session_id=0xAB, vendor_data=b"\x00\xff", ui_mode=UIMode.USER_INTERACTION
+    )
     for special in (b"\x00\x00\x00\x00", b"0x00000000"):
         data = notification.encode("pw", special)
         decoded = Notification.decode(data)
@@ -169,12 +197,20 @@ def test_session_id_rendering():
 def test_ds_notification_vectors():
     san = SyncNotification.decode(SAN01)
     assert (san.version, san.ui_mode, san.initiator, san.session_id) == (
-        12, UIMode.BACKGROUND, Initiator.SERVER, 0)
+        12,
+        UIMode.BACKGROUND,
+        Initiator.SERVER,
+        0,
+    )
     assert san.syncs == (SyncAlert(206, "Contacts", 0),)
     assert san.verify("", b"")
     assert san.encode("", b"") == SAN01
-    san02 = SAN01[:16 + 8 + 18 + 6].replace(SAN01[:16], bytes.fromhex(
-        "65adf16b1feed840028683cfc8226b8b")) + b"Calendar"
+    san02 = (
+        SAN01[: 16 + 8 + 18 + 6].replace(
+            SAN01[:16], bytes.fromhex("65adf16b1feed840028683cfc8226b8b")
+        )
+        + b"Calendar"
+    )
     assert SyncNotification.decode(san02).verify("", b"")
     two = SyncNotification(server_id="s", syncs=(SyncAlert(206, "a"), SyncAlert(210, "b", 7)))
     assert SyncNotification.decode(two.encode("p")).syncs == two.syncs
@@ -189,11 +225,16 @@ def test_buteo_version_shift_bug_is_rejected():
     assert caught.value.offset == 16
 
 
-@pytest.mark.parametrize("data,offset", [
-    (b"", 0), (SPEC_PAYLOAD[:23], 23), (SPEC_PAYLOAD[:30], 23),
-    (SPEC_PAYLOAD[:16] + b"\xff" + SPEC_PAYLOAD[17:], 16),
-    (SPEC_PAYLOAD[:24] + b"\xff" * 18, 24),
-])
+@pytest.mark.parametrize(
+    "data,offset",
+    [
+        (b"", 0),
+        (SPEC_PAYLOAD[:23], 23),
+        (SPEC_PAYLOAD[:30], 23),
+        (SPEC_PAYLOAD[:16] + b"\xff" + SPEC_PAYLOAD[17:], 16),
+        (SPEC_PAYLOAD[:24] + b"\xff" * 18, 24),
+    ],
+)
 def test_malformed_notifications(data, offset):
     for kind in (Notification, SyncNotification):
         with pytest.raises(DecodeError) as caught:
@@ -201,8 +242,9 @@ def test_malformed_notifications(data, offset):
         assert caught.value.offset == offset
 
 
-@pytest.mark.parametrize("tail,offset", [(b"", 42), (b"\x10\x60\x00", 43),
-                                         (b"\x10\x60\x00\x00\x00\x09Contacts", 47)])
+@pytest.mark.parametrize(
+    "tail,offset", [(b"", 42), (b"\x10\x60\x00", 43), (b"\x10\x60\x00\x00\x00\x09Contacts", 47)]
+)
 def test_malformed_ds_bodies(tail, offset):
     head = SAN01[:42]
     with pytest.raises(DecodeError) as caught:
@@ -211,7 +253,7 @@ def test_malformed_ds_bodies(tail, offset):
 
 
 def test_encode_checks_fields():
-    for bad in (dict(session_id=0x10000), dict(ui_mode=4), dict(server_id="x" * 256)):
+    for bad in ({"session_id": 0x10000}, {"ui_mode": 4}, {"server_id": "x" * 256}):
         fields = {"server_id": "s", **bad}
         with pytest.raises(ValueError):
             Notification(**fields).encode("p")
@@ -219,27 +261,54 @@ def test_encode_checks_fields():
 
 # -- the notification command line ----------------------------------------------------------
 
+
 def _cli(*args, stdin=b""):
     env = {k: v for k, v in os.environ.items() if k != "SYNCML_CODEC_PUREPYTHON"}
-    return subprocess.run([sys.executable, "-m", "syncml_codec", "notification", *args],
-                          input=stdin, capture_output=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "syncml_codec", "notification", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_cli_encode_and_decode(tmp_path):
     out = tmp_path / "n.bin"
-    result = _cli("encode", "--server-id", "com.mgmtsrv.manage", "--session-id", "1234",
-                  "--password", "secret", "--nonce", "nonce", "--ui-mode", "background",
-                  "--initiator", "client", "-o", str(out))
+    result = _cli(
+        "encode",
+        "--server-id",
+        "com.mgmtsrv.manage",
+        "--session-id",
+        "1234",
+        "--password",
+        "secret",
+        "--nonce",
+        "nonce",
+        "--ui-mode",
+        "background",
+        "--initiator",
+        "client",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == SPEC_PAYLOAD
-    decoded = _cli("decode", str(out), "--json", "--password", "secret", "--nonce-hex",
-                   b"nonce".hex())
+    decoded = _cli(
+        "decode", str(out), "--json", "--password", "secret", "--nonce-hex", b"nonce".hex()
+    )
     import json
 
     assert json.loads(decoded.stdout) == {
-        "version": 11, "ui_mode": 1, "initiator": 0, "session_id": "1234",
-        "server_id": "com.mgmtsrv.manage", "vendor_data": "",
-        "digest": SPEC_PAYLOAD[:16].hex(), "digest_valid": True}
+        "version": 11,
+        "ui_mode": 1,
+        "initiator": 0,
+        "session_id": "1234",
+        "server_id": "com.mgmtsrv.manage",
+        "vendor_data": "",
+        "digest": SPEC_PAYLOAD[:16].hex(),
+        "digest_valid": True,
+    }
     wrong = json.loads(_cli("decode", str(out), "--json", "--password", "x").stdout)
     assert wrong["digest_valid"] is False
     ds = json.loads(_cli("decode", "-", "--json", "--ds", stdin=SAN01).stdout)

@@ -8,8 +8,9 @@ import pytest
 from lxml import etree
 
 import syncml_codec
-from helpers import COMMANDS_XML, VECTORS, compiled_or_skip
 from syncml_codec import DecodeError, EncodeError, _impl
+
+from helpers import COMMANDS_XML, VECTORS, compiled_or_skip
 
 NS = "SYNCML:SYNCML1.2"
 METINF = "syncml:metinf"
@@ -18,20 +19,23 @@ HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty s
 
 def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
     """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6D" + body + b"\x01"
-
+    return header + b"\x6d" + body + b"\x01"
 
 
 pytestmark = pytest.mark.usefixtures("codec")
 
 
-@pytest.mark.parametrize("write", [
-    lambda tree: syncml_codec.encode(tree),
-    lambda tree: syncml_codec.encode(tree, string_table=True),
-    lambda tree: syncml_codec.encode(tree, format="xml"),
-    lambda tree: syncml_codec.encode(tree, format="xml", pretty=True),
-    syncml_codec.to_lxml,
-], ids=["wbxml", "wbxml-string-table", "xml", "xml-pretty", "lxml"])
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda tree: syncml_codec.encode(tree),
+        lambda tree: syncml_codec.encode(tree, string_table=True),
+        lambda tree: syncml_codec.encode(tree, format="xml"),
+        lambda tree: syncml_codec.encode(tree, format="xml", pretty=True),
+        syncml_codec.to_lxml,
+    ],
+    ids=["wbxml", "wbxml-string-table", "xml", "xml-pretty", "lxml"],
+)
 def test_a_tree_that_contains_itself_is_refused(Element, write):
     """The depth limit stops the encoders, the string table's count of repeated strings and the
     XML writers on a tree made to contain itself (it would otherwise never end, or overflow
@@ -50,8 +54,14 @@ def test_a_tree_that_contains_itself_is_refused(Element, write):
 def test_building_a_tree_pauses_the_collector_and_restores_its_state(Element, form):
     """Trees hold no cycles: no collection runs while one is built, and the collector's state
     (on, off, or on again after a decode error) is what it was before."""
-    tree = Element("SyncML", NS, children=[Element("Item", NS, children=[
-        Element("LocURI", NS, text=f"./Node/{i}")]) for i in range(5_000)])
+    tree = Element(
+        "SyncML",
+        NS,
+        children=[
+            Element("Item", NS, children=[Element("LocURI", NS, text=f"./Node/{i}")])
+            for i in range(5_000)
+        ],
+    )
     data = syncml_codec.encode(tree, format=form)
     collections = []
     record = lambda phase, info: collections.append(phase)  # noqa: E731
@@ -96,7 +106,7 @@ def test_elements_from_either_implementation_encode_alike():
     for module in _impl.IMPLEMENTATIONS.values():
         tree = module.Element("SyncML", NS, children=[module.Element("Final", NS)])
         results.add(syncml_codec.encode(tree))
-    assert results == {HEADER_12 + b"\x6D\x12\x01"}
+    assert results == {HEADER_12 + b"\x6d\x12\x01"}
 
 
 def test_element_api(Element):
@@ -134,8 +144,10 @@ def test_element_text_and_children_set_in_any_order_keep_each_other(Element):
     """Text and children stay what they were set to, in either order, whatever their types (the
     compiled Element holds a str text, or a list or tuple of children, in one field)."""
     child = Element("Final", NS)
+
     class Children(list):
         pass
+
     makers = (lambda: [child], lambda: (child,), lambda: Children([child]))
     for text in ("text", b"\x00binary", ""):
         for children in makers:
@@ -171,6 +183,7 @@ def test_element_tag_and_namespace_set_separately(Element):
 def test_element_names_are_kept_as_given(Element):
     """Any tag and namespace objects are kept as given (str subclasses, unhashable values); the
     encoder is what refuses a tag that is not a str."""
+
     class Tag(str):
         pass
 
@@ -190,9 +203,14 @@ def test_element_names_are_kept_as_given(Element):
 def test_decoded_children_become_a_list_that_keeps_changes(Element):
     """Children read, searched and counted before and after ``children`` is first read (the
     compiled decoder holds them in a tuple until then) are the same; the list is kept."""
-    source = Element("SyncML", NS, children=[
-        Element("SyncHdr", NS, children=[Element("MsgID", NS, text="1")]),
-        Element("SyncBody", NS, children=[Element("Final", NS)])])
+    source = Element(
+        "SyncML",
+        NS,
+        children=[
+            Element("SyncHdr", NS, children=[Element("MsgID", NS, text="1")]),
+            Element("SyncBody", NS, children=[Element("Final", NS)]),
+        ],
+    )
     tree = syncml_codec.decode(syncml_codec.encode(source))
     assert len(tree) == 2 and [child.tag for child in tree] == ["SyncHdr", "SyncBody"]
     assert tree.find("SyncBody") == source.find("SyncBody") and tree == source
@@ -252,8 +270,10 @@ def test_trees_built_from_reserved_elements_are_whole(reserve):
     compiled = compiled_or_skip()
     previous = compiled.set_element_reserve(reserve)
     try:
-        sources = [syncml_codec.decode(path.read_bytes()) for path in sorted(
-            (VECTORS / "wbxml").glob("*.wbxml"))[:20]]
+        sources = [
+            syncml_codec.decode(path.read_bytes())
+            for path in sorted((VECTORS / "wbxml").glob("*.wbxml"))[:20]
+        ]
         for _ in range(3):
             for source in sources:
                 tree = compiled.decode_wbxml(compiled.encode_wbxml(source))
@@ -267,12 +287,20 @@ def test_tracemalloc_counts_elements_taken_from_and_given_to_the_reserve():
     """The memory figures stay true with the reserve: tracemalloc sees an Element taken from it
     as allocated, and one put back as freed."""
     import tracemalloc
+
     compiled = compiled_or_skip()
     previous = compiled.set_element_reserve(16 << 20)
     Element = compiled.Element
     count = 5000
-    data = compiled.encode_wbxml(Element("SyncML", NS, children=[
-        Element("SyncBody", NS, children=[Element("Final", NS) for _ in range(count)])]))
+    data = compiled.encode_wbxml(
+        Element(
+            "SyncML",
+            NS,
+            children=[
+                Element("SyncBody", NS, children=[Element("Final", NS) for _ in range(count)])
+            ],
+        )
+    )
     try:
         tree = compiled.decode_wbxml(data)
         del tree  # its Elements fill the reserve
@@ -313,8 +341,7 @@ def test_compiled_trees_are_left_out_of_the_cycle_collector():
     tracked, so a large tree costs the collector nothing; leaves get no list at all."""
     compiled = compiled_or_skip()
     data = syncml_codec.xml_to_wbxml(COMMANDS_XML)
-    for tree in (compiled.decode_wbxml(data),
-                 compiled.read_lxml(etree.fromstring(COMMANDS_XML))):
+    for tree in (compiled.decode_wbxml(data), compiled.read_lxml(etree.fromstring(COMMANDS_XML))):
         stack, internal, leaves = [tree], 0, 0
         while stack:
             node = stack.pop()

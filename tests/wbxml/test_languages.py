@@ -23,8 +23,7 @@ HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty s
 
 def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
     """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6D" + body + b"\x01"
-
+    return header + b"\x6d" + body + b"\x01"
 
 
 pytestmark = pytest.mark.usefixtures("codec")
@@ -34,14 +33,25 @@ def test_same_tree_encodes_with_each_language_in_turn(Element):
     """One tree encoded with two languages that give its names different tokens, alternately:
     each encoding uses its own language's tokens (the compiled encoder remembers a name's token
     per language)."""
+
     def language(tokens):
-        return Language(name="Example", family="example", version="1.0", fpi=None,
-                        public_id=0x7F10, root="doc",
-                        pages={0: CodePage("urn:example:turns", tokens)})
+        return Language(
+            name="Example",
+            family="example",
+            version="1.0",
+            fpi=None,
+            public_id=0x7F10,
+            root="doc",
+            pages={0: CodePage("urn:example:turns", tokens)},
+        )
+
     first = language({0x05: "doc", 0x06: "a", 0x07: "b"})
     second = language({0x05: "doc", 0x07: "a", 0x06: "b"})
-    tree = Element("doc", "urn:example:turns", children=[
-        Element("a", "urn:example:turns", text="x"), Element("b", "urn:example:turns")])
+    tree = Element(
+        "doc",
+        "urn:example:turns",
+        children=[Element("a", "urn:example:turns", text="x"), Element("b", "urn:example:turns")],
+    )
     for _ in range(2):
         for chosen, a_token, b_token in ((first, 0x46, 0x07), (second, 0x47, 0x06)):
             data = syncml_codec.encode(tree, language=chosen)
@@ -52,23 +62,31 @@ def test_same_tree_encodes_with_each_language_in_turn(Element):
 
 def test_registered_language_with_attribute_pages(Element):
     wml = Language(
-        name="Example ML 1.0", family="example", version="1.0", fpi="-//EXAMPLE//DTD ML 1.0//EN",
-        public_id=0x7F00, root="doc",
+        name="Example ML 1.0",
+        family="example",
+        version="1.0",
+        fpi="-//EXAMPLE//DTD ML 1.0//EN",
+        public_id=0x7F00,
+        root="doc",
         pages={0: CodePage("urn:example:ml", {0x05: "doc", 0x06: "a"})},
-        attribute_pages={0: AttributePage({0x05: ("href", ""), 0x06: ("href", "http://")},
-                                          {0x85: ".com"})},
+        attribute_pages={
+            0: AttributePage({0x05: ("href", ""), 0x06: ("href", "http://")}, {0x85: ".com"})
+        },
     )
     syncml_codec.register_language(wml)
     assert syncml_codec.language_for_public_id(0x7F00) is wml
     assert syncml_codec.language_for_namespace("urn:example:ml") is wml
     # <doc><a href="http://example.com"/></doc> with an ATTRSTART prefix and an ATTRVALUE token
-    data = b"\x03\x81\xFE\x00\x6A\x00\x45\x86\x06\x03example\x00\x85\x01\x01"
+    data = b"\x03\x81\xfe\x00\x6a\x00\x45\x86\x06\x03example\x00\x85\x01\x01"
     tree = syncml_codec.decode(data)
-    assert tree == Element("doc", "urn:example:ml", children=[
-        Element("a", "urn:example:ml", {"href": "http://example.com"})])
+    assert tree == Element(
+        "doc",
+        "urn:example:ml",
+        children=[Element("a", "urn:example:ml", {"href": "http://example.com"})],
+    )
     assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
     with pytest.raises(DecodeError) as caught:
-        syncml_codec.decode(b"\x03\x81\xFE\x00\x6A\x00\x45\x86\x07\x01\x01")
+        syncml_codec.decode(b"\x03\x81\xfe\x00\x6a\x00\x45\x86\x07\x01\x01")
     assert caught.value.offset == 8
 
 
@@ -90,11 +108,19 @@ def test_builtin_tables_spot_checks():
 def test_a_language_registered_later_wins_over_a_remembered_header(Element):
     """Headers (and other answers that depend on the registry) may be memoised; registering a
     language empties the memos, so the next message already uses it."""
-    data = b"\x03\x81\xFE\x01\x6A\x00\x45\x01"  # public id 0x7F01, <root>...</root>
+    data = b"\x03\x81\xfe\x01\x6a\x00\x45\x01"  # public id 0x7F01, <root>...</root>
     for root in ("first", "second"):
-        syncml_codec.register_language(Language(
-            name=f"Example {root}", family="example", version="1.0", fpi=None, public_id=0x7F01,
-            root=root, pages={0: CodePage("urn:example:memo", {0x05: root})}))
+        syncml_codec.register_language(
+            Language(
+                name=f"Example {root}",
+                family="example",
+                version="1.0",
+                fpi=None,
+                public_id=0x7F01,
+                root=root,
+                pages={0: CodePage("urn:example:memo", {0x05: root})},
+            )
+        )
         assert syncml_codec.decode(data) == Element(root, "urn:example:memo")
 
 

@@ -15,8 +15,7 @@ HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty s
 
 def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
     """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6D" + body + b"\x01"
-
+    return header + b"\x6d" + body + b"\x01"
 
 
 pytestmark = pytest.mark.usefixtures("codec")
@@ -24,35 +23,55 @@ pytestmark = pytest.mark.usefixtures("codec")
 
 def test_string_table_shares_repeated_strings(Element):
     uri = "http://dm.example.com/dm"
-    tree = Element("SyncML", NS, children=[
-        Element("Target", NS, children=[Element("LocURI", NS, text=uri)]),
-        Element("Source", NS, children=[Element("LocURI", NS, text=uri)]),
-        Element("MsgID", NS, text="1"), Element("MsgRef", NS, text="1")])
+    tree = Element(
+        "SyncML",
+        NS,
+        children=[
+            Element("Target", NS, children=[Element("LocURI", NS, text=uri)]),
+            Element("Source", NS, children=[Element("LocURI", NS, text=uri)]),
+            Element("MsgID", NS, text="1"),
+            Element("MsgRef", NS, text="1"),
+        ],
+    )
     data = syncml_codec.encode(tree, string_table=True)
-    assert data[4] == len(uri) + 1 and data[5:5 + len(uri)] == uri.encode()
+    assert data[4] == len(uri) + 1 and data[5 : 5 + len(uri)] == uri.encode()
     assert data.count(b"\x57\x83\x00\x01") == 2  # both LocURIs refer to offset 0
-    assert b"\x5B\x031\x00" in data  # short strings stay inline
+    assert b"\x5b\x031\x00" in data  # short strings stay inline
     assert syncml_codec.decode(data) == tree == syncml_codec.decode(syncml_codec.encode(tree))
 
 
 def test_string_table_holds_strings_written_inline_twice_in_order_of_first_use(Element):
     """Texts and attribute values count alike, OPAQUE content does not; literal names enter
     the table as they are written, the shared strings after them in order of first use."""
+
     def leaf(tag, text):
         return Element(tag, NS, text=text)
-    tree = Element("SyncML", NS, children=[
-        leaf("LocURI", "./bravo"), leaf("LocURI", "./alpha"),
-        Element("Item", NS, {"name": "./alpha"}, children=[leaf("Data", "./opaque")]),
-        leaf("LocURI", "./bravo"), leaf("LocURI", "./opaque"), leaf("LocURI", "./once"),
-        leaf("LocURI", "./bravo"), leaf("LocURI", "abc"), leaf("LocURI", "abc")])
+
+    tree = Element(
+        "SyncML",
+        NS,
+        children=[
+            leaf("LocURI", "./bravo"),
+            leaf("LocURI", "./alpha"),
+            Element("Item", NS, {"name": "./alpha"}, children=[leaf("Data", "./opaque")]),
+            leaf("LocURI", "./bravo"),
+            leaf("LocURI", "./opaque"),
+            leaf("LocURI", "./once"),
+            leaf("LocURI", "./bravo"),
+            leaf("LocURI", "abc"),
+            leaf("LocURI", "abc"),
+        ],
+    )
     data = syncml_codec.encode(tree, string_table=True, opaque_data="always")
     assert read_header(data).string_table == b"name\x00./bravo\x00./alpha\x00"
-    body = data[read_header(data).body_offset:]
-    assert body.count(b"\x83\x05") == 3 and body.count(b"\x83\x0D") == 2  # ./bravo, ./alpha
+    body = data[read_header(data).body_offset :]
+    assert body.count(b"\x83\x05") == 3 and body.count(b"\x83\x0d") == 2  # ./bravo, ./alpha
     assert b"\x03./once\x00" in body and body.count(b"\x03abc\x00") == 2
     assert syncml_codec.decode(data) == tree
-    outputs = {module.encode_wbxml(tree, string_table=True, opaque_data="always")
-               for module in _impl.IMPLEMENTATIONS.values()}
+    outputs = {
+        module.encode_wbxml(tree, string_table=True, opaque_data="always")
+        for module in _impl.IMPLEMENTATIONS.values()
+    }
     assert outputs == {data}
 
 
@@ -60,8 +79,13 @@ def test_string_table_references_shorten_the_body_in_place(Element):
     """Offsets of one, two and three bytes replace inline strings of four characters and
     more; every reference lands where its string was."""
     texts = [f"{i:05d}" for i in range(4_000)]  # a table of 24,000 bytes: offsets up to 3 bytes
-    tree = Element("SyncML", NS, children=[
-        Element("LocURI", NS, text=text) for text in texts + texts[::-1] + ["tail", "end!"]])
+    tree = Element(
+        "SyncML",
+        NS,
+        children=[
+            Element("LocURI", NS, text=text) for text in texts + texts[::-1] + ["tail", "end!"]
+        ],
+    )
     data = syncml_codec.encode(tree, string_table=True)
     assert len(read_header(data).string_table) == 6 * len(texts)
     assert syncml_codec.decode(data) == tree
@@ -69,8 +93,10 @@ def test_string_table_references_shorten_the_body_in_place(Element):
 
 def test_string_table_stays_linear_on_a_large_document(Element):
     """100 000 distinct and repeated strings: the table holds only the repeated ones, once."""
-    items = [Element("Item", NS, children=[Element("LocURI", NS, text=f"./Node/{i % 50_000}")])
-             for i in range(100_000)]
+    items = [
+        Element("Item", NS, children=[Element("LocURI", NS, text=f"./Node/{i % 50_000}")])
+        for i in range(100_000)
+    ]
     tree = Element("SyncML", NS, children=items)
     data = syncml_codec.encode(tree, string_table=True)
     assert syncml_codec.decode(data) == tree

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 import syncml_codec
-from helpers import COMMANDS_XML, FUZZ_FINDINGS, VECTORS, compiled_or_skip, public_vectors
 from syncml_codec import DecodeError, EncodeError, Limits, fallback
+
+from helpers import COMMANDS_XML, FUZZ_FINDINGS, VECTORS, compiled_or_skip, public_vectors
 
 NS = "SYNCML:SYNCML1.2"
 METINF = "syncml:metinf"
@@ -17,17 +18,19 @@ HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty s
 
 def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
     """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6D" + body + b"\x01"
-
+    return header + b"\x6d" + body + b"\x01"
 
 
 pytestmark = pytest.mark.usefixtures("codec")
 
 
 def _stream_inputs() -> list[Path]:
-    return (sorted((VECTORS / "libwbxml").glob("*.wbxml"))
-            + sorted((VECTORS / "libwbxml-n").glob("*.wbxml")) + public_vectors()
-            + sorted(FUZZ_FINDINGS.glob("wbxml-*.bin")))
+    return (
+        sorted((VECTORS / "libwbxml").glob("*.wbxml"))
+        + sorted((VECTORS / "libwbxml-n").glob("*.wbxml"))
+        + public_vectors()
+        + sorted(FUZZ_FINDINGS.glob("wbxml-*.bin"))
+    )
 
 
 @pytest.mark.parametrize("path", _stream_inputs(), ids=lambda path: path.name)
@@ -52,17 +55,28 @@ def test_streamed_xml_is_the_tree_paths_xml(path):
 STREAM_CASES = {
     # (streamed?, XML): the stream takes the common shapes and leaves the rest to the tree path
     "commands": (True, COMMANDS_XML),
-    "opaque-text": (True, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Replace><CmdID>2</CmdID>'
-                          b'<Item><Data>caf\xc3\xa9 \xe2\x82\xac</Data></Item></Replace></SyncBody>'
-                          b'</SyncML>'),
-    "type-rewrite": (True, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Results><Meta><Type '
-                           b'xmlns="syncml:metinf">application/vnd.syncml-devinf+xml</Type></Meta>'
-                           b'</Results></SyncBody></SyncML>'),
-    "binary-opaque": (False, b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml">'
-                             b'<SyncBody><Add><Item><Data><w:opaque>AP8=</w:opaque></Data></Item>'
-                             b'</Add></SyncBody></SyncML>'),
-    "mixed-content": (False, b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody>text<Final/>tail'
-                             b'</SyncBody></SyncML>'),
+    "opaque-text": (
+        True,
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Replace><CmdID>2</CmdID>'
+        b"<Item><Data>caf\xc3\xa9 \xe2\x82\xac</Data></Item></Replace></SyncBody>"
+        b"</SyncML>",
+    ),
+    "type-rewrite": (
+        True,
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Results><Meta><Type '
+        b'xmlns="syncml:metinf">application/vnd.syncml-devinf+xml</Type></Meta>'
+        b"</Results></SyncBody></SyncML>",
+    ),
+    "binary-opaque": (
+        False,
+        b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:w="urn:syncml-codec:wbxml">'
+        b"<SyncBody><Add><Item><Data><w:opaque>AP8=</w:opaque></Data></Item>"
+        b"</Add></SyncBody></SyncML>",
+    ),
+    "mixed-content": (
+        False,
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody>text<Final/>tail</SyncBody></SyncML>',
+    ),
     "embedded-devinf": (False, (VECTORS / "xml" / "ds12-slow-sync-devinf.xml").read_bytes()),
 }
 

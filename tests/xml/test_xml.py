@@ -27,23 +27,29 @@ def test_root_without_namespace_is_syncml_12():
 def test_doctype_names_the_language_of_an_unqualified_root():
     tree = syncml_codec.decode(
         b'<!DOCTYPE SyncML PUBLIC "-//SYNCML//DTD SyncML 1.1//EN" "http://x/y.dtd">'
-        b"<SyncML><SyncHdr/></SyncML>")
+        b"<SyncML><SyncHdr/></SyncML>"
+    )
     assert tree.namespace == "SYNCML:SYNCML1.1"
 
 
 def test_metinf_elements_with_or_without_their_namespace():
-    spec = (b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type xmlns="syncml:metinf">t</Type>'
-            b"</Meta></SyncML>")
+    spec = (
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type xmlns="syncml:metinf">t</Type>'
+        b"</Meta></SyncML>"
+    )
     lax = b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta></SyncML>'
     assert syncml_codec.decode(spec) == syncml_codec.decode(lax)
     assert syncml_codec.decode(lax).find("Meta").find("Type").namespace == "syncml:metinf"
     assert b'<Type xmlns="syncml:metinf">t</Type>' in syncml_codec.encode(
-        syncml_codec.decode(lax), format="xml")
+        syncml_codec.decode(lax), format="xml"
+    )
 
 
 def test_unknown_namespace_declarations_and_elements_are_kept():
-    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:msft="http://schemas.microsoft.com/MDM">'
-           b'<SyncBody><msft:Extra msft:kind="a">x</msft:Extra><Final/></SyncBody></SyncML>')
+    xml = (
+        b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:msft="http://schemas.microsoft.com/MDM">'
+        b'<SyncBody><msft:Extra msft:kind="a">x</msft:Extra><Final/></SyncBody></SyncML>'
+    )
     tree = syncml_codec.decode(xml)
     assert tree.attributes == {"xmlns:msft": "http://schemas.microsoft.com/MDM"}
     extra = tree.find("SyncBody").children[0]
@@ -51,15 +57,17 @@ def test_unknown_namespace_declarations_and_elements_are_kept():
     assert extra.attributes == {"{http://schemas.microsoft.com/MDM}kind": "a"}
     out = syncml_codec.encode(tree, format="xml")
     assert b'xmlns:msft="http://schemas.microsoft.com/MDM"' in out
-    assert b'<msft:Extra' not in out or b'msft:kind="a"' in out
+    assert b"<msft:Extra" not in out or b'msft:kind="a"' in out
     assert syncml_codec.decode(out) == tree
     assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
 
 
 def test_indentation_is_dropped_and_data_is_kept_exactly():
-    xml = (b'<SyncML xmlns="SYNCML:SYNCML1.2">\n  <SyncBody>\n    <Status>\n'
-           b'      <Data>  two\n lines  </Data>\n      <Data>   </Data>\n'
-           b'    </Status>\n  </SyncBody>\n</SyncML>\n')
+    xml = (
+        b'<SyncML xmlns="SYNCML:SYNCML1.2">\n  <SyncBody>\n    <Status>\n'
+        b"      <Data>  two\n lines  </Data>\n      <Data>   </Data>\n"
+        b"    </Status>\n  </SyncBody>\n</SyncML>\n"
+    )
     status = syncml_codec.decode(xml).find("SyncBody").find("Status")
     assert [child.text for child in status] == ["  two\n lines  ", "   "]
     assert all(child.tail is None for child in status)
@@ -74,11 +82,15 @@ def test_carriage_returns_survive_xml():
 
 
 def test_compact_and_pretty_output():
-    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Status><Data>'
-                               b'1</Data></Status><Final/></SyncBody></SyncML>')
+    tree = syncml_codec.decode(
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Status><Data>'
+        b"1</Data></Status><Final/></SyncBody></SyncML>"
+    )
     compact = syncml_codec.encode(tree, format="xml")
-    assert compact == (b'<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SYNCML1.2">'
-                       b"<SyncBody><Status><Data>1</Data></Status><Final/></SyncBody></SyncML>")
+    assert compact == (
+        b'<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SYNCML1.2">'
+        b"<SyncBody><Status><Data>1</Data></Status><Final/></SyncBody></SyncML>"
+    )
     pretty = syncml_codec.encode(tree, format="xml", pretty=True)
     assert pretty.decode().splitlines() == [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -102,25 +114,32 @@ def test_escaping_in_text_and_attributes(Element):
 
 
 def test_characters_xml_cannot_carry_are_marked_one_by_one(Element):
-    tree = Element("SyncML", NS, text="bell\x07 & \x00\ud800", children=[
-        Element("Final", NS, tail="\x1f")])
+    tree = Element(
+        "SyncML", NS, text="bell\x07 & \x00\ud800", children=[Element("Final", NS, tail="\x1f")]
+    )
     out = syncml_codec.encode(tree, format="xml")
-    assert (b'bell<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="7"/> &amp; '
-            b'<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="0"/>') in out
+    assert (
+        b'bell<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="7"/> &amp; '
+        b'<wbxml:char xmlns:wbxml="urn:syncml-codec:wbxml" code="0"/>'
+    ) in out
     assert syncml_codec.decode(out) == tree
     with pytest.raises(DecodeError):
-        syncml_codec.decode(b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:char code="x"/>'
-                            b"</SyncML>")
+        syncml_codec.decode(b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:char code="x"/></SyncML>')
 
 
 def test_binary_content_between_elements_keeps_its_place(Element):
-    tree = Element("SyncML", NS, text=b"\xff", children=[
-        Element("Final", NS, tail=b"\x00\x01"), Element("Final", NS, tail="x")])
+    tree = Element(
+        "SyncML",
+        NS,
+        text=b"\xff",
+        children=[Element("Final", NS, tail=b"\x00\x01"), Element("Final", NS, tail="x")],
+    )
     out = syncml_codec.encode(tree, format="xml", pretty=True)
     assert syncml_codec.decode(out) == tree
     with pytest.raises(DecodeError):
-        syncml_codec.decode(b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:opaque>!!</w:opaque>'
-                            b"</SyncML>")
+        syncml_codec.decode(
+            b'<SyncML xmlns:w="urn:syncml-codec:wbxml"><w:opaque>!!</w:opaque></SyncML>'
+        )
 
 
 def test_names_and_attribute_values_xml_cannot_carry_are_refused(Element):
@@ -144,8 +163,9 @@ def test_wbxml_to_xml_and_back(Element):
 
 
 def test_lxml_conversion(Element):
-    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta>'
-                               b'<Data>x</Data></SyncML>')
+    tree = syncml_codec.decode(
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Meta><Type>t</Type></Meta><Data>x</Data></SyncML>'
+    )
     root = syncml_codec.to_lxml(tree)
     assert root.tag == "{SYNCML:SYNCML1.2}SyncML"
     assert root[0][0].tag == "{syncml:metinf}Type"
@@ -176,16 +196,20 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <SyncML xmlns="SYNCML:SYNCML1.2"><Data>&lol9;</Data></SyncML>"""
 
 
-@pytest.mark.parametrize("document", [
-    BILLION_LAUGHS,
-    b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
-    b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
-    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
-    b'<!DOCTYPE SyncML [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]>'
-    b'<SyncML xmlns="SYNCML:SYNCML1.2"/>',
-    b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&undefined;</Data></SyncML>',
-], ids=["billion-laughs", "external-file", "external-http", "parameter-entity", "undefined"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        BILLION_LAUGHS,
+        b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
+        b'<!DOCTYPE SyncML [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&x;</Data></SyncML>',
+        b'<!DOCTYPE SyncML [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]>'
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"/>',
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>&undefined;</Data></SyncML>',
+    ],
+    ids=["billion-laughs", "external-file", "external-http", "parameter-entity", "undefined"],
+)
 def test_entities_are_rejected(document):
     with pytest.raises(DecodeError):
         syncml_codec.decode(document)
@@ -193,8 +217,8 @@ def test_entities_are_rejected(document):
 
 def test_external_dtd_is_not_loaded():
     tree = syncml_codec.decode(
-        b'<!DOCTYPE SyncML SYSTEM "http://127.0.0.1:9/never.dtd">'
-        b'<SyncML xmlns="SYNCML:SYNCML1.2"/>')
+        b'<!DOCTYPE SyncML SYSTEM "http://127.0.0.1:9/never.dtd"><SyncML xmlns="SYNCML:SYNCML1.2"/>'
+    )
     assert tree.tag == "SyncML"
 
 
@@ -203,26 +227,34 @@ def test_deep_xml_nesting_is_rejected():
     with pytest.raises(DecodeError):
         syncml_codec.decode(b"<SyncML>" + b"<a>" * depth + b"</a>" * depth + b"</SyncML>")
     with pytest.raises(DecodeError):
-        syncml_codec.decode(b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>",
-                            limits=Limits(max_depth=20))
+        syncml_codec.decode(
+            b"<SyncML>" + b"<a>" * 40 + b"</a>" * 40 + b"</SyncML>", limits=Limits(max_depth=20)
+        )
 
 
 def test_whitespace_content_between_elements_survives_xml(Element):
-    tree = Element("SyncML", NS, text="\r", children=[
-        Element("Final", NS, tail=" \n"), Element("Final", NS, tail="\x01 ")])
+    tree = Element(
+        "SyncML",
+        NS,
+        text="\r",
+        children=[Element("Final", NS, tail=" \n"), Element("Final", NS, tail="\x01 ")],
+    )
     for pretty in (False, True):
         assert syncml_codec.decode(syncml_codec.encode(tree, format="xml", pretty=pretty)) == tree
 
 
 def test_reserved_namespaces(Element):
-    tree = syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data xml:lang="en">x</Data>'
-                               b"</SyncML>")
+    tree = syncml_codec.decode(
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data xml:lang="en">x</Data></SyncML>'
+    )
     out = syncml_codec.encode(tree, format="xml")
     assert b'xml:lang="en"' in out and b"xmlns:ns0" not in out
     assert syncml_codec.decode(out) == tree
-    for bad in (Element("SyncML", NS, {"xmlns:xml": "urn:x"}),
-                Element("SyncML", "http://www.w3.org/XML/1998/namespace"),
-                Element("SyncML", NS, {"{http://www.w3.org/2000/xmlns/}a": "b"})):
+    for bad in (
+        Element("SyncML", NS, {"xmlns:xml": "urn:x"}),
+        Element("SyncML", "http://www.w3.org/XML/1998/namespace"),
+        Element("SyncML", NS, {"{http://www.w3.org/2000/xmlns/}a": "b"}),
+    ):
         with pytest.raises(EncodeError):
             syncml_codec.encode(bad, format="xml")
 
@@ -233,13 +265,14 @@ def test_huge_text_nodes_are_rejected():
         syncml_codec.decode(b'<SyncML xmlns="SYNCML:SYNCML1.2"><Data>' + huge + b"</Data></SyncML>")
     assert "max_string" in caught.value.message
     with pytest.raises(DecodeError):  # libxml2's own cap on a text node (no huge_tree)
-        syncml_codec.decode(b"<SyncML><Data>" + b"B" * 11_000_000 + b"</Data></SyncML>",
-                            limits=Limits(max_string=32 * 1024 * 1024))
+        syncml_codec.decode(
+            b"<SyncML><Data>" + b"B" * 11_000_000 + b"</Data></SyncML>",
+            limits=Limits(max_string=32 * 1024 * 1024),
+        )
 
 
 def test_both_xml_writers_agree_on_every_vector():
     from pathlib import Path
-
 
     vectors = Path(__file__).resolve().parent.parent / "vectors"
     for path in sorted((vectors / "libwbxml").glob("*.wbxml")):
@@ -259,8 +292,8 @@ TRICKY_XML = [
     b'  <Item xmlns="urn:u"><Data> </Data></Item>\n</SyncML>',
     # an embedded DevInf and a MetInf name outside its namespace
     b'<SyncML xmlns="SYNCML:SYNCML1.2"><Results><Item><Data><DevInf xmlns="syncml:devinf">'
-    b'<VerDTD>1.2</VerDTD></DevInf></Data><Meta><MaxMsgSize>9</MaxMsgSize></Meta></Item>'
-    b'</Results></SyncML>',
+    b"<VerDTD>1.2</VerDTD></DevInf></Data><Meta><MaxMsgSize>9</MaxMsgSize></Meta></Item>"
+    b"</Results></SyncML>",
 ]
 
 
@@ -279,8 +312,9 @@ def test_both_xml_readers_build_the_same_tree(document):
             continue
         expected = fallback.read_lxml(node)
         assert compiled.read_lxml(node) == expected
-        assert [type(child).__name__ for child in compiled.read_lxml(node)] == \
-            ["Element"] * len(expected.children)
+        assert [type(child).__name__ for child in compiled.read_lxml(node)] == ["Element"] * len(
+            expected.children
+        )
 
 
 def test_vendor_prefixes_and_attributes_become_attributes(Element):
@@ -304,8 +338,9 @@ def test_markers_join_their_run_of_text():
 def test_a_namespaced_attribute_needs_its_declaration_in_the_tree(Element):
     """The writer invents no prefixes: a declaration it wrote would come back from a reader as an
     attribute the tree did not have."""
-    declared = Element("SyncML", NS, {"xmlns:v": "urn:v"}, children=[
-        Element("Final", NS, {"{urn:v}flag": "1"})])
+    declared = Element(
+        "SyncML", NS, {"xmlns:v": "urn:v"}, children=[Element("Final", NS, {"{urn:v}flag": "1"})]
+    )
     assert syncml_codec.decode(syncml_codec.encode(declared, format="xml")) == declared
     undeclared = Element("SyncML", NS, children=[Element("Final", NS, {"{urn:v}flag": "1"})])
     with pytest.raises(EncodeError, match="no xmlns:prefix"):

@@ -8,17 +8,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import syncml_codec
-from helpers import public_vectors, xml_vectors
 from syncml_codec import DecodeError, EncodeError, Limits, _impl, fallback
 from syncml_codec.wbxml.header import read_header
 
+from helpers import public_vectors, xml_vectors
+
 pytestmark = pytest.mark.usefixtures("codec")
 
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
-OPTION_SETS = [{}, {"opaque_data": "always"}, {"opaque_data": "never"}, {"version": 0},
-               {"type_rewrite": False}, {"public_id": "string"}, {"string_table": True},
-               {"string_table": True, "public_id": "string", "opaque_data": "never"}]
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+OPTION_SETS = [
+    {},
+    {"opaque_data": "always"},
+    {"opaque_data": "never"},
+    {"version": 0},
+    {"type_rewrite": False},
+    {"public_id": "string"},
+    {"string_table": True},
+    {"string_table": True, "public_id": "string", "opaque_data": "never"},
+]
 
 
 @pytest.fixture
@@ -72,15 +81,22 @@ def test_device_messages(compiled):
     for xml in documents:
         for options in OPTION_SETS:
             assert_same_as_tree_path(compiled, xml, **options)
-            assert_same_as_tree_path(compiled, syncml_codec.encode(
-                syncml_codec.decode(xml), format="xml", pretty=True), **options)
+            assert_same_as_tree_path(
+                compiled,
+                syncml_codec.encode(syncml_codec.decode(xml), format="xml", pretty=True),
+                **options,
+            )
 
 
 def test_the_common_vectors_stream(compiled):
     """The scanner is not a path that always gives up: every vector without attributes, prefixed
     namespaces or embedded documents goes through it."""
-    leaves = {"dm12-tnds-add.xml", "ds11-devinf-results.xml", "ds12-slow-sync-devinf.xml",
-              "windows-mdm.xml"}
+    leaves = {
+        "dm12-tnds-add.xml",
+        "ds11-devinf-results.xml",
+        "ds12-slow-sync-devinf.xml",
+        "windows-mdm.xml",
+    }
     for path in xml_vectors():
         streamed = compiled.stream_wbxml(path.read_bytes())
         assert (streamed is None) == (path.name in leaves), path.name
@@ -89,10 +105,12 @@ def test_the_common_vectors_stream(compiled):
 def test_repeated_strings_stream_into_the_string_table(compiled):
     """With the string table the scanner shares what the tree encoder shares: strings written
     inline twice or more, references written in place of each copy."""
-    results = b"".join(b"<Results><CmdID>%d</CmdID><Item><Source><LocURI>./Node/%d</LocURI>"
-                       b'</Source><Meta><Type xmlns="syncml:metinf">text/plain</Type></Meta>'
-                       b"<Data>caf\xc3\xa9 %d</Data></Item></Results>" % (i, i % 7, i % 3)
-                       for i in range(2_000, 2_050))
+    results = b"".join(
+        b"<Results><CmdID>%d</CmdID><Item><Source><LocURI>./Node/%d</LocURI>"
+        b'</Source><Meta><Type xmlns="syncml:metinf">text/plain</Type></Meta>'
+        b"<Data>caf\xc3\xa9 %d</Data></Item></Results>" % (i, i % 7, i % 3)
+        for i in range(2_000, 2_050)
+    )
     xml = DM % results
     for options in ({"string_table": True}, {"string_table": True, "public_id": "string"}):
         streamed = assert_same_as_tree_path(compiled, xml, **options)
@@ -101,35 +119,37 @@ def test_repeated_strings_stream_into_the_string_table(compiled):
         assert syncml_codec.decode(streamed) == syncml_codec.decode(xml)
 
 
-DM = b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>%s' \
-     b'<Final/></SyncBody></SyncML>'
+DM = (
+    b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>%s'
+    b"<Final/></SyncBody></SyncML>"
+)
 VCARD_ITEM = b"<Item><Data>BEGIN:VCARD\r\nEND:VCARD</Data></Item>"
 META_VCARD = b'<Meta><Type xmlns="syncml:metinf">text/x-vcard</Type></Meta>'
 
 STREAMED = {
     "references": DM % b"<Get><CmdID>1</CmdID><Item><Target><LocURI>./a&amp;b&lt;&gt;&quot;"
-                       b"&apos;&#13;&#x20AC;&#65;</LocURI></Target></Item></Get>",
+    b"&apos;&#13;&#x20AC;&#65;</LocURI></Target></Item></Get>",
     "cdata": DM % b"<Add><CmdID>2</CmdID><Item><Data><![CDATA[<x> & ]]>tail</Data></Item></Add>",
     "line ends": DM.replace(b"><", b">\r\n<") % b"<Add><Item><Data>a\r\nb\rc\n</Data></Item></Add>",
     "declaration and bom": b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8" standalone="yes" ?>'
-                           + DM % b"",
+    + DM % b"",
     "doctype names the language": b'<!DOCTYPE SyncML PUBLIC "-//SYNCML//DTD SyncML 1.2//EN" '
-                                  b'"http://www.openmobilealliance.org/tech/DTD/OMA-TS-SyncML_'
-                                  b'RepPro_DTD-V1_2.dtd">\n<SyncML><SyncBody><Final/></SyncBody>'
-                                  b'</SyncML>',
+    b'"http://www.openmobilealliance.org/tech/DTD/OMA-TS-SyncML_'
+    b'RepPro_DTD-V1_2.dtd">\n<SyncML><SyncBody><Final/></SyncBody>'
+    b"</SyncML>",
     "meta type before data": DM % (b"<Add><CmdID>2</CmdID>" + META_VCARD + VCARD_ITEM + b"</Add>"),
-    "meta type of the item": DM % (b"<Replace><Item>" + META_VCARD + b"<Data>x</Data></Item>"
-                                   b"</Replace>"),
+    "meta type of the item": DM
+    % (b"<Replace><Item>" + META_VCARD + b"<Data>x</Data></Item></Replace>"),
     "embedded type rewritten": DM % b'<Results><Meta><Type xmlns="syncml:metinf">application/'
-                                     b'vnd.syncml-devinf+xml</Type></Meta><Item><Data>x</Data>'
-                                     b'</Item></Results>',
+    b"vnd.syncml-devinf+xml</Type></Meta><Item><Data>x</Data>"
+    b"</Item></Results>",
     "whitespace kept in leaves": DM % b"<Alert><Data> </Data><Item><Data>\n</Data></Item></Alert>",
     "non-ascii text": DM % "<Replace><Item><Data>café € 𝄞</Data></Item></Replace>".encode(),
     "metinf without namespace": DM % b"<Get><Meta><MaxMsgSize>100</MaxMsgSize></Meta></Get>",
     "mixed content": DM % b"text<Final/>tail<Final/> <Final/>",
     "devinf alone": b'<DevInf xmlns="syncml:devinf"><VerDTD>1.2</VerDTD><Man>x</Man></DevInf>',
     "ddf alone": b'<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD><Node><NodeName>a'
-                 b'</NodeName></Node></MgmtTree>',
+    b"</NodeName></Node></MgmtTree>",
 }
 
 LEFT_TO_THE_TREE = {
@@ -141,7 +161,7 @@ LEFT_TO_THE_TREE = {
     "internal subset": b"<!DOCTYPE SyncML [<!ELEMENT SyncML ANY>]>" + DM % b"",
     "unknown element (literal)": DM % b"<VendorThing>1</VendorThing>",
     "embedded devinf": DM % b'<Results><Item><Data><DevInf xmlns="syncml:devinf"><VerDTD>1.2'
-                            b'</VerDTD></DevInf></Data></Item></Results>',
+    b"</VerDTD></DevInf></Data></Item></Results>",
     "meta after the data": DM % (b"<Add><CmdID>2</CmdID>" + VCARD_ITEM + META_VCARD + b"</Add>"),
     "other version by verdtd": b'<DevInf xmlns="syncml:devinf"><VerDTD>1.1</VerDTD></DevInf>',
     "undeclared entity": DM % b"<Alert><Data>&nbsp;</Data></Alert>",
@@ -184,15 +204,56 @@ def test_every_truncation(compiled):
         assert_same_as_tree_path(compiled, xml[:cut])
 
 
-SNIPPETS = [b"<", b">", b"&", b";", b"/", b"]]>", b"\r", b"\n", b" ", b"\x00", b"\x01", b"\xff",
-            b"\xc3\xa9", b"\xef\xbf\xbe", b"\xed\xa0\x80", b"&#0;", b"&#x10FFFF;", b"&#xD800;",
-            b"&amp", b'"', b"'", b"=", b"xmlns", b' xmlns=""', b' xmlns="syncml:metinf"',
-            b' xmlns="SYNCML:SYNCML1.1"', b' xmlns="a b"', b' xmlns="x://a:b"', b"<!--x-->",
-            b"<![CDATA[", b"<?x?>", b"<Meta>", b"</Meta>", b"<Data>", b"</Data>", b"<Type>",
-            b"</Type>", b"<Item>", b"</Item>", b"<VerDTD>1.1</VerDTD>", b"<Final/>", b"<Final />",
-            b"<x:Final/>", b"</", b"<!DOCTYPE SyncML>"]
+SNIPPETS = [
+    b"<",
+    b">",
+    b"&",
+    b";",
+    b"/",
+    b"]]>",
+    b"\r",
+    b"\n",
+    b" ",
+    b"\x00",
+    b"\x01",
+    b"\xff",
+    b"\xc3\xa9",
+    b"\xef\xbf\xbe",
+    b"\xed\xa0\x80",
+    b"&#0;",
+    b"&#x10FFFF;",
+    b"&#xD800;",
+    b"&amp",
+    b'"',
+    b"'",
+    b"=",
+    b"xmlns",
+    b' xmlns=""',
+    b' xmlns="syncml:metinf"',
+    b' xmlns="SYNCML:SYNCML1.1"',
+    b' xmlns="a b"',
+    b' xmlns="x://a:b"',
+    b"<!--x-->",
+    b"<![CDATA[",
+    b"<?x?>",
+    b"<Meta>",
+    b"</Meta>",
+    b"<Data>",
+    b"</Data>",
+    b"<Type>",
+    b"</Type>",
+    b"<Item>",
+    b"</Item>",
+    b"<VerDTD>1.1</VerDTD>",
+    b"<Final/>",
+    b"<Final />",
+    b"<x:Final/>",
+    b"</",
+    b"<!DOCTYPE SyncML>",
+]
 BASES = [STREAMED[name] for name in sorted(STREAMED)] + [
-    path.read_bytes() for path in xml_vectors()]
+    path.read_bytes() for path in xml_vectors()
+]
 
 
 @st.composite
@@ -206,9 +267,9 @@ def mutated(draw):
         if action == "insert":
             xml[at:at] = snippet
         elif action == "delete":
-            del xml[at:at + draw(st.integers(1, 8))]
+            del xml[at : at + draw(st.integers(1, 8))]
         else:
-            xml[at:at + len(snippet)] = snippet
+            xml[at : at + len(snippet)] = snippet
     return bytes(xml)
 
 

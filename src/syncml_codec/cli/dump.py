@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..wbxml.languages import Language
 from ..errors import DecodeError
-from ..wbxml.tokens import HAS_ATTRIBUTES, HAS_CONTENT, iter_tokens
 from ..wbxml.header import read_header
+from ..wbxml.languages import Language
+from ..wbxml.tokens import HAS_ATTRIBUTES, HAS_CONTENT, iter_tokens
 
 __all__ = ["dump"]
 
@@ -16,7 +16,7 @@ _MAX_TEXT = 60
 
 
 def _hex(data: bytes, start: int, end: int) -> str:
-    shown = " ".join(f"{b:02X}" for b in data[start:min(end, start + _MAX_HEX)])
+    shown = " ".join(f"{b:02X}" for b in data[start : min(end, start + _MAX_HEX)])
     return shown + (" ..." if end - start > _MAX_HEX else "")
 
 
@@ -25,13 +25,15 @@ def _text(value: str) -> str:
     return shown + (f" ... ({len(value)} chars)" if len(value) > _MAX_TEXT else "")
 
 
-def dump(data: bytes, language: Language | None = None, indent: str = "",
-         base: int = 0) -> Iterator[str]:
+def dump(
+    data: bytes, language: Language | None = None, indent: str = "", base: int = 0
+) -> Iterator[str]:
     """Yield one line per header field and token: offset, bytes, token, page, name, value.
 
     Nested WBXML documents inside OPAQUE are listed indented. Raises DecodeError (after the lines
     that could be read) at the first malformed token; offsets are relative to ``data``.
     """
+
     def line(offset: int, end: int, what: str) -> str:
         return f"{base + offset:08X}  {_hex(data, offset, end):<27} {indent}{what}"
 
@@ -41,14 +43,22 @@ def dump(data: bytes, language: Language | None = None, indent: str = "",
     public_end = header.string_table_offset
     language = header.language
     name = language.name if language else "unknown"
-    public_id = (f"{header.public_id:#06x}" if isinstance(header.public_id, int)
-                 else repr(header.public_id))
-    yield line(1, public_end, f"public id {public_id} ({name}), charset "
-                              f"{header.charset} ({header.encoding}), string table "
-                              f"{len(header.string_table)} bytes")
+    public_id = (
+        f"{header.public_id:#06x}" if isinstance(header.public_id, int) else repr(header.public_id)
+    )
+    yield line(
+        1,
+        public_end,
+        f"public id {public_id} ({name}), charset "
+        f"{header.charset} ({header.encoding}), string table "
+        f"{len(header.string_table)} bytes",
+    )
     if header.string_table:
-        yield line(header.string_table_offset, header.body_offset,
-                   f"string table {_text(header.string_table.decode(header.encoding, 'replace'))}")
+        yield line(
+            header.string_table_offset,
+            header.body_offset,
+            f"string table {_text(header.string_table.decode(header.encoding, 'replace'))}",
+        )
     if language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
     depth = 0
@@ -61,10 +71,14 @@ def dump(data: bytes, language: Language | None = None, indent: str = "",
                 tag = (names[token.code & 0x3F] if names else None) or "?unknown"
             else:
                 tag = token.value
-            flags = [f for f, bit in (("content", HAS_CONTENT), ("attributes", HAS_ATTRIBUTES))
-                     if token.code & bit]
-            what = f"{pad}<{tag}>  {kind} page {token.page}" + (f" ({', '.join(flags)})"
-                                                                  if flags else " (empty)")
+            flags = [
+                f
+                for f, bit in (("content", HAS_CONTENT), ("attributes", HAS_ATTRIBUTES))
+                if token.code & bit
+            ]
+            what = f"{pad}<{tag}>  {kind} page {token.page}" + (
+                f" ({', '.join(flags)})" if flags else " (empty)"
+            )
             if token.code & HAS_CONTENT:
                 depth += 1
         elif kind == "END":

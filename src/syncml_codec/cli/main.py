@@ -9,12 +9,13 @@ import argparse
 import json
 import os
 import sys
-from typing import BinaryIO, Sequence
+from collections.abc import Sequence
+from typing import BinaryIO
 
 from .. import __version__, api
-from .dump import dump
 from ..errors import DecodeError, SyncMLError
 from ..security.notification import Initiator, Notification, SyncNotification, UIMode
+from .dump import dump
 
 
 class UsageError(Exception):
@@ -87,8 +88,10 @@ def _notification_decode(args: argparse.Namespace) -> None:
         "digest": notification.digest.hex(),
     }
     if args.ds:
-        fields["syncs"] = [{"sync_type": s.sync_type, "content_type": s.content_type,
-                            "server_uri": s.server_uri} for s in notification.syncs]
+        fields["syncs"] = [
+            {"sync_type": s.sync_type, "content_type": s.content_type, "server_uri": s.server_uri}
+            for s in notification.syncs
+        ]
     if args.password is not None:
         fields["digest_valid"] = notification.verify(args.password, _nonce(args))
     if args.json:
@@ -102,9 +105,12 @@ def _notification_encode(args: argparse.Namespace) -> None:
     try:
         session_id = int(args.session_id, 16)
         notification = Notification(
-            server_id=args.server_id, session_id=session_id, ui_mode=UIMode[args.ui_mode.upper()],
+            server_id=args.server_id,
+            session_id=session_id,
+            ui_mode=UIMode[args.ui_mode.upper()],
             initiator=Initiator[args.initiator.upper()],
-            vendor_data=bytes.fromhex(args.vendor_data))
+            vendor_data=bytes.fromhex(args.vendor_data),
+        )
         data = notification.encode(args.password, _nonce(args))
     except (ValueError, KeyError) as error:
         raise UsageError(f"notification encode: {error}") from None
@@ -113,8 +119,10 @@ def _notification_encode(args: argparse.Namespace) -> None:
 
 def _notification_commands(commands: argparse._SubParsersAction) -> None:
     notification = commands.add_parser(
-        "notification", help="decode or encode a package 0 notification",
-        description="Package 0: the server-alerted notification that starts a DM session.")
+        "notification",
+        help="decode or encode a package 0 notification",
+        description="Package 0: the server-alerted notification that starts a DM session.",
+    )
     actions = notification.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     decode = actions.add_parser("decode", help="print a notification's fields")
@@ -128,15 +136,20 @@ def _notification_commands(commands: argparse._SubParsersAction) -> None:
 
     encode = actions.add_parser("encode", help="write a DM notification")
     encode.add_argument("--server-id", required=True, help="the DMAcc ServerID")
-    encode.add_argument("--session-id", required=True,
-                        help="session id in hexadecimal, as the SessionID will read (e.g. 1234)")
+    encode.add_argument(
+        "--session-id",
+        required=True,
+        help="session id in hexadecimal, as the SessionID will read (e.g. 1234)",
+    )
     encode.add_argument("--password", required=True, help="server password for the digest")
     encode.add_argument("--nonce", help="server nonce (text)")
     encode.add_argument("--nonce-hex", help="server nonce (hexadecimal bytes)")
-    encode.add_argument("--ui-mode", default="not_specified",
-                        choices=[m.name.lower() for m in UIMode])
-    encode.add_argument("--initiator", default="server",
-                        choices=[i.name.lower() for i in Initiator])
+    encode.add_argument(
+        "--ui-mode", default="not_specified", choices=[m.name.lower() for m in UIMode]
+    )
+    encode.add_argument(
+        "--initiator", default="server", choices=[i.name.lower() for i in Initiator]
+    )
     encode.add_argument("--vendor-data", default="", help="vendor data (hexadecimal)")
     encode.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     encode.set_defaults(run=_notification_encode, input="-")
@@ -145,27 +158,39 @@ def _notification_commands(commands: argparse._SubParsersAction) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m syncml_codec",
-        description="Convert SyncML (OMA DM / DS) between WBXML and XML, or list WBXML tokens.")
-    parser.add_argument("--version", action="version", version=f"syncml_codec {__version__} "
-                        f"({api.implementation()})")
+        description="Convert SyncML (OMA DM / DS) between WBXML and XML, or list WBXML tokens.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"syncml_codec {__version__} ({api.implementation()})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     convert = commands.add_parser(
-        "convert", help="WBXML to XML or XML to WBXML (input format detected)",
-        description="Convert a document; the input format is detected from its first byte.")
+        "convert",
+        help="WBXML to XML or XML to WBXML (input format detected)",
+        description="Convert a document; the input format is detected from its first byte.",
+    )
     convert.add_argument("input", metavar="IN", help="input file, or - for stdin")
     convert.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    convert.add_argument("--to", choices=("xml", "wbxml"),
-                         help="output format (default: the other one)")
+    convert.add_argument(
+        "--to", choices=("xml", "wbxml"), help="output format (default: the other one)"
+    )
     convert.add_argument("--pretty", action="store_true", help="indent XML output")
-    convert.add_argument("--string-table", action="store_true",
-                         help="share repeated strings through the WBXML string table")
+    convert.add_argument(
+        "--string-table",
+        action="store_true",
+        help="share repeated strings through the WBXML string table",
+    )
     convert.set_defaults(run=_convert)
 
     listing = commands.add_parser(
-        "dump", help="annotated WBXML token listing",
+        "dump",
+        help="annotated WBXML token listing",
         description="List a WBXML document token by token: offset, bytes, token, page, tag, "
-                    "strings and opaque lengths.")
+        "strings and opaque lengths.",
+    )
     listing.add_argument("input", metavar="IN", help="input file, or - for stdin")
     listing.set_defaults(run=_dump)
     _notification_commands(commands)

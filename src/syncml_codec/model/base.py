@@ -8,13 +8,23 @@ children are inserted where the DTD's order puts them.
 
 from __future__ import annotations
 
-from collections.abc import MutableSequence
-from typing import Any, Callable, ClassVar, Generic, Iterable, Iterator, TypeVar, overload
+from collections.abc import Callable, Iterable, Iterator, MutableSequence
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from ..api import element_class
 
-__all__ = ["Node", "TextField", "IntField", "FlagField", "TextList", "NodeField", "NodeList",
-           "ChildList", "adopt", "new_element"]
+__all__ = [
+    "Node",
+    "TextField",
+    "IntField",
+    "FlagField",
+    "TextList",
+    "NodeField",
+    "NodeList",
+    "ChildList",
+    "adopt",
+    "new_element",
+]
 
 SYNCML_NAMESPACE = "SYNCML:SYNCML1.2"
 N = TypeVar("N", bound="Node")
@@ -32,8 +42,11 @@ def _is_syncml_namespace(namespace: Any) -> bool:
 def adopt(parent: Any, child: Any) -> Any:
     """Give a subtree made for one SyncML version the SyncML namespace of its new parent."""
     target = parent.namespace
-    if _is_syncml_namespace(target) and _is_syncml_namespace(child.namespace) \
-            and child.namespace != target:
+    if (
+        _is_syncml_namespace(target)
+        and _is_syncml_namespace(child.namespace)
+        and child.namespace != target
+    ):
         stack = [child]
         while stack:
             node = stack.pop()
@@ -204,8 +217,9 @@ class NodeField(_Field):
     ``coerce`` turns a plain value into a view on assignment (a URI string into a Target).
     """
 
-    def __init__(self, tag: str, kind: Callable[[], type[Node]],
-                 coerce: Callable[[Any], Node] | None = None) -> None:
+    def __init__(
+        self, tag: str, kind: Callable[[], type[Node]], coerce: Callable[[Any], Node] | None = None
+    ) -> None:
         super().__init__(tag)
         self.kind = kind
         self.coerce = coerce
@@ -242,8 +256,9 @@ class ChildList(MutableSequence, Generic[N]):
         self._wrap = wrap
 
     def _positions(self) -> list[int]:
-        return [i for i, child in enumerate(self._owner.element.children)
-                if child.tag in self._tags]
+        return [
+            i for i, child in enumerate(self._owner.element.children) if child.tag in self._tags
+        ]
 
     def __len__(self) -> int:
         return len(self._positions())
@@ -269,8 +284,9 @@ class ChildList(MutableSequence, Generic[N]):
         if isinstance(index, slice):
             raise TypeError("slice assignment is not supported")
         self._check(value)
-        self._owner.element.children[self._positions()[index]] = adopt(self._owner.element,
-                                                                       value.element)
+        self._owner.element.children[self._positions()[index]] = adopt(
+            self._owner.element, value.element
+        )
 
     def __delitem__(self, index: Any) -> None:
         positions = self._positions()

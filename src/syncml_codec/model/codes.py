@@ -12,7 +12,7 @@ class _DescribedCode(IntEnum):
 
     description: str
 
-    def __new__(cls, value: int, description: str) -> "_DescribedCode":
+    def __new__(cls, value: int, description: str) -> _DescribedCode:
         member = int.__new__(cls, value)
         member._value_ = value
         member.description = description

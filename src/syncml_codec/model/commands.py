@@ -19,8 +19,25 @@ from .items import Item, MapItem, Source, Target
 from .meta import Chal, Cred, Meta
 
 __all__ = [
-    "Command", "Add", "Alert", "Atomic", "Copy", "Delete", "Exec", "Get", "Replace", "Sequence",
-    "Status", "Results", "Sync", "Map", "Put", "Search", "Move", "COMMANDS", "CommandList",
+    "Command",
+    "Add",
+    "Alert",
+    "Atomic",
+    "Copy",
+    "Delete",
+    "Exec",
+    "Get",
+    "Replace",
+    "Sequence",
+    "Status",
+    "Results",
+    "Sync",
+    "Map",
+    "Put",
+    "Search",
+    "Move",
+    "COMMANDS",
+    "CommandList",
     "wrap_command",
 ]
 
@@ -96,8 +113,18 @@ class Status(Command):
     """The answer to a command; ``code`` is its Data as a number (see :class:`StatusCode`)."""
 
     TAG = "Status"
-    ORDER = ("CmdID", "MsgRef", "CmdRef", "Cmd", "TargetRef", "SourceRef", "Cred", "Chal", "Data",
-             "Item")
+    ORDER = (
+        "CmdID",
+        "MsgRef",
+        "CmdRef",
+        "Cmd",
+        "TargetRef",
+        "SourceRef",
+        "Cred",
+        "Chal",
+        "Data",
+        "Item",
+    )
     msg_ref = TextField("MsgRef")
     cmd_ref = TextField("CmdRef")
     cmd = TextField("Cmd")
@@ -143,8 +170,24 @@ class _Container(Command):
     commands = CommandList()
 
 
-_BODY_COMMANDS = ("Add", "Alert", "Atomic", "Copy", "Delete", "Exec", "Get", "Map", "Move", "Put",
-                  "Replace", "Results", "Search", "Sequence", "Status", "Sync")
+_BODY_COMMANDS = (
+    "Add",
+    "Alert",
+    "Atomic",
+    "Copy",
+    "Delete",
+    "Exec",
+    "Get",
+    "Map",
+    "Move",
+    "Put",
+    "Replace",
+    "Results",
+    "Search",
+    "Sequence",
+    "Status",
+    "Sync",
+)
 
 
 class Atomic(_Container):
@@ -191,8 +234,25 @@ class Search(Command):
 
 #: Tag -> command class.
 COMMANDS: dict[str, type[Command]] = {
-    cls.TAG: cls for cls in (Add, Alert, Atomic, Copy, Delete, Exec, Get, Map, Move, Put, Replace,
-                             Results, Search, Sequence, Status, Sync)
+    cls.TAG: cls
+    for cls in (
+        Add,
+        Alert,
+        Atomic,
+        Copy,
+        Delete,
+        Exec,
+        Get,
+        Map,
+        Move,
+        Put,
+        Replace,
+        Results,
+        Search,
+        Sequence,
+        Status,
+        Sync,
+    )
 }
 assert set(COMMANDS) == set(_BODY_COMMANDS)
 

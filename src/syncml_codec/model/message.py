@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 from .. import api
 from ..errors import SyncMLError
@@ -28,8 +29,18 @@ class Header(Node):
     """``<SyncHdr>``."""
 
     TAG = "SyncHdr"
-    ORDER = ("VerDTD", "VerProto", "SessionID", "MsgID", "Target", "Source", "RespURI", "NoResp",
-             "Cred", "Meta")
+    ORDER = (
+        "VerDTD",
+        "VerProto",
+        "SessionID",
+        "MsgID",
+        "Target",
+        "Source",
+        "RespURI",
+        "NoResp",
+        "Cred",
+        "Meta",
+    )
     ver_dtd = TextField("VerDTD")
     ver_proto = TextField("VerProto")
     session_id = TextField("SessionID")
@@ -76,17 +87,31 @@ class Message(Node):
     header = NodeField("SyncHdr", lambda: Header)
     body = NodeField("SyncBody", lambda: Body)
 
-    def __init__(self, *, session_id: Any = None, msg_id: Any = None,
-                 target: str | Target | None = None, source: str | Source | None = None,
-                 version: str = "1.2", protocol: str | None = None, final: bool = False,
-                 **header_fields: Any) -> None:
+    def __init__(
+        self,
+        *,
+        session_id: Any = None,
+        msg_id: Any = None,
+        target: str | Target | None = None,
+        source: str | Source | None = None,
+        version: str = "1.2",
+        protocol: str | None = None,
+        final: bool = False,
+        **header_fields: Any,
+    ) -> None:
         super().__init__()
         self.element.namespace = f"SYNCML:SYNCML{version}"
         header = Header.wrap(new_element("SyncHdr", self.element.namespace))
         protocol = protocol or f"DM/{version}"
-        for name, value in (("ver_dtd", version), ("ver_proto", protocol),
-                            ("session_id", session_id), ("msg_id", msg_id), ("target", target),
-                            ("source", source), *header_fields.items()):
+        for name, value in (
+            ("ver_dtd", version),
+            ("ver_proto", protocol),
+            ("session_id", session_id),
+            ("msg_id", msg_id),
+            ("target", target),
+            ("source", source),
+            *header_fields.items(),
+        ):
             setattr(header, name, value)
         self.header = header
         self.body = Body.wrap(new_element("SyncBody", self.element.namespace))
@@ -95,7 +120,7 @@ class Message(Node):
     # -- reading and writing ----------------------------------------------------------------------
 
     @classmethod
-    def from_element(cls, element: Any) -> "Message":
+    def from_element(cls, element: Any) -> Message:
         """The message an element tree holds (the tree is used, not copied)."""
         if element.tag != "SyncML":
             raise ModelError(f"not a SyncML message: the root is <{element.tag}>")
@@ -104,17 +129,21 @@ class Message(Node):
         if tags != _PARTS:
             if "SyncHdr" not in tags or "SyncBody" not in tags:
                 raise ModelError("a SyncML message needs a SyncHdr and a SyncBody")
-            warnings.warn(f"SyncML holds {tags}, not SyncHdr then SyncBody", ModelWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"SyncML holds {tags}, not SyncHdr then SyncBody", ModelWarning, stacklevel=2
+            )
         body = children[tags.index("SyncBody")]
         if not _BODY_TAGS.issuperset(map(_TAG, body)):
             unknown = [child.tag for child in body if child.tag not in _BODY_TAGS]
-            warnings.warn(f"SyncBody holds elements that are no commands: {unknown}", ModelWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"SyncBody holds elements that are no commands: {unknown}",
+                ModelWarning,
+                stacklevel=2,
+            )
         return cls.wrap(element)
 
     @classmethod
-    def from_bytes(cls, data: bytes | str, **options: Any) -> "Message":
+    def from_bytes(cls, data: bytes | str, **options: Any) -> Message:
         """Decode WBXML or XML (detected) into a message; ``options`` as for ``decode``."""
         return cls.from_element(api.decode(data, **options))
 
@@ -160,7 +189,7 @@ class Message(Node):
     def msg_id(self) -> str | None:
         return self.header.msg_id
 
-    def add(self, *commands: Command) -> "Message":
+    def add(self, *commands: Command) -> Message:
         """Append commands to the body, numbering those without a CmdID (nested ones too)."""
         body = self.body
         for command in commands:
@@ -184,8 +213,9 @@ class Message(Node):
 class Package:
     """The messages of one package (1-4) from one sender; the last one carries ``<Final/>``."""
 
-    def __init__(self, number: int, sender: Literal["client", "server"],
-                 messages: Iterable[Message] = ()) -> None:
+    def __init__(
+        self, number: int, sender: Literal["client", "server"], messages: Iterable[Message] = ()
+    ) -> None:
         if number not in (1, 2, 3, 4):
             raise ValueError("packages 1-4 are SyncML messages (package 0 is a notification)")
         if sender not in ("client", "server"):

@@ -34,8 +34,20 @@ class Meta(Node):
 
     TAG = "Meta"
     CHILD_NAMESPACE = METINF_NAMESPACE
-    ORDER = ("Format", "Type", "Mark", "Size", "Anchor", "Version", "NextNonce", "MaxMsgSize",
-             "MaxObjSize", "EMI", "Mem", "FieldLevel")
+    ORDER = (
+        "Format",
+        "Type",
+        "Mark",
+        "Size",
+        "Anchor",
+        "Version",
+        "NextNonce",
+        "MaxMsgSize",
+        "MaxObjSize",
+        "EMI",
+        "Mem",
+        "FieldLevel",
+    )
     format = TextField("Format")
     type = TextField("Type")
     mark = TextField("Mark")

@@ -3,7 +3,8 @@ their Status, the 1222 next-message request; and builders for generic (1226) and
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .codes import AlertCode, StatusCode
 from .commands import Alert, Command, Results, Status
@@ -25,10 +26,14 @@ def reply(received: Message, *, msg_id: Any, source: str | Source | None = None)
     header = received.header
     if source is None and header.target is not None:
         source = header.target.loc_uri
-    return Message(session_id=header.session_id, msg_id=msg_id, version=received.version,
-                   protocol=header.ver_proto,
-                   target=header.source.loc_uri if header.source is not None else None,
-                   source=source)
+    return Message(
+        session_id=header.session_id,
+        msg_id=msg_id,
+        version=received.version,
+        protocol=header.ver_proto,
+        target=header.source.loc_uri if header.source is not None else None,
+        source=source,
+    )
 
 
 def default_status(command: Command) -> int:
@@ -67,10 +72,15 @@ def respond(
     """
     answer = reply(received, msg_id=msg_id)
     header = received.header
-    header_answer = Status(msg_ref=received.msg_id, cmd_ref="0", cmd="SyncHdr",
-                           target_refs=[header.target.loc_uri] if header.target else [],
-                           source_refs=[header.source.loc_uri] if header.source else [],
-                           chal=chal, data=str(int(header_status)))
+    header_answer = Status(
+        msg_ref=received.msg_id,
+        cmd_ref="0",
+        cmd="SyncHdr",
+        target_refs=[header.target.loc_uri] if header.target else [],
+        source_refs=[header.source.loc_uri] if header.source else [],
+        chal=chal,
+        data=str(int(header_status)),
+    )
     commands: list[Command] = [header_answer]
     sent_results = False
     for command in received.all_commands():
@@ -92,8 +102,15 @@ def respond(
     return answer
 
 
-def generic_alert(*, type: str, format: str = "chr", data: Any = "", source: str | None = None,
-                  mark: str | None = None, correlator: str | None = None) -> Alert:
+def generic_alert(
+    *,
+    type: str,
+    format: str = "chr",
+    data: Any = "",
+    source: str | None = None,
+    mark: str | None = None,
+    correlator: str | None = None,
+) -> Alert:
     """A Generic Alert (1226): one Item with Meta Type/Format (and Mark), Source and Data."""
     item = Item(meta=Meta(type=type, format=format, mark=mark), data=str(data))
     if source is not None:
@@ -101,8 +118,14 @@ def generic_alert(*, type: str, format: str = "chr", data: Any = "", source: str
     return Alert(code=AlertCode.GENERIC_ALERT, correlator=correlator, items=[item])
 
 
-def fumo_alert(node_uri: str, result_code: int, *, operation: str = "downloadandupdate",
-               correlator: str | None = None, mark: str | None = None) -> Alert:
+def fumo_alert(
+    node_uri: str,
+    result_code: int,
+    *,
+    operation: str = "downloadandupdate",
+    correlator: str | None = None,
+    mark: str | None = None,
+) -> Alert:
     """The Generic Alert a FUMO client sends when an Exec on ``node_uri/<Operation>`` completes.
 
     Type ``org.openmobilealliance.dm.firmwareupdate.<operation>``, Format ``int``, Data = the
@@ -113,5 +136,11 @@ def fumo_alert(node_uri: str, result_code: int, *, operation: str = "downloadand
         raise ValueError(f"operation must be one of {FUMO_OPERATIONS}, not {operation!r}")
     if mark is None and not 200 <= int(result_code) <= 299:
         mark = "critical"
-    return generic_alert(type=FUMO_TYPE_PREFIX + operation, format="int", data=int(result_code),
-                         source=node_uri, mark=mark, correlator=correlator)
+    return generic_alert(
+        type=FUMO_TYPE_PREFIX + operation,
+        format="int",
+        data=int(result_code),
+        source=node_uri,
+        mark=mark,
+        correlator=correlator,
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .codes import DM_ALERT_CODES
 from .commands import COMMANDS, Atomic, Command, Sequence, wrap_command
@@ -46,9 +47,25 @@ _NOT_IN_DM_ELEMENTS = ("Archive", "Lang", "NoResults", "NumberOfChanges", "SftDe
 _DM_ATOMIC_CHILDREN = ("Add", "Alert", "Delete", "Copy", "Replace")
 _DM_SEQUENCE_CHILDREN = ("Add", "Replace", "Delete", "Copy", "Get", "Exec", "Alert")
 # Content models: which children each element may hold (from the views' DTD order).
-_VIEWS = {cls.TAG: cls for cls in (*COMMANDS.values(), Header, Body, Item, MapItem, Target,
-                                   Source, SourceParent, TargetParent, Meta, Anchor, Mem, Cred,
-                                   Chal)}
+_VIEWS = {
+    cls.TAG: cls
+    for cls in (
+        *COMMANDS.values(),
+        Header,
+        Body,
+        Item,
+        MapItem,
+        Target,
+        Source,
+        SourceParent,
+        TargetParent,
+        Meta,
+        Anchor,
+        Mem,
+        Cred,
+        Chal,
+    )
+}
 
 
 def validate(message: Message | Any, profile: str = "dm1.2") -> list[Finding]:
@@ -90,12 +107,19 @@ class _Checker:
         allowed = set(view._ranks) if view is not None else {"SyncHdr", "SyncBody"}
         for child, child_path in _paths(path, element):
             if child.tag not in allowed:
-                yield Finding(child_path, "unknown-element",
-                              f"<{child.tag}> is not allowed in <{element.tag}>")
+                yield Finding(
+                    child_path,
+                    "unknown-element",
+                    f"<{child.tag}> is not allowed in <{element.tag}>",
+                )
             elif self.profile.dm and child.tag in _NOT_IN_DM_ELEMENTS:
                 yield Finding(child_path, "not-in-dm", f"OMA DM does not use <{child.tag}>")
-            elif view is not None and child.tag in _VIEWS and child.tag not in COMMANDS \
-                    and child.tag != "Data":
+            elif (
+                view is not None
+                and child.tag in _VIEWS
+                and child.tag not in COMMANDS
+                and child.tag != "Data"
+            ):
                 yield from self.content(child_path, child)
 
     def header(self, header: Any, path: str) -> Iterator[Finding]:
@@ -103,8 +127,10 @@ class _Checker:
         for tag in _HEADER_REQUIRED:
             if _text(header, tag) is None and not any(c.tag == tag for c in header.children):
                 yield Finding(path, "header-missing", f"SyncHdr has no <{tag}>")
-        for tag, expected in (("VerDTD", self.profile.ver_dtd),
-                              ("VerProto", self.profile.ver_proto)):
+        for tag, expected in (
+            ("VerDTD", self.profile.ver_dtd),
+            ("VerProto", self.profile.ver_proto),
+        ):
             value = _text(header, tag)
             if value is not None and value.strip() != expected:
                 yield Finding(f"{path}/{tag}", "version", f"{tag} is {value!r}, not {expected!r}")
@@ -117,11 +143,17 @@ class _Checker:
             yield from self.command(command, command_path, seen_ids)
             if command.TAG == "Status":
                 answered.add((command.msg_ref, command.cmd_ref))
-            elif command.TAG == "Results" and (command.msg_ref, command.cmd_ref) not in answered \
-                    and (None, command.cmd_ref) not in answered:
-                yield Finding(command_path, "results-without-status",
-                              f"Results for CmdRef {command.cmd_ref!r} come before any Status "
-                              "for that command")
+            elif (
+                command.TAG == "Results"
+                and (command.msg_ref, command.cmd_ref) not in answered
+                and (None, command.cmd_ref) not in answered
+            ):
+                yield Finding(
+                    command_path,
+                    "results-without-status",
+                    f"Results for CmdRef {command.cmd_ref!r} come before any Status "
+                    "for that command",
+                )
 
     def commands(self, parent: Any, path: str) -> Iterator[tuple[Command, str]]:
         for child, child_path in _paths(path, parent):
@@ -139,26 +171,32 @@ class _Checker:
         if not cmd_id:
             yield Finding(path, "missing-cmdid", f"<{tag}> has no CmdID")
         elif cmd_id in seen_ids:
-            yield Finding(path, "duplicate-cmdid",
-                          f"CmdID {cmd_id!r} is already used by {seen_ids[cmd_id]}")
+            yield Finding(
+                path, "duplicate-cmdid", f"CmdID {cmd_id!r} is already used by {seen_ids[cmd_id]}"
+            )
         else:
             seen_ids[cmd_id] = path
         if self.profile.dm:
             if not command.IN_DM:
                 yield Finding(path, "not-in-dm", f"OMA DM does not use <{tag}>")
             if tag != "Status" and command.cred is not None:
-                yield Finding(f"{path}/Cred", "cred-in-command",
-                              "OMA DM allows credentials only in SyncHdr")
+                yield Finding(
+                    f"{path}/Cred", "cred-in-command", "OMA DM allows credentials only in SyncHdr"
+                )
             if isinstance(command, Atomic):
                 for child in command.commands:
                     if child.TAG not in _DM_ATOMIC_CHILDREN:
-                        yield Finding(path, "atomic-nesting",
-                                      f"OMA DM forbids <{child.TAG}> inside <Atomic>")
+                        yield Finding(
+                            path, "atomic-nesting", f"OMA DM forbids <{child.TAG}> inside <Atomic>"
+                        )
             if isinstance(command, Sequence):
                 for child in command.commands:
                     if child.TAG not in _DM_SEQUENCE_CHILDREN:
-                        yield Finding(path, "sequence-content",
-                                      f"OMA DM forbids <{child.TAG}> inside <Sequence>")
+                        yield Finding(
+                            path,
+                            "sequence-content",
+                            f"OMA DM forbids <{child.TAG}> inside <Sequence>",
+                        )
         if tag in _NEED_ITEMS and not command.items:
             yield Finding(path, "item-required", f"<{tag}> needs at least one <Item>")
         if tag == "Exec" and len(command.items) > 1:

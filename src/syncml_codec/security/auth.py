@@ -24,9 +24,22 @@ from ..errors import SyncMLError
 from ..model import Chal, Cred, Message, Meta, Status, StatusCode
 
 __all__ = [
-    "AUTH_BASIC", "AUTH_MD5", "AUTH_MAC", "AuthError", "HmacHeader", "basic_credential",
-    "md5_digest", "md5_credential", "verify_credential", "new_nonce", "decode_nonce", "challenge",
-    "hmac_mac", "hmac_header", "parse_hmac_header", "verify_hmac",
+    "AUTH_BASIC",
+    "AUTH_MD5",
+    "AUTH_MAC",
+    "AuthError",
+    "HmacHeader",
+    "basic_credential",
+    "md5_digest",
+    "md5_credential",
+    "verify_credential",
+    "new_nonce",
+    "decode_nonce",
+    "challenge",
+    "hmac_mac",
+    "hmac_header",
+    "parse_hmac_header",
+    "verify_hmac",
 ]
 
 AUTH_BASIC = "syncml:auth-basic"
@@ -106,8 +119,13 @@ def decode_nonce(next_nonce: str) -> bytes:
         raise AuthError("NextNonce is not valid Base64") from None
 
 
-def challenge(received: Message, *, auth_type: str = AUTH_MD5,
-              code: int = StatusCode.MISSING_CREDENTIALS, nonce: str | None = None) -> Status:
+def challenge(
+    received: Message,
+    *,
+    auth_type: str = AUTH_MD5,
+    code: int = StatusCode.MISSING_CREDENTIALS,
+    nonce: str | None = None,
+) -> Status:
     """The Status for the SyncHdr of ``received`` that challenges its sender.
 
     ``code`` is 407 (no credentials) or 401 (refused); the Chal names ``auth_type`` with Format
@@ -130,6 +148,7 @@ def challenge(received: Message, *, auth_type: str = AUTH_MD5,
 
 # -- HMAC ------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HmacHeader:
     """A parsed ``x-syncml-hmac`` header (the mac is public: it is on the wire)."""
@@ -146,7 +165,8 @@ def hmac_mac(username: str, password: str, nonce: bytes, body: bytes) -> str:
     """The ``syncml:auth-MAC`` mac (Base64) over the exact message ``body`` bytes."""
     digest = _b64(_md5(bytes(body)))
     return _b64(_md5(_secret_hash(username, password) + b":" + nonce + b":" + digest)).decode(
-        "ascii")
+        "ascii"
+    )
 
 
 def hmac_header(username: str, password: str, nonce: bytes, body: bytes) -> str:
@@ -190,17 +210,16 @@ def parse_hmac_header(value: str) -> HmacHeader:
     return HmacHeader(parameters["username"], parameters["mac"], "MD5")
 
 
-def verify_hmac(header_value: str, password: str, nonce: bytes, body: bytes,
-                username: str | None = None) -> bool:
+def verify_hmac(
+    header_value: str, password: str, nonce: bytes, body: bytes, username: str | None = None
+) -> bool:
     """Whether a received ``x-syncml-hmac`` header authenticates ``body``.
 
     ``username``, when given, must match the header's (SyncHdr/Source/LocName). A malformed header
     raises AuthError; a wrong mac is False. The comparison is constant-time.
     """
     header = parse_hmac_header(header_value)
-    if username is not None and not hmac.compare_digest(_utf8(header.username),
-                                                        _utf8(username)):
+    if username is not None and not hmac.compare_digest(_utf8(header.username), _utf8(username)):
         return False
     expected = hmac_mac(header.username, password, nonce, body)
     return hmac.compare_digest(header.mac.encode("ascii", "replace"), expected.encode("ascii"))
-

@@ -26,8 +26,15 @@ from enum import IntEnum
 
 from ..errors import DecodeError
 
-__all__ = ["UIMode", "Initiator", "Notification", "SyncAlert", "SyncNotification",
-           "RESYNC_NONCES", "session_id_text"]
+__all__ = [
+    "UIMode",
+    "Initiator",
+    "Notification",
+    "SyncAlert",
+    "SyncNotification",
+    "RESYNC_NONCES",
+    "session_id_text",
+]
 
 HEADER_SIZE = 24  # digest, the 40-bit word, session id and server-id length
 DIGEST_SIZE = 16
@@ -95,27 +102,39 @@ class _Header:
 
     def _trigger(self, body: bytes) -> bytes:
         self._check()
-        word = (self.version << 30) | (int(self.ui_mode) << 28) | (int(self.initiator) << 27) \
+        word = (
+            (self.version << 30)
+            | (int(self.ui_mode) << 28)
+            | (int(self.initiator) << 27)
             | self.future_use
+        )
         server_id = self.server_id.encode("utf-8")
-        return (word.to_bytes(5, "big") + self.session_id.to_bytes(2, "big")
-                + bytes([len(server_id)]) + server_id + body)
+        return (
+            word.to_bytes(5, "big")
+            + self.session_id.to_bytes(2, "big")
+            + bytes([len(server_id)])
+            + server_id
+            + body
+        )
 
-    def _digest_matches(self, body: bytes, password: str | bytes, nonce: bytes,
-                        allow_resync: bool) -> bool:
+    def _digest_matches(
+        self, body: bytes, password: str | bytes, nonce: bytes, allow_resync: bool
+    ) -> bool:
         trigger = self._trigger(body)
         nonces = (nonce, *RESYNC_NONCES) if allow_resync else (nonce,)
-        return any(hmac.compare_digest(self.digest, compute_digest(self.server_id, password, n,
-                                                                   trigger))
-                   for n in nonces)
+        return any(
+            hmac.compare_digest(self.digest, compute_digest(self.server_id, password, n, trigger))
+            for n in nonces
+        )
 
     @staticmethod
     def _read(data: bytes) -> tuple[dict, int]:
         """The header fields of ``data`` and the offset where the trigger body starts."""
         data = bytes(data)
         if len(data) < HEADER_SIZE:
-            raise DecodeError(f"a notification has at least {HEADER_SIZE} bytes, not "
-                              f"{len(data)}", len(data))
+            raise DecodeError(
+                f"a notification has at least {HEADER_SIZE} bytes, not {len(data)}", len(data)
+            )
         word = int.from_bytes(data[16:21], "big")
         version = word >> 30
         if not 10 <= version <= 12:
@@ -124,13 +143,16 @@ class _Header:
         if HEADER_SIZE + length > len(data):
             raise DecodeError(f"server identifier of {length} bytes runs past the end", 23)
         try:
-            server_id = data[HEADER_SIZE:HEADER_SIZE + length].decode("utf-8")
+            server_id = data[HEADER_SIZE : HEADER_SIZE + length].decode("utf-8")
         except UnicodeDecodeError:
             raise DecodeError("server identifier is not UTF-8 text", HEADER_SIZE) from None
         fields = {
-            "digest": data[:DIGEST_SIZE], "version": version,
-            "ui_mode": UIMode((word >> 28) & 0x3), "initiator": Initiator((word >> 27) & 0x1),
-            "future_use": word & ((1 << 27) - 1), "session_id": int.from_bytes(data[21:23], "big"),
+            "digest": data[:DIGEST_SIZE],
+            "version": version,
+            "ui_mode": UIMode((word >> 28) & 0x3),
+            "initiator": Initiator((word >> 27) & 0x1),
+            "future_use": word & ((1 << 27) - 1),
+            "session_id": int.from_bytes(data[21:23], "big"),
             "server_id": server_id,
         }
         return fields, HEADER_SIZE + length
@@ -147,12 +169,13 @@ class Notification(_Header):
         trigger = self._trigger(self.vendor_data)
         return compute_digest(self.server_id, password, nonce, trigger) + trigger
 
-    def signed(self, password: str | bytes, nonce: bytes = b"") -> "Notification":
+    def signed(self, password: str | bytes, nonce: bytes = b"") -> Notification:
         """This notification with its digest computed."""
         return replace(self, digest=self.encode(password, nonce)[:DIGEST_SIZE])
 
-    def verify(self, password: str | bytes, nonce: bytes = b"", *,
-               allow_resync: bool = False) -> bool:
+    def verify(
+        self, password: str | bytes, nonce: bytes = b"", *, allow_resync: bool = False
+    ) -> bool:
         """Whether the digest proves the server knows ``password`` (constant-time).
 
         ``allow_resync`` also accepts the special resynchronisation nonce (both spellings).
@@ -160,7 +183,7 @@ class Notification(_Header):
         return self._digest_matches(self.vendor_data, password, nonce, allow_resync)
 
     @classmethod
-    def decode(cls, data: bytes) -> "Notification":
+    def decode(cls, data: bytes) -> Notification:
         """Read a notification; DecodeError (with the offset) when it is malformed."""
         fields, end = cls._read(data)
         return cls(vendor_data=bytes(data[end:]), **fields)
@@ -176,11 +199,18 @@ class SyncAlert:
 
     def encode(self) -> bytes:
         uri = self.server_uri.encode("utf-8")
-        if not 200 <= self.sync_type <= 215 or not 0 <= self.content_type < 1 << 24 \
-                or len(uri) > 255:
+        if (
+            not 200 <= self.sync_type <= 215
+            or not 0 <= self.content_type < 1 << 24
+            or len(uri) > 255
+        ):
             raise ValueError("sync_type is 200-215, content_type 24 bits, server_uri <= 255 bytes")
-        return (bytes([(self.sync_type - 200) << 4]) + self.content_type.to_bytes(3, "big")
-                + bytes([len(uri)]) + uri)
+        return (
+            bytes([(self.sync_type - 200) << 4])
+            + self.content_type.to_bytes(3, "big")
+            + bytes([len(uri)])
+            + uri
+        )
 
 
 @dataclass(frozen=True)
@@ -194,19 +224,23 @@ class SyncNotification(_Header):
     def _body(self) -> bytes:
         if len(self.syncs) > 15:
             raise ValueError("a DS notification names at most 15 data stores")
-        return (bytes([len(self.syncs) << 4]) + b"".join(s.encode() for s in self.syncs)
-                + self.vendor_data)
+        return (
+            bytes([len(self.syncs) << 4])
+            + b"".join(s.encode() for s in self.syncs)
+            + self.vendor_data
+        )
 
     def encode(self, password: str | bytes, nonce: bytes = b"") -> bytes:
         trigger = self._trigger(self._body())
         return compute_digest(self.server_id, password, nonce, trigger) + trigger
 
-    def verify(self, password: str | bytes, nonce: bytes = b"", *,
-               allow_resync: bool = False) -> bool:
+    def verify(
+        self, password: str | bytes, nonce: bytes = b"", *, allow_resync: bool = False
+    ) -> bool:
         return self._digest_matches(self._body(), password, nonce, allow_resync)
 
     @classmethod
-    def decode(cls, data: bytes) -> "SyncNotification":
+    def decode(cls, data: bytes) -> SyncNotification:
         fields, pos = cls._read(data)
         data = bytes(data)
         if pos >= len(data):
@@ -221,10 +255,13 @@ class SyncNotification(_Header):
             if pos + 5 + length > len(data):
                 raise DecodeError(f"server URI of {length} bytes runs past the end", pos + 4)
             try:
-                uri = data[pos + 5:pos + 5 + length].decode("utf-8")
+                uri = data[pos + 5 : pos + 5 + length].decode("utf-8")
             except UnicodeDecodeError:
                 raise DecodeError("server URI is not UTF-8 text", pos + 5) from None
-            syncs.append(SyncAlert(200 + (data[pos] >> 4), uri,
-                                   int.from_bytes(data[pos + 1:pos + 4], "big")))
+            syncs.append(
+                SyncAlert(
+                    200 + (data[pos] >> 4), uri, int.from_bytes(data[pos + 1 : pos + 4], "big")
+                )
+            )
             pos += 5 + length
         return cls(syncs=tuple(syncs), vendor_data=data[pos:], **fields)

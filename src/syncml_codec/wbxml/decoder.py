@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import gc
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..errors import DecodeError
 from ..limits import DEFAULT_LIMITS, Limits, check_size
@@ -87,8 +88,9 @@ class _TreeBuilder:
         name = names[code] if names is not None else None
         if name is None:
             if self.options["unknown_tags"] != "keep":
-                raise DecodeError(f"unknown tag {code:#04x} on code page {token.page}",
-                                  token.offset)
+                raise DecodeError(
+                    f"unknown tag {code:#04x} on code page {token.page}", token.offset
+                )
             name = f"wbxml-page{token.page}-{code:#04x}"
         return name, self.language.page_namespace(token.page)
 
@@ -96,8 +98,9 @@ class _TreeBuilder:
         page = self.language.attribute_pages.get(token.page)
         entry = page.starts.get(token.code) if page is not None else None
         if entry is None:
-            raise DecodeError(f"unknown attribute {token.code:#04x} on code page {token.page}",
-                              token.offset)
+            raise DecodeError(
+                f"unknown attribute {token.code:#04x} on code page {token.page}", token.offset
+            )
         return entry
 
     def attribute_value(self, token: Token) -> str:
@@ -105,8 +108,8 @@ class _TreeBuilder:
         value = page.values.get(token.code) if page is not None else None
         if value is None:
             raise DecodeError(
-                f"unknown attribute value {token.code:#04x} on code page {token.page}",
-                token.offset)
+                f"unknown attribute value {token.code:#04x} on code page {token.page}", token.offset
+            )
         return value
 
     def opaque(self, token: Token) -> str | bytes | Element:
@@ -114,13 +117,15 @@ class _TreeBuilder:
         if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
             parent = self.stack[-2] if len(self.stack) > 1 else None
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
-            if looks_embedded(raw, self.language,
-                              data_type(parent, grandparent, self.meta_types)):
+            if looks_embedded(raw, self.language, data_type(parent, grandparent, self.meta_types)):
                 try:
-                    return decode_wbxml(raw, limits=self.options["limits"],
-                                        unknown_tags=self.options["unknown_tags"],
-                                        type_rewrite=self.options["type_rewrite"],
-                                        _depth=self.base_depth + len(self.stack))
+                    return decode_wbxml(
+                        raw,
+                        limits=self.options["limits"],
+                        unknown_tags=self.options["unknown_tags"],
+                        type_rewrite=self.options["type_rewrite"],
+                        _depth=self.base_depth + len(self.stack),
+                    )
                 except DecodeError:
                     pass  # not a document after all: keep the bytes, as libwbxml does
         return opaque_value(raw, self.header.encoding)
@@ -143,8 +148,11 @@ class _TreeBuilder:
 
     def close(self, element: Element, page: int) -> None:
         self.flush_run()
-        if (self.options["type_rewrite"] and isinstance(element.text, str)
-              and is_metinf_type(self.language, page, element.tag)):
+        if (
+            self.options["type_rewrite"]
+            and isinstance(element.text, str)
+            and is_metinf_type(self.language, page, element.tag)
+        ):
             element.text = type_for_xml(element.text)
 
     def build(self) -> Element:
@@ -155,9 +163,12 @@ class _TreeBuilder:
                 if kind == "TAG":
                     name, namespace = self.tag_name(token)
                 else:
-                    name, namespace = literal_name(self.language, token.value,
-                                                   self.language.page_namespace(token.page),
-                                                   self.root is None)
+                    name, namespace = literal_name(
+                        self.language,
+                        token.value,
+                        self.language.page_namespace(token.page),
+                        self.root is None,
+                    )
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")
@@ -178,8 +189,10 @@ class _TreeBuilder:
                 if not self.stack:
                     raise DecodeError("extension outside the root element", token.offset)
                 self.append(
-                    Element("ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"},
-                            token.value or None))
+                    Element(
+                        "ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"}, token.value or None
+                    )
+                )
             elif kind == "PI":
                 element = Element("pi", WBXML_NAMESPACE)
                 self.read_attributes(tokens, element)
@@ -192,8 +205,9 @@ class _TreeBuilder:
             raise DecodeError("no root element", len(self.data))
         return self.root
 
-    def read_attributes(self, tokens: Iterator[Token], element: Element,
-                        literal: bool = False) -> None:
+    def read_attributes(
+        self, tokens: Iterator[Token], element: Element, literal: bool = False
+    ) -> None:
         """Consume an attribute list up to its END into ``element.attributes``."""
         name: str | None = None
         value: list[str] = []  # the current attribute's value, in pieces (joined once)
@@ -241,6 +255,7 @@ def _collector_paused(build: Callable[..., Element]) -> Callable[..., Element]:
     built; left running, it traverses the growing tree again and again and makes building large
     trees superlinear (about 4x slower at 10 MB). The collector's previous state is restored.
     """
+
     @functools.wraps(build)
     def paused(*args: Any, **kwargs: Any) -> Element:
         if not gc.isenabled():
@@ -250,12 +265,14 @@ def _collector_paused(build: Callable[..., Element]) -> Callable[..., Element]:
             return build(*args, **kwargs)
         finally:
             gc.enable()
+
     return paused
 
 
 @_collector_paused
-def read_lxml(node: Any, language: Language | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> Element:
+def read_lxml(
+    node: Any, language: Language | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Element:
     """An lxml element and its subtree as an Element tree (see ``xml_reader.read_lxml``)."""
     return xml_reader.read_lxml(node, Element, language, limits)
 

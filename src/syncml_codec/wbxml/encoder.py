@@ -23,8 +23,23 @@ from .rules import (
 )
 from .strtable import SharedStrings, finish_document, start_document, utf8
 from .tokens import (
-    END, EXT_0, EXT_1, EXT_2, EXT_I_0, EXT_I_1, EXT_I_2, EXT_T_0, EXT_T_1, EXT_T_2,
-    HAS_ATTRIBUTES, HAS_CONTENT, LITERAL, OPAQUE, PI, STR_I, SWITCH_PAGE,
+    END,
+    EXT_0,
+    EXT_1,
+    EXT_2,
+    EXT_I_0,
+    EXT_I_1,
+    EXT_I_2,
+    EXT_T_0,
+    EXT_T_1,
+    EXT_T_2,
+    HAS_ATTRIBUTES,
+    HAS_CONTENT,
+    LITERAL,
+    OPAQUE,
+    PI,
+    STR_I,
+    SWITCH_PAGE,
 )
 
 __all__ = ["encode_wbxml"]
@@ -129,8 +144,11 @@ class _Encoder:
             if language.family == "syncml":
                 if tag == "Data":
                     as_opaque = self.data_is_opaque(parent, grandparent)
-                elif self.options["type_rewrite"] and isinstance(text, str) \
-                        and is_metinf_type(language, page, tag):
+                elif (
+                    self.options["type_rewrite"]
+                    and isinstance(text, str)
+                    and is_metinf_type(language, page, tag)
+                ):
                     text = type_for_wbxml(text)
             self.content(text, as_opaque)
         for child in children:
@@ -165,8 +183,11 @@ class _Encoder:
                 token = -1
             if token in (EXT_0, EXT_1, EXT_2):
                 self.out.append(token)
-            elif token in (EXT_I_0, EXT_I_1, EXT_I_2, EXT_T_0, EXT_T_1, EXT_T_2) \
-                    and isinstance(node.text or "", str) and "\x00" not in (node.text or ""):
+            elif (
+                token in (EXT_I_0, EXT_I_1, EXT_I_2, EXT_T_0, EXT_T_1, EXT_T_2)
+                and isinstance(node.text or "", str)
+                and "\x00" not in (node.text or "")
+            ):
                 self.out.append(token)
                 if token >= EXT_T_0:
                     self.out += mb_u_int32(self.table.add(node.text or ""))
@@ -192,6 +213,11 @@ def encode_wbxml(
     type_rewrite: bool = True,
 ) -> bytes:
     """Encode an Element tree as a WBXML document (options as in ``syncml_codec.encode``)."""
-    options = {"version": version, "public_id": public_id, "string_table": string_table,
-               "opaque_data": opaque_data, "type_rewrite": type_rewrite}
+    options = {
+        "version": version,
+        "public_id": public_id,
+        "string_table": string_table,
+        "opaque_data": opaque_data,
+        "type_rewrite": type_rewrite,
+    }
     return _Encoder(language or root_language(root), options).document(root)

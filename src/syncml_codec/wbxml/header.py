@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .languages import Language, language_for_public_id
 from ..errors import DecodeError
+from .languages import Language, language_for_public_id
 
 __all__ = ["CHARSETS", "Header", "read_header", "read_mb_u_int32", "mb_u_int32", "table_bytes"]
 
@@ -17,7 +17,7 @@ CHARSETS: dict[int, str] = {
     0: "utf-8",
     3: "ascii",
     4: "latin-1",
-    **{mib: f"iso-8859-{n}" for mib, n in zip(range(5, 13), range(2, 10))},
+    **{mib: f"iso-8859-{n}" for mib, n in zip(range(5, 13), range(2, 10), strict=True)},
     17: "shift_jis",
     106: "utf-8",
     1000: "utf-16-be",  # ISO-10646-UCS-2
@@ -74,7 +74,7 @@ def mb_u_int32(value: int) -> bytes:
 def table_bytes(table: bytes, index: int, nul_width: int) -> bytes:
     """The bytes of the string at ``index`` in a string table (the last may lack its NUL)."""
     end = _find_nul(table, index, nul_width)
-    return table[index:len(table) if end < 0 else end]
+    return table[index : len(table) if end < 0 else end]
 
 
 def _find_nul(data: bytes, start: int, nul_width: int, stop: int | None = None) -> int:
@@ -113,7 +113,7 @@ def read_header(data: bytes, language: Language | None = None) -> Header:
     table_length, pos = read_mb_u_int32(data, pos)
     if table_length > len(data) - pos:
         raise DecodeError("string table runs past the end of the input", length_offset)
-    table = data[pos:pos + table_length]
+    table = data[pos : pos + table_length]
     table_offset = pos
     pos += table_length
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import DecodeError, EncodeError
+from .header import read_header
 from .languages import (
     METINF_NAMESPACE,
     Language,
     language_for_namespace,
 )
-from ..errors import DecodeError, EncodeError
-from .header import read_header
 
 __all__ = [
     "WBXML_NAMESPACE",
@@ -196,27 +196,35 @@ def embedded_language(outer: Language, parent: Any, node: Any) -> Language | Non
     DevInf takes its version from its own ``<VerDTD>``, else from the outer SyncML version.
     """
     namespace = node.namespace
-    if outer.family != "syncml" or parent.tag != "Data" or not isinstance(namespace, str) \
-            or namespace.lower() in outer.namespace_pages:
+    if (
+        outer.family != "syncml"
+        or parent.tag != "Data"
+        or not isinstance(namespace, str)
+        or namespace.lower() in outer.namespace_pages
+    ):
         return None
     version = _child_text(node, "VerDTD") or outer.version
-    language = (language_for_namespace(namespace, node.tag, version)
-                or language_for_namespace(namespace, None, version))
+    language = language_for_namespace(namespace, node.tag, version) or language_for_namespace(
+        namespace, None, version
+    )
     return language if language is not None and language.family != outer.family else None
 
 
 def root_language(root: Any) -> Language:
     """The language a root element belongs to: by namespace and name, version by ``<VerDTD>``."""
     if not isinstance(root.tag, str) or not isinstance(root.namespace, (str, type(None))):
-        raise EncodeError(f"root element <{root.tag!r}> in namespace {root.namespace!r}: "
-                          "the tag and namespace must be str")
+        raise EncodeError(
+            f"root element <{root.tag!r}> in namespace {root.namespace!r}: "
+            "the tag and namespace must be str"
+        )
     version = _child_text(root, "VerDTD")
     language = language_for_namespace(root.namespace, root.tag, version)
     if language is None and root.namespace is not None:  # a fragment, such as a lone command
         language = language_for_namespace(root.namespace, None, version)
     if language is None:
         raise EncodeError(
-            f"no registered language has root <{root.tag}> in namespace {root.namespace!r}")
+            f"no registered language has root <{root.tag}> in namespace {root.namespace!r}"
+        )
     return language
 
 
@@ -243,8 +251,7 @@ def join_run(pieces: list[str | bytes]) -> str | bytes:
     so a binary piece turns the whole run into bytes)."""
     if all(type(piece) is str for piece in pieces):
         return "".join(pieces)  # type: ignore[arg-type]
-    return b"".join(piece.encode("utf-8") if isinstance(piece, str) else piece
-                    for piece in pieces)
+    return b"".join(piece.encode("utf-8") if isinstance(piece, str) else piece for piece in pieces)
 
 
 _URI = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+\Z")
@@ -271,8 +278,9 @@ def literal_tag(tag: str, namespace: str | None, on_its_page: bool) -> str:
     return f"{{{namespace or ''}}}{tag}"
 
 
-def literal_name(language: Language, name: str, page_namespace: str | None,
-                 root: bool = False) -> tuple[str, str | None]:
+def literal_name(
+    language: Language, name: str, page_namespace: str | None, root: bool = False
+) -> tuple[str, str | None]:
     """(tag, namespace) of a LITERAL element. ``{uri}tag`` carries its namespace (``{}`` none;
     never the WBXML constructs' own, which only tokens make), except on the root, whose
     namespace is the document's language (the encoder writes no other, so a root in another

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .languages import Language
 from ..errors import EncodeError
 from .header import mb_u_int32
+from .languages import Language
 
 __all__ = ["StringTable", "SharedStrings", "start_document", "finish_document", "utf8"]
 
@@ -82,9 +82,9 @@ def start_document(language: Language, public_id: str) -> tuple[StringTable, byt
     return table, mb_u_int32(language.public_id)
 
 
-def finish_document(version: int, public_id: bytes, table: bytes | bytearray,
-                    body: bytes) -> bytes:
+def finish_document(version: int, public_id: bytes, table: bytes | bytearray, body: bytes) -> bytes:
     """Header (version, public id, charset UTF-8, string table) followed by the body."""
     charset = b"" if version == 0 else mb_u_int32(_UTF8)
-    return b"".join((bytes([version]), public_id, charset, mb_u_int32(len(table)), bytes(table),
-                     body))
+    return b"".join(
+        (bytes([version]), public_id, charset, mb_u_int32(len(table)), bytes(table), body)
+    )

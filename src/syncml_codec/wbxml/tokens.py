@@ -6,7 +6,8 @@ The pure-Python tree builder reads the body through :func:`iter_tokens`, and so 
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from ..errors import DecodeError
 from ..limits import DEFAULT_LIMITS, Limits
@@ -56,8 +57,9 @@ def _termstr(data: bytes, pos: int, header: Header, max_string: int) -> tuple[st
         raise DecodeError(f"inline string is not valid {header.encoding}", pos - 1) from None
 
 
-def _table_ref(data: bytes, pos: int, header: Header, what: str,
-               max_string: int) -> tuple[int, str, int]:
+def _table_ref(
+    data: bytes, pos: int, header: Header, what: str, max_string: int
+) -> tuple[int, str, int]:
     """Read a string-table index at ``pos``: (index, string, position after the index)."""
     index, after = read_mb_u_int32(data, pos)
     if index >= len(header.string_table):
@@ -71,8 +73,7 @@ def _table_ref(data: bytes, pos: int, header: Header, what: str,
         raise DecodeError(f"string-table entry is not valid {header.encoding}", pos) from None
 
 
-def iter_tokens(data: bytes, header: Header,
-                limits: Limits = DEFAULT_LIMITS) -> Iterator[Token]:
+def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) -> Iterator[Token]:
     """Yield the body's tokens in order; raises DecodeError on the first malformed one."""
     max_string = limits.max_string
     pos = header.body_offset
@@ -115,7 +116,7 @@ def iter_tokens(data: bytes, header: Header,
                 raise DecodeError("OPAQUE length runs past the end of the input", start)
             if length > limits.max_opaque:
                 raise DecodeError(f"OPAQUE longer than max_opaque {limits.max_opaque}", start)
-            yield Token(start, pos + length, "OPAQUE", tag_page, length, data[pos:pos + length])
+            yield Token(start, pos + length, "OPAQUE", tag_page, length, data[pos : pos + length])
             pos += length
         elif byte in (EXT_I_0, EXT_I_1, EXT_I_2):
             text, pos = _termstr(data, pos, header, max_string)

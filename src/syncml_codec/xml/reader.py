@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 
@@ -38,8 +39,14 @@ _CHAR_TAG = f"{{{WBXML_NAMESPACE}}}char"
 def xml_parser(encoding: str | None = None) -> etree.XMLParser:
     # No entity expansion, no DTD loading, no network; libxml2's own size and depth limits stay on.
     return etree.XMLParser(
-        encoding=encoding, resolve_entities=False, load_dtd=False, no_network=True,
-        dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True,
+        encoding=encoding,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
         strip_cdata=True,
     )
 
@@ -54,8 +61,9 @@ def _byte_offset(data: bytes, line: int, column: int) -> int:
     return min(offset + max(column, 1) - 1, len(data))
 
 
-def parse_xml(xml: bytes | str, read_tree: Callable[..., Any],
-              limits: Limits = DEFAULT_LIMITS) -> Any:
+def parse_xml(
+    xml: bytes | str, read_tree: Callable[..., Any], limits: Limits = DEFAULT_LIMITS
+) -> Any:
     """Parse an XML document into an element tree, built by ``read_tree(root, language, limits)``
     (an implementation's ``read_lxml``) from the parsed lxml root."""
     data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
@@ -73,8 +81,12 @@ def parse_xml(xml: bytes | str, read_tree: Callable[..., Any],
     return read_tree(root, language, limits)
 
 
-def read_lxml(node: Any, element_type: Callable[..., Any], language: Language | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> Any:
+def read_lxml(
+    node: Any,
+    element_type: Callable[..., Any],
+    language: Language | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
     """An lxml element and its subtree as an element tree built from ``element_type``.
 
     The compiled core has a twin that walks libxml2's nodes directly; both build their trees
@@ -87,8 +99,9 @@ def read_lxml(node: Any, element_type: Callable[..., Any], language: Language | 
 _resolved = BoundedCache()
 
 
-def resolve_element(language: Language | None, namespace: str | None,
-                    tag: str) -> tuple[Language | None, str | None]:
+def resolve_element(
+    language: Language | None, namespace: str | None, tag: str
+) -> tuple[Language | None, str | None]:
     """The language an element read from XML belongs to, and its namespace as the tree keeps it
     (a page's canonical spelling). ``language`` is its parent's."""
     key = (language, namespace, tag)
@@ -98,16 +111,19 @@ def resolve_element(language: Language | None, namespace: str | None,
     return found
 
 
-def _resolve_element(language: Language | None, namespace: str | None,
-                     tag: str) -> tuple[Language | None, str | None]:
-    if language is None or (namespace is not None
-                            and namespace.lower() not in language.namespace_pages):
+def _resolve_element(
+    language: Language | None, namespace: str | None, tag: str
+) -> tuple[Language | None, str | None]:
+    if language is None or (
+        namespace is not None and namespace.lower() not in language.namespace_pages
+    ):
         # The document's root, or the root of a nested document (DevInf, MgmtTree).
         own = language_for_namespace(namespace, tag)
         if own is not None and own.root == tag:
             language = own
-    if language is not None and (namespace is None
-                                 or namespace.lower() in language.namespace_pages):
+    if language is not None and (
+        namespace is None or namespace.lower() in language.namespace_pages
+    ):
         found = language.find_tag(tag, namespace)
         if found is not None:
             namespace = language.page_namespace(found[0])
@@ -143,8 +159,12 @@ def settle(run: list[Any], element_content: bool, max_string: int) -> Any:
     pieces = [piece for piece in run if piece]
     if not pieces:
         return None
-    if element_content and len(pieces) == 1 and isinstance(pieces[0], str) \
-            and not pieces[0].strip(" \t\r\n"):
+    if (
+        element_content
+        and len(pieces) == 1
+        and isinstance(pieces[0], str)
+        and not pieces[0].strip(" \t\r\n")
+    ):
         return None
     content = join_run([piece.value if isinstance(piece, _Marked) else piece for piece in pieces])
     if len(content) > max_string:
@@ -179,7 +199,7 @@ class _Reader:
                 children.append(self.element(source, language, nsmap, depth + 1))
                 runs.append([source.tail])
         text = settle(runs[0], bool(children), self.max_string)
-        for child, run in zip(children, runs[1:]):
+        for child, run in zip(children, runs[1:], strict=True):
             child.tail = settle(run, True, self.max_string)
         return self.element_type(tag, namespace, attributes, text, children)
 

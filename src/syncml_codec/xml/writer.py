@@ -64,8 +64,9 @@ class _Writer:
             self.valid_names.add(name)
         return name
 
-    def element(self, node: Any, default_ns: str | None, prefixes: dict[str, str],
-                indent: str, depth: int) -> None:
+    def element(
+        self, node: Any, default_ns: str | None, prefixes: dict[str, str], indent: str, depth: int
+    ) -> None:
         if depth > MAX_ENCODE_DEPTH:
             raise EncodeError(f"tree nested deeper than {MAX_ENCODE_DEPTH}")
         parts = self.parts
@@ -73,8 +74,9 @@ class _Writer:
         namespace = node.namespace
         parts.append(f"<{tag}")
         if namespace != default_ns:
-            if namespace is not None and (not is_namespace_uri(namespace)
-                                          or namespace in RESERVED_URIS):
+            if namespace is not None and (
+                not is_namespace_uri(namespace) or namespace in RESERVED_URIS
+            ):
                 raise EncodeError(f"namespace {namespace!r} is not a URI XML can declare")
             parts.append(f' xmlns="{escape_attribute(namespace or "")}"')
         scoped = prefixes
@@ -88,8 +90,11 @@ class _Writer:
                 raise EncodeError("an attribute named xmlns would be a namespace declaration")
             if name.startswith("xmlns:"):
                 prefix = self.name(name[6:])
-                if not is_namespace_uri(value) or value in RESERVED_URIS \
-                        or prefix in ("xml", "xmlns"):
+                if (
+                    not is_namespace_uri(value)
+                    or value in RESERVED_URIS
+                    or prefix in ("xml", "xmlns")
+                ):
                     raise EncodeError(f"{name}={value!r} is not a declaration XML allows")
                 # Written as given: a reader keeps it only where it changes the binding.
                 scoped = _bind(scoped, value, prefix)
@@ -129,8 +134,9 @@ class _Writer:
         if not value:
             return
         prefix = scoped.get(WBXML_NAMESPACE)
-        open_tag = (f'wbxml:{{}} xmlns:wbxml="{WBXML_NAMESPACE}"' if prefix is None
-                    else f"{prefix}:{{}}")
+        open_tag = (
+            f'wbxml:{{}} xmlns:wbxml="{WBXML_NAMESPACE}"' if prefix is None else f"{prefix}:{{}}"
+        )
         if isinstance(value, str):
             if element_content and not value.strip(" \t\r\n"):
                 for character in value:
@@ -159,8 +165,10 @@ class _Writer:
             return scoped, "xml"  # bound by XML itself, never declared
         prefix = scoped.get(uri)
         if prefix is None and uri != WBXML_NAMESPACE:
-            raise EncodeError(f"namespace {uri!r} of an attribute has no xmlns:prefix attribute "
-                              "on the element or above it")
+            raise EncodeError(
+                f"namespace {uri!r} of an attribute has no xmlns:prefix attribute "
+                "on the element or above it"
+            )
         if prefix is None:
             used = set(scoped.values())
             prefix, counter = "wbxml", 0

@@ -15,8 +15,23 @@ from .registry import (
 from .syncml import METINF_12, METINF_NAMESPACE, SYNCML_10, SYNCML_11, SYNCML_12
 
 __all__ = [
-    "AttributePage", "BoundedCache", "CodePage", "Language",
-    "register_language", "languages", "language_for_public_id", "language_for_namespace",
-    "SYNCML_10", "SYNCML_11", "SYNCML_12", "METINF_12", "DEVINF_10", "DEVINF_11", "DEVINF_12",
-    "DMDDF_12", "METINF_NAMESPACE", "DEVINF_NAMESPACE", "DMDDF_NAMESPACE",
+    "AttributePage",
+    "BoundedCache",
+    "CodePage",
+    "Language",
+    "register_language",
+    "languages",
+    "language_for_public_id",
+    "language_for_namespace",
+    "SYNCML_10",
+    "SYNCML_11",
+    "SYNCML_12",
+    "METINF_12",
+    "DEVINF_10",
+    "DEVINF_11",
+    "DEVINF_12",
+    "DMDDF_12",
+    "METINF_NAMESPACE",
+    "DEVINF_NAMESPACE",
+    "DMDDF_NAMESPACE",
 ]

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sys
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 _Value = TypeVar("_Value")
 
@@ -20,7 +21,7 @@ class BoundedCache(dict):
     """A memo that empties itself when it reaches ``limit`` entries (keys taken from hostile input
     must not grow it without end) and whenever a language registers (answers may change)."""
 
-    _all: "weakref.WeakSet[BoundedCache]" = weakref.WeakSet()
+    _all: ClassVar[weakref.WeakSet[BoundedCache]] = weakref.WeakSet()
 
     def __init__(self, limit: int = 4096) -> None:
         super().__init__()
@@ -49,8 +50,9 @@ class CodePage:
     def __post_init__(self) -> None:
         # Interned names: decoded tags are these very objects, so the encoders' and the model's
         # comparisons and look-ups of names succeed on identity.
-        object.__setattr__(self, "tags", {token: sys.intern(name)
-                                          for token, name in self.tags.items()})
+        object.__setattr__(
+            self, "tags", {token: sys.intern(name) for token, name in self.tags.items()}
+        )
 
 
 @dataclass(frozen=True)

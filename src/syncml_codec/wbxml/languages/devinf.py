@@ -42,9 +42,7 @@ def _devinf(version: str, public_id: int, names: str, dtd: str) -> Language:
     )
 
 
-DEVINF_10 = _devinf(
-    "1.0", 0x0FD2, _DEVINF_11_NAMES, SYNCML_DTD + "syncml_devinf_v10_20001207.dtd"
-)
+DEVINF_10 = _devinf("1.0", 0x0FD2, _DEVINF_11_NAMES, SYNCML_DTD + "syncml_devinf_v10_20001207.dtd")
 DEVINF_11 = _devinf("1.1", 0x0FD4, _DEVINF_11_NAMES, SYNCML_DTD + "devinf_v11_20020215.dtd")
 DEVINF_12 = _devinf(
     "1.2", 0x1203, _DEVINF_12_NAMES, OMA_DTD + "OMA-SyncML-Device_Information-DTD-1.2.dtd"

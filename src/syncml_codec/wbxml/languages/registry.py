@@ -62,11 +62,13 @@ def language_for_namespace(
     return _by_namespace.remember(cache_key, _find_by_namespace(namespace, root, version))
 
 
-def _find_by_namespace(namespace: str | None, root: str | None,
-                       version: str | None) -> Language | None:
+def _find_by_namespace(
+    namespace: str | None, root: str | None, version: str | None
+) -> Language | None:
     key = namespace.lower() if namespace else None
     matches = [
-        lang for lang in _languages
+        lang
+        for lang in _languages
         if (lang.namespace.lower() if lang.namespace else None) == key
         and (root is None or lang.root == root)
     ]

@@ -51,15 +51,24 @@ def _syncml(version: str, public_id: int, names: str, metinf: str, dtd: str) -> 
 
 
 SYNCML_10 = _syncml(
-    "1.0", 0x0FD1, _SYNCML_11_NAMES, _METINF_11_NAMES,
+    "1.0",
+    0x0FD1,
+    _SYNCML_11_NAMES,
+    _METINF_11_NAMES,
     SYNCML_DTD + "syncml_represent_v10_20001207.dtd",
 )
 SYNCML_11 = _syncml(
-    "1.1", 0x0FD3, _SYNCML_11_NAMES, _METINF_11_NAMES,
+    "1.1",
+    0x0FD3,
+    _SYNCML_11_NAMES,
+    _METINF_11_NAMES,
     SYNCML_DTD + "syncml_represent_v11_20020213.dtd",
 )
 SYNCML_12 = _syncml(
-    "1.2", 0x1201, _SYNCML_12_NAMES, _METINF_12_NAMES,
+    "1.2",
+    0x1201,
+    _SYNCML_12_NAMES,
+    _METINF_12_NAMES,
     OMA_DTD + "OMA-TS-SyncML_RepPro_DTD-V1_2.dtd",
 )
 METINF_12 = Language(
