@@ -15,10 +15,16 @@ from . import fallback
 
 __all__ = ["IMPLEMENTATIONS", "codec", "name", "use", "pure_python_forced"]
 
-try:
-    from . import _wbxml as _compiled
-except ImportError:  # not built: the pure-Python twin does the same work
-    _compiled = None  # type: ignore[assignment]
+
+def _load_compiled() -> ModuleType | None:
+    try:
+        from . import _wbxml
+    except ImportError:  # not built: the pure-Python twin does the same work
+        return None
+    return _wbxml
+
+
+_compiled = _load_compiled()
 
 
 def pure_python_forced() -> bool:

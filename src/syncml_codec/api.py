@@ -69,7 +69,7 @@ def set_element_reserve(max_bytes: int) -> int:
     if max_bytes < 0:
         raise ValueError("max_bytes must not be negative")
     compiled = _impl.IMPLEMENTATIONS.get("cython")
-    return 0 if compiled is None else compiled.set_element_reserve(max_bytes)  # type: ignore[no-any-return]
+    return 0 if compiled is None else compiled.set_element_reserve(max_bytes)
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
@@ -130,13 +130,15 @@ def encode(
     table; ``language`` overrides the one the root element implies. XML option: ``pretty``.
     """
     if format == "xml":
-        return _impl.codec.write_xml(element, pretty=pretty)
+        xml: bytes = _impl.codec.write_xml(element, pretty=pretty)
+        return xml
     if format != "wbxml":
         raise ValueError(f"format must be 'wbxml' or 'xml', not {format!r}")
-    return _impl.codec.encode_wbxml(
+    wbxml: bytes = _impl.codec.encode_wbxml(
         element,
         **_wbxml_options(string_table, opaque_data, version, public_id, language, type_rewrite),
     )
+    return wbxml
 
 
 def _wbxml_options(
@@ -178,7 +180,7 @@ def wbxml_to_xml(
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     _check_limits(limits)
-    return _impl.codec.wbxml_to_xml(
+    xml: bytes = _impl.codec.wbxml_to_xml(
         data,
         pretty=bool(pretty),
         language=language,
@@ -186,6 +188,7 @@ def wbxml_to_xml(
         unknown_tags=_choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS),
         type_rewrite=bool(type_rewrite),
     )
+    return xml
 
 
 def xml_to_wbxml(
@@ -211,7 +214,8 @@ def xml_to_wbxml(
             raise DecodeError("not XML: the input starts like WBXML", 0)
     _check_limits(limits)
     options = _wbxml_options(string_table, opaque_data, version, public_id, language, type_rewrite)
-    return _impl.codec.xml_to_wbxml(xml, limits=limits, **options)
+    wbxml: bytes = _impl.codec.xml_to_wbxml(xml, limits=limits, **options)
+    return wbxml
 
 
 def from_lxml(element: Any) -> Any:

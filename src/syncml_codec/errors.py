@@ -21,7 +21,7 @@ class DecodeError(SyncMLError, ValueError):
         self.message = message
         self.offset = offset
 
-    def __reduce__(self):  # keep the two-argument constructor picklable
+    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, int]]:  # picklable
         return (type(self), (self.message, self.offset))
 
 

@@ -78,7 +78,7 @@ def _notification_decode(args: argparse.Namespace) -> None:
     data = _read(args.input)
     kind = SyncNotification if args.ds else Notification
     notification = kind.decode(data)
-    fields = {
+    fields: dict[str, object] = {
         "version": notification.version,
         "ui_mode": int(notification.ui_mode),
         "initiator": int(notification.initiator),
@@ -87,7 +87,7 @@ def _notification_decode(args: argparse.Namespace) -> None:
         "vendor_data": notification.vendor_data.hex(),
         "digest": notification.digest.hex(),
     }
-    if args.ds:
+    if isinstance(notification, SyncNotification):
         fields["syncs"] = [
             {"sync_type": s.sync_type, "content_type": s.content_type, "server_uri": s.server_uri}
             for s in notification.syncs
@@ -117,7 +117,7 @@ def _notification_encode(args: argparse.Namespace) -> None:
     _write(args.output, data)
 
 
-def _notification_commands(commands: argparse._SubParsersAction) -> None:
+def _notification_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     notification = commands.add_parser(
         "notification",
         help="decode or encode a package 0 notification",

@@ -22,6 +22,7 @@ __all__ = [
     "NodeField",
     "NodeList",
     "ChildList",
+    "ContentField",
     "adopt",
     "new_element",
 ]
@@ -95,7 +96,9 @@ class Node:
         return view
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.element == self.element  # type: ignore[attr-defined]
+        return (
+            isinstance(other, Node) and type(other) is type(self) and other.element == self.element
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -135,6 +138,9 @@ class Node:
         self.element.children[:] = [c for c in self.element.children if c.tag != tag]
 
 
+F = TypeVar("F", bound="_Field")
+
+
 class _Field:
     def __init__(self, tag: str) -> None:
         self.tag = tag
@@ -146,6 +152,10 @@ class _Field:
 class TextField(_Field):
     """The text of a child element (``None`` when the child is absent)."""
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> str | None: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
@@ -166,13 +176,28 @@ class TextField(_Field):
             child.text = value
 
 
+class ContentField(TextField):
+    """The content of a ``<Data>`` child: text, or ``bytes`` for binary OPAQUE data."""
+
+    @overload  # type: ignore[override]
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> str | bytes | None: ...
+    def __get__(self, node: Node | None, owner: type) -> Any:
+        return super().__get__(node, owner)
+
+
 class IntField(TextField):
     """A child element holding a decimal number; reads None when absent or not a number."""
 
+    @overload  # type: ignore[override]
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> int | None: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
-        text = super().__get__(node, owner)
+        text = TextField.__get__(self, node, owner)
         if isinstance(text, str) and text.strip().isdigit():
             return int(text.strip())
         return None
@@ -184,6 +209,10 @@ class IntField(TextField):
 class FlagField(_Field):
     """An empty child element whose presence is the value (``<Final/>``, ``<MoreData/>``)."""
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> bool: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
@@ -200,6 +229,10 @@ class FlagField(_Field):
 class TextList(_Field):
     """The texts of all children named ``tag`` (``<EMI>``, ``<TargetRef>``), as a new list."""
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> list[str]: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
@@ -211,19 +244,23 @@ class TextList(_Field):
             node._insert(new_element(self.tag, node._namespace_for(self.tag), str(value)))
 
 
-class NodeField(_Field):
+class NodeField(_Field, Generic[N]):
     """One child element as a view of ``kind`` (``None`` when absent).
 
     ``coerce`` turns a plain value into a view on assignment (a URI string into a Target).
     """
 
     def __init__(
-        self, tag: str, kind: Callable[[], type[Node]], coerce: Callable[[Any], Node] | None = None
+        self, tag: str, kind: Callable[[], type[N]], coerce: Callable[[Any], N] | None = None
     ) -> None:
         super().__init__(tag)
         self.kind = kind
         self.coerce = coerce
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> N | None: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
@@ -247,7 +284,7 @@ class NodeField(_Field):
             node._insert(value.element)
 
 
-class ChildList(MutableSequence, Generic[N]):
+class ChildList(MutableSequence[N], Generic[N]):
     """The children of an element that match ``tags``, as views; edits change the element."""
 
     def __init__(self, owner: Node, tags: Iterable[str], wrap: Callable[[Any], N]) -> None:

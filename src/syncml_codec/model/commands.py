@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from .base import (
     ChildList,
+    ContentField,
+    F,
     FlagField,
     IntField,
     Node,
@@ -98,7 +100,7 @@ class Alert(Command):
 
     TAG = "Alert"
     ORDER = ("CmdID", "NoResp", "Cred", "Data", "Correlator", "Item")
-    data = TextField("Data")
+    data = ContentField("Data")
     code = IntField("Data")
     correlator = TextField("Correlator")
 
@@ -131,7 +133,7 @@ class Status(Command):
     target_refs = TextList("TargetRef")
     source_refs = TextList("SourceRef")
     chal = NodeField("Chal", lambda: Chal)
-    data = TextField("Data")
+    data = ContentField("Data")
     code = IntField("Data")
 
 
@@ -150,6 +152,10 @@ class CommandList(_Field):
     def __init__(self) -> None:
         super().__init__("")
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> ChildList[Command]: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
@@ -229,7 +235,7 @@ class Search(Command):
     target = NodeField("Target", lambda: Target, Target)
     sources = NodeList("Source", lambda: Source)
     lang = TextField("Lang")
-    data = TextField("Data")
+    data = ContentField("Data")
 
 
 #: Tag -> command class.

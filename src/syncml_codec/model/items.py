@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
-from .base import FlagField, Node, NodeField, TextField, _Field, new_element
+from .base import F, FlagField, Node, NodeField, TextField, _Field, new_element
 from .meta import Meta
 
 __all__ = ["Target", "Source", "SourceParent", "TargetParent", "Item", "MapItem", "DataField"]
@@ -38,6 +38,10 @@ class TargetParent(_Address):
 class DataField(_Field):
     """``<Data>``: text, bytes, an embedded document (an Element such as DevInf), or None."""
 
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> Any: ...
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self

@@ -5,11 +5,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Iterator
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from .. import api
 from ..errors import SyncMLError
-from .base import ChildList, FlagField, Node, NodeField, TextField, new_element
+from .base import ChildList, F, FlagField, N, Node, NodeField, TextField, new_element
 from .commands import COMMANDS, Command, CommandList, _Container
 from .items import Source, Target
 from .meta import Cred, Meta
@@ -75,6 +75,20 @@ def _walk(commands: Iterable[Command]) -> Iterator[Command]:
             yield from _walk(command.commands)
 
 
+class _PartField(NodeField[N]):
+    """A part every message has (SyncHdr, SyncBody): reads as the view, never None."""
+
+    @overload
+    def __get__(self: F, node: None, owner: type) -> F: ...
+    @overload
+    def __get__(self, node: Node, owner: type) -> N: ...
+    def __get__(self, node: Node | None, owner: type) -> Any:
+        value = NodeField.__get__(self, node, owner)
+        if value is None:
+            raise ModelError(f"the message has no <{self.tag}>")
+        return value
+
+
 class Message(Node):
     """One SyncML message. It never does I/O: bytes come in and go out through the caller.
 
@@ -84,8 +98,8 @@ class Message(Node):
 
     TAG = "SyncML"
     ORDER = ("SyncHdr", "SyncBody")
-    header = NodeField("SyncHdr", lambda: Header)
-    body = NodeField("SyncBody", lambda: Body)
+    header = _PartField("SyncHdr", lambda: Header)
+    body = _PartField("SyncBody", lambda: Body)
 
     def __init__(
         self,

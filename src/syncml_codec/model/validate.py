@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .base import Node
 from .codes import DM_ALERT_CODES
-from .commands import COMMANDS, Atomic, Command, Sequence, wrap_command
+from .commands import COMMANDS, Alert, Atomic, Command, Results, Sequence, Status, wrap_command
 from .items import Item, MapItem, Source, SourceParent, Target, TargetParent
 from .message import Body, Header, Message
 from .meta import Anchor, Chal, Cred, Mem, Meta
@@ -47,25 +48,23 @@ _NOT_IN_DM_ELEMENTS = ("Archive", "Lang", "NoResults", "NumberOfChanges", "SftDe
 _DM_ATOMIC_CHILDREN = ("Add", "Alert", "Delete", "Copy", "Replace")
 _DM_SEQUENCE_CHILDREN = ("Add", "Replace", "Delete", "Copy", "Get", "Exec", "Alert")
 # Content models: which children each element may hold (from the views' DTD order).
-_VIEWS = {
-    cls.TAG: cls
-    for cls in (
-        *COMMANDS.values(),
-        Header,
-        Body,
-        Item,
-        MapItem,
-        Target,
-        Source,
-        SourceParent,
-        TargetParent,
-        Meta,
-        Anchor,
-        Mem,
-        Cred,
-        Chal,
-    )
-}
+_VIEW_CLASSES: tuple[type[Node], ...] = (
+    *COMMANDS.values(),
+    Header,
+    Body,
+    Item,
+    MapItem,
+    Target,
+    Source,
+    SourceParent,
+    TargetParent,
+    Meta,
+    Anchor,
+    Mem,
+    Cred,
+    Chal,
+)
+_VIEWS = {cls.TAG: cls for cls in _VIEW_CLASSES}
 
 
 def validate(message: Message | Any, profile: str = "dm1.2") -> list[Finding]:
@@ -141,10 +140,10 @@ class _Checker:
         answered: set[tuple[Any, Any]] = set()
         for command, command_path in self.commands(body, path):
             yield from self.command(command, command_path, seen_ids)
-            if command.TAG == "Status":
+            if isinstance(command, Status):
                 answered.add((command.msg_ref, command.cmd_ref))
             elif (
-                command.TAG == "Results"
+                isinstance(command, Results)
                 and (command.msg_ref, command.cmd_ref) not in answered
                 and (None, command.cmd_ref) not in answered
             ):
@@ -201,14 +200,14 @@ class _Checker:
             yield Finding(path, "item-required", f"<{tag}> needs at least one <Item>")
         if tag == "Exec" and len(command.items) > 1:
             yield Finding(path, "item-required", "<Exec> holds exactly one <Item>")
-        if tag == "Status":
+        if isinstance(command, Status):
             for required in _STATUS_REQUIRED:
                 if _text(element, required) is None:
                     yield Finding(path, "status-missing", f"Status has no <{required}>")
             data = command.data
             if isinstance(data, str) and not (data.strip().isdigit() and len(data.strip()) == 3):
                 yield Finding(f"{path}/Data", "status-code", f"{data!r} is no status code")
-        if tag == "Alert":
+        if isinstance(command, Alert):
             code = command.code
             if code is None:
                 yield Finding(path, "alert-code", "Alert has no numeric alert code in <Data>")

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from typing import Any
 
 from ..errors import DecodeError
 
@@ -128,7 +129,7 @@ class _Header:
         )
 
     @staticmethod
-    def _read(data: bytes) -> tuple[dict, int]:
+    def _read(data: bytes) -> tuple[dict[str, Any], int]:
         """The header fields of ``data`` and the offset where the trigger body starts."""
         data = bytes(data)
         if len(data) < HEADER_SIZE:

@@ -274,7 +274,8 @@ def read_lxml(
     node: Any, language: Language | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Element:
     """An lxml element and its subtree as an Element tree (see ``xml_reader.read_lxml``)."""
-    return xml_reader.read_lxml(node, Element, language, limits)
+    tree: Element = xml_reader.read_lxml(node, Element, language, limits)
+    return tree
 
 
 @_collector_paused

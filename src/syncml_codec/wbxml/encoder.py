@@ -159,7 +159,7 @@ class _Encoder:
         self.out.append(END)
 
     def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
-        mode = self.options["opaque_data"]
+        mode: str = self.options["opaque_data"]
         if mode == "auto":
             return self.data_classifier.is_opaque(parent, grandparent)
         return mode == "always"

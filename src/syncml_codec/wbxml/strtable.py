@@ -62,7 +62,8 @@ class SharedStrings:
         offsets = {text: table.add(text) for text, count in uses.items() if count > 1}
         if not offsets:
             return bytes(body)
-        pieces, copied = [], 0
+        pieces: list[bytes | bytearray] = []
+        copied = 0
         for position, length, text in self.sites:
             offset = offsets.get(text)
             if offset is not None:

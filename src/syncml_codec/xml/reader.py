@@ -132,7 +132,9 @@ def _resolve_element(
     return language, namespace
 
 
-def node_attributes(node: Any, nsmap: dict, parent_nsmap: dict) -> dict[str, str]:
+def node_attributes(
+    node: Any, nsmap: dict[str | None, str], parent_nsmap: dict[str | None, str]
+) -> dict[str, str]:
     """An lxml element's attributes as the tree keeps them: the prefixed namespaces of its scope
     (``nsmap``) that differ from its parent's (``xmlns:p``), then its attributes."""
     attributes: dict[str, str] = {}
@@ -178,7 +180,9 @@ class _Reader:
         self.max_depth = limits.max_depth
         self.max_string = limits.max_string
 
-    def element(self, node: Any, language: Language | None, parent_nsmap: dict, depth: int) -> Any:
+    def element(
+        self, node: Any, language: Language | None, parent_nsmap: dict[str | None, str], depth: int
+    ) -> Any:
         if not isinstance(node.tag, str):
             raise DecodeError(f"XML: unexpected {type(node).__name__} node", 0)
         if depth > self.max_depth:

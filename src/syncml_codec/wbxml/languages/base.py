@@ -17,7 +17,7 @@ _Value = TypeVar("_Value")
 __all__ = ["AttributePage", "BoundedCache", "CodePage", "Language", "page"]
 
 
-class BoundedCache(dict):
+class BoundedCache(dict[Any, Any]):
     """A memo that empties itself when it reaches ``limit`` entries (keys taken from hostile input
     must not grow it without end) and whenever a language registers (answers may change)."""
 
@@ -35,7 +35,7 @@ class BoundedCache(dict):
         self[key] = value
         return value
 
-    __hash__ = object.__hash__  # kept in a WeakSet by identity
+    __hash__ = object.__hash__  # type: ignore[assignment]  # kept in a WeakSet by identity
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,19 @@ class Language:
         """
         cache: BoundedCache = self._tags_by_namespace  # type: ignore[attr-defined]
         if namespace in cache:
-            return cache[namespace]
-        tags = None
+            known: dict[str, tuple[int, int]] | None = cache[namespace]
+            return known
+        tags: dict[str, tuple[int, int]] | None = None
         if namespace is None or namespace.lower() in self.namespace_pages:
-            tags = {name: self.find_tag(name, namespace) for name in self.tag_tokens}
+            # every name of tag_tokens has a token, so find_tag finds each
+            tags = {name: self.tag_token(name, namespace) for name in self.tag_tokens}
         return cache.remember(namespace, tags)
+
+    def tag_token(self, name: str, namespace: str | None) -> tuple[int, int]:
+        """(page, token) of a name the language knows (:meth:`find_tag`, which cannot miss)."""
+        found = self.find_tag(name, namespace)
+        assert found is not None, name
+        return found
 
     def __repr__(self) -> str:
         return f"<Language {self.name}>"

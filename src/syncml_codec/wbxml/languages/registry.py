@@ -58,7 +58,8 @@ def language_for_namespace(
     """
     cache_key = (namespace, root, version)
     if cache_key in _by_namespace:
-        return _by_namespace[cache_key]
+        known: Language | None = _by_namespace[cache_key]
+        return known
     return _by_namespace.remember(cache_key, _find_by_namespace(namespace, root, version))
 
 

@@ -1,0 +1,64 @@
+"""The interface of the compiled core (``src/_wbxml.pyx``), shared by its pure-Python twin
+``syncml_codec.fallback``; ``tests/test_interface.py`` keeps the two in step."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from .limits import Limits
+from .wbxml.languages import Language
+
+class Element:
+    tag: str
+    namespace: str | None
+    attributes: dict[str, str]
+    text: str | bytes | None
+    children: list[Element]
+    tail: str | bytes | None
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __init__(
+        self,
+        tag: str,
+        namespace: str | None = None,
+        attributes: dict[str, str] | None = None,
+        text: str | bytes | None = None,
+        children: Iterable[Element] | None = None,
+        tail: str | bytes | None = None,
+    ) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __iter__(self) -> Iterator[Element]: ...
+    def __len__(self) -> int: ...
+    def find(self, tag: str) -> Element | None: ...
+    def findtext(self, tag: str, default: Any = None) -> Any: ...
+
+def decode_wbxml(
+    data: bytes,
+    *,
+    language: Language | None = None,
+    limits: Limits = ...,
+    unknown_tags: str = "error",
+    type_rewrite: bool = True,
+    _depth: int = 0,
+) -> Element: ...
+def encode_wbxml(
+    root: Any,
+    *,
+    language: Language | None = None,
+    version: int = 3,
+    public_id: str = "number",
+    string_table: bool = False,
+    opaque_data: str = "auto",
+    type_rewrite: bool = True,
+) -> bytes: ...
+def read_lxml(node: Any, language: Language | None = None, limits: Limits = ...) -> Element: ...
+def write_xml(root: Any, pretty: bool = False) -> bytes: ...
+def wbxml_to_xml(
+    data: bytes,
+    *,
+    pretty: bool = False,
+    language: Language | None = None,
+    limits: Limits = ...,
+    unknown_tags: str = "error",
+    type_rewrite: bool = True,
+) -> bytes: ...
+def xml_to_wbxml(xml: bytes | str, *, limits: Limits = ..., **options: Any) -> bytes: ...
+def set_element_reserve(max_bytes: int) -> int: ...
