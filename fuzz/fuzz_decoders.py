@@ -96,7 +96,7 @@ def make_check(target: str) -> Callable[[bytes], None]:
     from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from roundtrip import assert_round_trips, decode_with_each_implementation
+    from helpers.roundtrip import assert_round_trips, decode_with_each_implementation
 
     if target in ("wbxml-cython", "differential") and "cython" not in _impl.IMPLEMENTATIONS:
         sys.exit("the compiled extension is not built")
