@@ -17,6 +17,16 @@ SHARED = ROOT.parent / "shared"
 PUBLIC_VECTORS = SHARED / "vectors-public"
 FUZZ_FINDINGS = ROOT / "tests" / "fuzz_regressions"
 
+NS = "SYNCML:SYNCML1.2"
+METINF = "syncml:metinf"
+HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
+
+
+def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
+    """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
+    return header + b"\x6d" + body + b"\x01"
+
+
 #: A small DM message with the usual shapes: commands, escaped text, a MetInf Format.
 COMMANDS_XML = (
     b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD>'

@@ -10,15 +10,7 @@ from syncml_codec.wbxml.languages import (
     SYNCML_12,
 )
 
-NS = "SYNCML:SYNCML1.2"
-METINF = "syncml:metinf"
-HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
-
-
-def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
-    """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6d" + body + b"\x01"
-
+from helpers import HEADER_12, METINF, NS, syncml
 
 pytestmark = pytest.mark.usefixtures("codec")
 

@@ -7,17 +7,7 @@ import pytest
 import syncml_codec
 from syncml_codec import _impl
 
-from helpers import compiled_or_skip
-
-NS = "SYNCML:SYNCML1.2"
-METINF = "syncml:metinf"
-HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
-
-
-def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
-    """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6d" + body + b"\x01"
-
+from helpers import METINF, NS, compiled_or_skip, syncml
 
 pytestmark = pytest.mark.usefixtures("codec")
 

@@ -11,16 +11,6 @@ from syncml_codec import DecodeError, EncodeError, Limits, fallback
 
 from helpers import COMMANDS_XML, FUZZ_FINDINGS, VECTORS, compiled_or_skip, public_vectors
 
-NS = "SYNCML:SYNCML1.2"
-METINF = "syncml:metinf"
-HEADER_12 = bytes.fromhex("03A4016A00")  # WBXML 1.3, SyncML 1.2, UTF-8, empty string table
-
-
-def syncml(body: bytes, header: bytes = HEADER_12) -> bytes:
-    """A SyncML document: ``<SyncML>`` with ``body`` as its content."""
-    return header + b"\x6d" + body + b"\x01"
-
-
 pytestmark = pytest.mark.usefixtures("codec")
 
 
