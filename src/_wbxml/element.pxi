@@ -22,14 +22,23 @@ cdef dict _names = {}  # (tag, namespace) -> _Name
 cdef _Name _name_for(object tag, object namespace):
     """The shared _Name of ``tag`` in ``namespace``: found by the identity of the two strings
     (the code pages and decoders reuse them), else by their values. Names that are not plain
-    strings (which the encoders refuse) get a _Name of their own, holding them as given."""
+    strings (which the encoders refuse) get a _Name of their own, holding them as given.
+
+    Threads share ``_recent_names``: a slot is read and taken (a reference of our own), or
+    replaced, with no Python code in between, and the name it held is released only after the
+    slot holds the new one, since releasing may run code that lets another thread in. A
+    critical section on ``_names`` does the same in a free-threaded build; ``_names`` is only
+    used through single dict operations.
+    """
     cdef size_t key = (<size_t> <PyObject*> tag) ^ ((<size_t> <PyObject*> namespace) >> 3)
     cdef size_t index = ((key >> 4) ^ (key >> 13)) & (_NAME_SLOTS - 1)
-    cdef _Name name
-    if _recent_names[index] != NULL:
-        name = <_Name> _recent_names[index]
-        if name.tag is tag and name.namespace is namespace:
-            return name
+    cdef _Name name = None
+    cdef PyObject* previous
+    with cython.critical_section(_names):
+        if _recent_names[index] != NULL:
+            name = <_Name> _recent_names[index]
+    if name is not None and name.tag is tag and name.namespace is namespace:
+        return name
     cdef bint plain = type(tag) is str and (namespace is None or type(namespace) is str)
     name = _names.get((tag, namespace)) if plain else None
     if name is None:
@@ -38,12 +47,31 @@ cdef _Name _name_for(object tag, object namespace):
         if plain and len(_names) < _NAMES_KEPT:
             _names[(tag, namespace)] = name
     Py_INCREF(name)
-    Py_XDECREF(_recent_names[index])
-    _recent_names[index] = <PyObject*> name
+    with cython.critical_section(_names):
+        previous = _recent_names[index]
+        _recent_names[index] = <PyObject*> name
+    Py_XDECREF(previous)
     return name
 
 
 cdef _Name _NO_NAME = _name_for(None, None)  # an Element made by __new__ alone
+
+
+cdef int _remember_token(_Name name, object language, int page, int token, int rules) except -1:
+    """Note ``name``'s token in ``language`` for the encoder's next look-up of it.
+
+    Threads share the names. A reader checks ``tokens_language`` and reads the three numbers
+    with no Python code in between, so a writer must never let another thread run while
+    ``tokens_language`` names a language the numbers are not from. The previous language is held
+    here until the writes are done, so replacing it runs no destructor (which could let another
+    thread run); in a free-threaded build the critical section on the name does the same.
+    """
+    cdef object previous = name.tokens_language
+    with cython.critical_section(name):
+        name.tokens_language = None
+        name.page, name.token, name.rules = page, token, rules
+        name.tokens_language = language
+    return 0
 
 
 @cython.no_gc

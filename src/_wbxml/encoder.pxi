@@ -176,8 +176,9 @@ cdef class _Encoder(_Output):
             else:
                 children = _children_of(fast)
             attributes = _attributes_of(fast)
-            if name.tokens_language is self.language:
-                page, token, rules = name.page, name.token, name.rules
+            with cython.critical_section(name):  # see _remember_token
+                if name.tokens_language is self.language:
+                    page, token, rules = name.page, name.token, name.rules
         else:
             tag, namespace, text = node.tag, node.namespace, node.text
             children, attributes = node.children, node.attributes
@@ -206,8 +207,7 @@ cdef class _Encoder(_Output):
                 page, token = found
             rules = self.rules(tag, page)
             if token >= 0 and name is not None:
-                name.tokens_language = self.language
-                name.page, name.token, name.rules = page, token, rules
+                _remember_token(name, self.language, page, token, rules)
         if type(children) is not list and type(children) is not tuple:
             children = list(children)
         has_content = PySequence_Fast_GET_SIZE(children) > 0 or only_child is not None

@@ -35,34 +35,50 @@ cdef struct _Token:
 
 cdef class _TokenCache:
     """(namespace, name) as bytes -> a language's token and rules, in a direct-mapped table of C
-    structs: what the stream looks up per element without making a string."""
+    structs: what the stream looks up per element without making a string.
+
+    One cache per language is shared by every thread. A slot is only ever read or written whole,
+    by C code that runs no Python code in between, inside a critical section on the cache: with
+    the GIL no other thread runs during the copy, and in a free-threaded build the critical
+    section keeps the copy whole. Resolving a name runs Python code (where another thread may
+    run and claim the same slot), so it fills an entry of its own, copied into the slot after;
+    callers get their own copy, so a later overwrite of the slot cannot change what they read.
+    """
     cdef object language
     cdef bint syncml
     cdef _Token slots[_TOKEN_SLOTS]
-    cdef _Token spare  # for names or namespaces too long for a slot
 
     def __init__(self, language):
         self.language = language
         self.syncml = language.family == "syncml"
 
-    cdef _Token* find(self, const char* name, int name_length, const char* namespace,
-                      int namespace_length, size_t hash) except NULL:
+    cdef int find(self, const char* name, int name_length, const char* namespace,
+                  int namespace_length, size_t hash, _Token* found) except -1:
+        """Copy the entry of (namespace, name) into ``found``, resolved and kept if it is new.
+        Names of 32 bytes or more, or namespaces of 48 or more, are resolved each time."""
         cdef _Token* slot = &self.slots[(hash ^ (hash >> 29)) & (_TOKEN_SLOTS - 1)]
-        if (slot.hash == hash and slot.name_length == name_length
-                and slot.namespace_length == namespace_length
-                and memcmp(slot.name, name, name_length) == 0
-                and memcmp(slot.namespace, namespace, namespace_length) == 0):
-            return slot
-        if name_length >= 32 or namespace_length >= 48:
-            slot = &self.spare
-        slot.hash = hash
-        slot.name_length = name_length
-        slot.namespace_length = namespace_length
-        memcpy(slot.name, name, min(name_length, 31))
-        memcpy(slot.namespace, namespace, min(namespace_length, 47))
-        self.resolve(slot, name[:name_length].decode("ascii"),
+        cdef bint hit
+        with cython.critical_section(self):
+            hit = (slot.hash == hash and slot.name_length == name_length
+                   and slot.namespace_length == namespace_length
+                   and memcmp(slot.name, name, name_length) == 0
+                   and memcmp(slot.namespace, namespace, namespace_length) == 0)
+            if hit:
+                found[0] = slot[0]
+        if hit:
+            return 0
+        memset(found, 0, sizeof(_Token))
+        found.hash = hash
+        found.name_length = name_length
+        found.namespace_length = namespace_length
+        memcpy(found.name, name, min(name_length, 31))
+        memcpy(found.namespace, namespace, min(namespace_length, 47))
+        self.resolve(found, name[:name_length].decode("ascii"),
                      namespace[:namespace_length].decode("ascii") if namespace_length else None)
-        return slot
+        if name_length < 32 and namespace_length < 48:
+            with cython.critical_section(self):
+                slot[0] = found[0]
+        return 0
 
     cdef int resolve(self, _Token* slot, str tag, object namespace) except -1:
         """What the tree path does with such an element: ``xml.reader.resolve_element`` under

@@ -312,7 +312,7 @@ cdef class _XMLToWBXML(_Output):
         flag set later, if content comes), and the Meta Type rules note a first Meta or Type."""
         cdef _Level* parent = NULL
         cdef _Level* level
-        cdef _Token* token
+        cdef _Token token
         if self.depth == 0:
             if self.language is not None or self.begin(name, name_length, namespace,
                                                        namespace_length):
@@ -325,9 +325,9 @@ cdef class _XMLToWBXML(_Output):
                 return _GIVE_UP
         if self.depth + 1 > self.max_depth:
             return _GIVE_UP
-        token = self.tokens.find(<const char*> name, name_length, <const char*> namespace,
-                                 namespace_length,
-                                 _fnv1a_bytes(name, name_length, namespace_hash))
+        self.tokens.find(<const char*> name, name_length, <const char*> namespace,
+                         namespace_length, _fnv1a_bytes(name, name_length, namespace_hash),
+                         &token)
         if token.flags & _TREE_ONLY:
             return _GIVE_UP
         level = &self.levels[self.depth + 1]
