@@ -26,8 +26,6 @@ cdef extern from "Python.h":
     void _tuple_set_item "PyTuple_SET_ITEM" (tuple target, Py_ssize_t index, PyObject* item)
     PyObject** PySequence_Fast_ITEMS(object sequence)
     Py_ssize_t PySequence_Fast_GET_SIZE(object sequence)
-    int PyGC_Disable()
-    int PyGC_Enable()
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)

@@ -637,9 +637,6 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
     header = _read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
-    cdef int collecting = PyGC_Disable()  # see wbxml.decoder._collector_paused
-    try:
-        return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
-    finally:
-        if collecting:
-            PyGC_Enable()
+    # The tree is built with the collector as the application left it: compiled trees are not
+    # tracked by the collector, so it has nothing of theirs to traverse anyway.
+    return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()

@@ -156,9 +156,4 @@ cdef class _LxmlReader:
 def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
     """An lxml element and its subtree as an Element tree (``xml.reader.read_lxml``, faster)."""
     cdef lxml_api._Element root = node
-    cdef int collecting = PyGC_Disable()  # see wbxml.decoder._collector_paused
-    try:
-        return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)
-    finally:
-        if collecting:
-            PyGC_Enable()
+    return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)

@@ -5,9 +5,7 @@ The twin of the compiled decoder: the same trees, and the same errors at the sam
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import DecodeError
@@ -248,28 +246,6 @@ class _TreeBuilder:
             element.attributes[name] = value
 
 
-def _collector_paused(build: Callable[..., Element]) -> Callable[..., Element]:
-    """``build`` with the cyclic garbage collector paused while it runs.
-
-    Element trees hold no reference cycles, so the collector has nothing to find while one is
-    built; left running, it traverses the growing tree again and again and makes building large
-    trees superlinear (about 4x slower at 10 MB). The collector's previous state is restored.
-    """
-
-    @functools.wraps(build)
-    def paused(*args: Any, **kwargs: Any) -> Element:
-        if not gc.isenabled():
-            return build(*args, **kwargs)
-        gc.disable()
-        try:
-            return build(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_collector_paused
 def read_lxml(
     node: Any, language: Language | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Element:
@@ -278,7 +254,6 @@ def read_lxml(
     return tree
 
 
-@_collector_paused
 def decode_wbxml(
     data: bytes,
     *,
