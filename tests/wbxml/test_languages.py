@@ -134,3 +134,44 @@ def test_a_literal_root_keeps_the_documents_namespace(name):
     tree = syncml_codec.decode(data)
     assert (tree.tag, tree.namespace) == (name, NS)
     assert syncml_codec.decode(syncml_codec.encode(tree)) == tree
+
+
+def test_registering_is_idempotent_and_a_newer_language_replaces_the_one_it_stands_for():
+    before = syncml_codec.languages()
+    syncml_12 = syncml_codec.language_for_public_id(0x1201)
+    for _ in range(1_000):
+        syncml_codec.register_language(syncml_12)
+    assert len(syncml_codec.languages()) == len(before)
+    assert syncml_codec.languages()[0] is syncml_12
+
+    def example(name: str, **identity) -> Language:
+        fields = {"fpi": None, "public_id": None, "version": "1.0", "namespace": "urn:example:r"}
+        fields.update(identity)
+        page = CodePage(fields.pop("namespace"), {0x05: "doc"})
+        return Language(name, "example", root="doc", pages={0: page}, **fields)
+
+    by_id, by_id_again = example("a", public_id=0x7F30), example("b", public_id=0x7F30)
+    by_fpi = example("c", fpi="-//EXAMPLE//DTD R//EN", namespace="urn:example:fpi")
+    by_fpi_again = example("d", fpi="-//example//dtd r//en", namespace="urn:example:fpi2")
+    by_ns, by_ns_again = (
+        example("e", namespace="urn:example:ns"),
+        example("f", namespace="URN:example:NS"),
+    )
+    other_version = example("g", namespace="urn:example:ns", version="2.0")
+    for first, second in ((by_id, by_id_again), (by_fpi, by_fpi_again), (by_ns, by_ns_again)):
+        syncml_codec.register_language(first)
+        count = len(syncml_codec.languages())
+        syncml_codec.register_language(second)
+        assert len(syncml_codec.languages()) == count
+        assert first not in syncml_codec.languages() and second in syncml_codec.languages()
+    assert syncml_codec.language_for_public_id(0x7F30) is by_id_again
+    assert syncml_codec.language_for_public_id("-//EXAMPLE//DTD R//EN") is by_fpi_again
+    syncml_codec.register_language(other_version)
+    assert syncml_codec.language_for_namespace("urn:example:ns", version="1.0") is by_ns_again
+    assert syncml_codec.language_for_namespace("urn:example:ns", version="2.0") is other_version
+    # DevInf 1.0, 1.1 and 1.2 share a namespace and stay apart by version
+    assert {lang.version for lang in syncml_codec.languages() if lang.family == "devinf"} == {
+        "1.0",
+        "1.1",
+        "1.2",
+    }
