@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from . import _impl
 from .errors import DecodeError, EncodeError
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, check_size
 from .wbxml.languages import Language
 from .xml import reader as xml_reader
 from .xml import writer as xml_writer
@@ -95,6 +95,7 @@ def decode(
     Raises DecodeError on bad input.
     """
     _check_limits(limits)
+    check_size(data, limits)
     if not isinstance(data, str):
         data = bytes(data)
         if is_wbxml(data):
@@ -176,10 +177,11 @@ def wbxml_to_xml(
     The same bytes as ``encode(decode(data), format="xml", pretty=pretty)``; the compiled core
     streams common documents straight to XML without building the tree.
     """
+    _check_limits(limits)
+    check_size(data, limits)
     data = bytes(data)
     if not is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
-    _check_limits(limits)
     xml: bytes = _impl.codec.wbxml_to_xml(
         data,
         pretty=bool(pretty),
@@ -208,11 +210,12 @@ def xml_to_wbxml(
     The same bytes as ``encode(decode(xml), ...)``; the compiled core encodes common documents
     while it scans the XML, without building a tree.
     """
+    _check_limits(limits)
+    check_size(xml, limits)
     if not isinstance(xml, str):
         xml = bytes(xml)
         if is_wbxml(xml):
             raise DecodeError("not XML: the input starts like WBXML", 0)
-    _check_limits(limits)
     options = _wbxml_options(string_table, opaque_data, version, public_id, language, type_rewrite)
     wbxml: bytes = _impl.codec.xml_to_wbxml(xml, limits=limits, **options)
     return wbxml

@@ -44,9 +44,11 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def check_size(data: bytes, limits: Limits) -> None:
-    """Refuse input larger than ``limits.max_size`` before reading any of it."""
-    if len(data) > limits.max_size:
+def check_size(data: bytes | bytearray | memoryview | str, limits: Limits) -> None:
+    """Refuse input larger than ``limits.max_size`` before reading or copying any of it (a
+    ``str`` is at least as many UTF-8 bytes as it has characters)."""
+    size = data.nbytes if isinstance(data, memoryview) else len(data)
+    if size > limits.max_size:
         raise DecodeError(
-            f"input of {len(data)} bytes exceeds max_size {limits.max_size}", limits.max_size
+            f"input of {size} bytes exceeds max_size {limits.max_size}", limits.max_size
         )

@@ -248,3 +248,20 @@ def test_many_pieces_in_one_attribute_value_are_joined_once():
     table = b"\x03\xa4\x01\x6a\x02a\x00"  # a string table holding the attribute name "a"
     data = table + b"\xed\x04\x00" + b"\x02\x41" * count + b"\x01\x01"
     assert syncml_codec.decode(data).attributes == {"a": "A" * count}
+
+
+@pytest.mark.parametrize("kind", [bytearray, memoryview, lambda raw: raw.decode("ascii")])
+@pytest.mark.parametrize("function", ["decode", "wbxml_to_xml", "xml_to_wbxml"])
+def test_max_size_is_checked_before_the_input_is_copied(kind, function):
+    raw = b"\x03\x01\x6a\x00" + b" " * (4 << 20)
+    data = kind(raw)
+    limits = Limits(max_size=1 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DecodeError) as raised:
+            getattr(syncml_codec, function)(data, limits=limits)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "exceeds max_size" in raised.value.message and raised.value.offset == 1 << 20
+    assert peak < 1 << 20
