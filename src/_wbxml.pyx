@@ -37,8 +37,14 @@ from sys import intern
 cimport lxml.includes.etreepublic as lxml_api
 from lxml.includes.tree cimport XML_ELEMENT_NODE, const_xmlChar, xmlNode, xmlNs
 
-from syncml_codec.errors import DecodeError, EncodeError
-from syncml_codec.limits import DEFAULT_LIMITS, check_size
+from syncml_codec.errors import DecodeError, EncodeError, LimitError
+from syncml_codec.limits import (
+    DEFAULT_LIMITS,
+    MAX_NESTED_DOCUMENTS,
+    SHARED_LIMITS,
+    Budget,
+    check_size,
+)
 from syncml_codec.wbxml.header import read_header, table_bytes
 from syncml_codec.wbxml.languages import (
     METINF_NAMESPACE,

@@ -66,6 +66,9 @@ cdef class _Decoder:
     cdef int nul_width, max_depth, base_depth, version, metinf_page, attr_page
     cdef Py_ssize_t max_string, max_opaque
     cdef object limits
+    cdef object budget  # shared with nested documents (limits.Budget)
+    cdef Py_ssize_t output_left, elements_left  # the budget's counts while this one decodes
+    cdef Py_ssize_t run_length  # of the run's pieces together, for max_string
     cdef PyObject** recent_texts  # short ASCII texts by hash (owned)
     cdef size_t recent_mask  # the number of recent_texts slots - 1
 
@@ -81,8 +84,11 @@ cdef class _Decoder:
         PyMem_Free(self.levels)
 
     def __init__(self, bytes data, header, limits, str unknown_tags, bint type_rewrite,
-                 int depth):
+                 int depth, budget):
         self.data = data
+        self.budget = budget
+        self.output_left = budget.output
+        self.elements_left = budget.elements
         self.buf = <const unsigned char*> PyBytes_AS_STRING(data)
         self.size = PyBytes_GET_SIZE(data)
         self.header = header
@@ -118,6 +124,31 @@ cdef class _Decoder:
         self.recent_texts = <PyObject**> PyMem_Calloc(self.recent_mask + 1, sizeof(PyObject*))
         if self.recent_texts == NULL:
             raise MemoryError()
+
+    # -- the budget (``limits.Budget``, kept in C while this document decodes) ---------------
+
+    cdef inline int charge(self, Py_ssize_t size, Py_ssize_t offset) except -1:
+        """Charge ``size`` bytes of content for the token at ``offset``, before making it."""
+        self.output_left -= size
+        if self.output_left < 0:
+            raise LimitError(f"the decoded content exceeds max_output {self.limits.max_output}",
+                             offset, "max_output")
+        return 0
+
+    cdef inline int count_element(self, Py_ssize_t offset) except -1:
+        """Charge one element or attribute for the token at ``offset``, before making it."""
+        self.elements_left -= 1
+        if self.elements_left < 0:
+            raise LimitError(f"more than max_elements {self.limits.max_elements} elements",
+                             offset, "max_elements")
+        return 0
+
+    cdef int grow_run(self, Py_ssize_t length, Py_ssize_t offset) except -1:
+        self.run_length += length
+        if self.run_length > self.max_string:
+            raise LimitError(f"text joined from pieces longer than max_string {self.max_string}",
+                             offset, "max_string")
+        return 0
 
     # -- primitive readers -------------------------------------------------------------------
 
@@ -158,7 +189,9 @@ cdef class _Decoder:
             if end < 0:
                 raise DecodeError("unterminated inline string", start - 1)
         if end - start > self.max_string:
-            raise DecodeError(f"inline string longer than max_string {self.max_string}", start - 1)
+            raise LimitError(f"inline string longer than max_string {self.max_string}",
+                             start - 1, "max_string")
+        self.charge(end - start, start - 1)
         try:
             if self.utf8:
                 text = self.utf8_text(self.buf + start, end - start)
@@ -192,26 +225,28 @@ cdef class _Decoder:
         cdef unsigned long long index = self.mb(pos)
         if index >= <unsigned long long> len(self.table):
             raise DecodeError(f"{what} index {index} outside the string table", start)
-        text = self.table_strings.get(index)
-        if text is None:
-            raw = table_bytes(self.table, index, self.nul_width)
-            if len(raw) > self.max_string:
-                raise DecodeError(f"string-table entry longer than max_string {self.max_string}",
-                                  start)
-            try:
-                text = raw.decode(self.encoding)
-            except UnicodeDecodeError:
-                raise DecodeError(f"string-table entry is not valid {self.encoding}",
-                                  start) from None
-            self.table_strings[index] = text
+        known = self.table_strings.get(index)  # (text, its length in the table)
+        if known is not None:
+            self.charge((<tuple> known)[1], start)
+            return (<tuple> known)[0]
+        raw = table_bytes(self.table, index, self.nul_width)
+        if len(raw) > self.max_string:
+            raise LimitError(f"string-table entry longer than max_string {self.max_string}",
+                             start, "max_string")
+        self.charge(len(raw), start)
+        try:
+            text = raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            raise DecodeError(f"string-table entry is not valid {self.encoding}", start) from None
+        self.table_strings[index] = (text, len(raw))
         return text
 
     # -- tree building -----------------------------------------------------------------------
 
-    cdef int add_content(self, object value) except -1:
+    cdef int add_content(self, object value, Py_ssize_t offset) except -1:
         """Content for the open element: its text, or its last child's tail. A second piece
         for the same place starts a run, joined once when it ends (``flush_run``), so many
-        pieces cost linear time."""
+        pieces cost linear time; the run may not grow past ``max_string``."""
         if not value:
             return 0
         cdef Element target = <Element> self.stack[-1]
@@ -219,6 +254,7 @@ cdef class _Decoder:
         if is_tail:
             target = <Element> self.pending[self.pending_count - 1]
         if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
+            self.grow_run(len(value), offset)
             self.run.append(value)
             return 0
         current = _tail_of(target) if is_tail else _text_of(target)
@@ -229,6 +265,8 @@ cdef class _Decoder:
                 _set_text(target, value)
             return 0
         self.flush_run()
+        self.run_length = len(current)
+        self.grow_run(len(value), offset)
         self.run = [current, value]
         self.run_target, self.run_is_tail = target, is_tail
         return 0
@@ -290,7 +328,8 @@ cdef class _Decoder:
             raise DecodeError("a second root element", offset)
         if has_content:
             if self.base_depth + len(self.stack) + 1 > self.max_depth:
-                raise DecodeError(f"elements nested deeper than {self.max_depth}", offset)
+                raise LimitError(f"elements nested deeper than {self.max_depth}", offset,
+                                 "max_depth")
             self.new_level(len(self.stack))
             self.stack.append(element)
             self.pages.append(page)
@@ -370,14 +409,24 @@ cdef class _Decoder:
             if (length >= 4 and <unsigned char> data[0] <= 0x03) \
                     or (type_text is not None and type_text.lower() in _EMBEDDED_TYPES):
                 raw = PyBytes_FromStringAndSize(data, length)
-                if looks_embedded(raw, self.language, type_text):
+                if (self.budget.nesting < MAX_NESTED_DOCUMENTS
+                        and looks_embedded(raw, self.language, type_text)):
+                    self.budget.output, self.budget.elements = self.output_left, self.elements_left
+                    self.budget.nesting += 1
                     try:
                         return decode_wbxml(raw, limits=self.limits,
                                             unknown_tags="keep" if self.keep_unknown else "error",
                                             type_rewrite=self.type_rewrite,
-                                            _depth=self.base_depth + depth)
+                                            _depth=self.base_depth + depth, _budget=self.budget)
+                    except LimitError as error:
+                        if error.limit in SHARED_LIMITS:  # the whole decode's: it ends here
+                            raise LimitError(error.message, offset + error.offset,
+                                             error.limit) from None
                     except DecodeError:
                         pass  # not a document after all: keep the bytes, as libwbxml does
+                    finally:
+                        self.budget.nesting -= 1
+                        self.output_left, self.elements_left = self.budget.output, self.budget.elements
         if not self.utf8:
             return opaque_value(PyBytes_FromStringAndSize(data, length), self.encoding)
         try:  # ``syncml.opaque_value`` for UTF-8, checked in C
@@ -404,7 +453,9 @@ cdef class _Decoder:
         if length > <unsigned long long> (self.size - pos[0]):
             raise DecodeError("OPAQUE length runs past the end of the input", start)
         if length > <unsigned long long> self.max_opaque:
-            raise DecodeError(f"OPAQUE longer than max_opaque {self.max_opaque}", start)
+            raise LimitError(f"OPAQUE longer than max_opaque {self.max_opaque}", start,
+                             "max_opaque")
+        self.charge(<Py_ssize_t> length, start)
         pos[0] += <Py_ssize_t> length
         return pos[0] - <Py_ssize_t> length
 
@@ -452,8 +503,9 @@ cdef class _Decoder:
                     else:
                         literal = self.table_ref(&pos, "LITERAL")
                 if name is not None:
-                    _set_attribute(element, name, "".join(value), literal_element,
-                                   self.root is None)
+                    joined = self.join_value(value, start)
+                    self.count_element(start)
+                    _set_attribute(element, name, joined, literal_element, self.root is None)
                 if byte == END:
                     return pos
                 if byte == LITERAL:
@@ -492,6 +544,18 @@ cdef class _Decoder:
                 else:
                     value.append(piece)
         raise DecodeError("input ends inside an attribute list", self.size)
+
+    cdef str join_value(self, list pieces, Py_ssize_t offset):
+        """An attribute's value from its pieces, no longer than ``max_string``."""
+        cdef Py_ssize_t total = 0
+        if len(pieces) > 1:
+            for piece in pieces:
+                total += len(piece)
+            if total > self.max_string:
+                raise LimitError(
+                    f"text joined from pieces longer than max_string {self.max_string}",
+                    offset, "max_string")
+        return "".join(pieces)
 
     cdef tuple attribute_start(self, unsigned char byte, Py_ssize_t offset):
         page = self.language.attribute_pages.get(self.attr_page)
@@ -548,17 +612,19 @@ cdef class _Decoder:
                     if isinstance(value, Element):
                         self.append(value)
                         continue
-                self.add_content(value)
+                self.add_content(value, start)
             elif (EXT_I_0 <= byte <= EXT_I_2 or EXT_T_0 <= byte <= EXT_T_2
                   or EXT_0 <= byte <= EXT_2):
                 value = self.extension(byte, &pos)
                 if not self.stack:
                     raise DecodeError("extension outside the root element", start)
+                self.count_element(start)
                 element = _new_element(_name_for("ext", WBXML_NAMESPACE))
                 _rare_fields(element).attributes = {"token": f"{byte:#04x}"}
                 _set_text(element, value or None)
                 self.append(element)
             elif byte == PI:
+                self.count_element(start)
                 element = _new_element(_name_for("pi", WBXML_NAMESPACE))
                 pos = self.attributes(element, pos)
                 if self.stack:
@@ -570,9 +636,11 @@ cdef class _Decoder:
                         raise DecodeError("LITERAL tag with an empty name", start)
                     name, element_namespace = literal_name(self.language, name, namespace,
                                                            self.root is None)
-                    element = _new_element(_name_for(name, element_namespace))
+                    tag_name = _name_for(name, element_namespace)
                 else:
-                    element = _new_element(self.tag_name(names, page, byte & 0x3F, start))
+                    tag_name = self.tag_name(names, page, byte & 0x3F, start)
+                self.count_element(start)
+                element = _new_element(tag_name)
                 if byte & HAS_ATTRIBUTES:
                     pos = self.attributes(element, pos, (byte & 0x3F) == LITERAL)
                 self.open(element, page, start, byte & HAS_CONTENT)
@@ -629,8 +697,9 @@ cdef object _read_header(bytes data, object language):
 
 
 def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags="error",
-                 bint type_rewrite=True, int _depth=0):
-    """Decode a WBXML document into an Element tree."""
+                 bint type_rewrite=True, int _depth=0, _budget=None):
+    """Decode a WBXML document into an Element tree (``_depth`` and ``_budget``: what the
+    documents it is nested in have used)."""
     data = bytes(data)
     if len(<bytes> data) > limits.max_size:
         check_size(data, limits)  # raises
@@ -639,4 +708,10 @@ def decode_wbxml(data, *, language=None, limits=DEFAULT_LIMITS, str unknown_tags
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
     # The tree is built with the collector as the application left it: compiled trees are not
     # tracked by the collector, so it has nothing of theirs to traverse anyway.
-    return _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth).build()
+    budget = Budget(limits) if _budget is None else _budget
+    cdef _Decoder decoder = _Decoder(data, header, limits, unknown_tags, type_rewrite, _depth,
+                                     budget)
+    try:
+        return decoder.build()
+    finally:
+        budget.output, budget.elements = decoder.output_left, decoder.elements_left

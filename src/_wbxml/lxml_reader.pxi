@@ -79,7 +79,8 @@ cdef class _LxmlReader:
         if not run or (element_content and not (<str> run).strip(" \t\r\n")):
             return None
         if len(<str> run) > self.max_string:
-            raise DecodeError(f"XML: text longer than max_string {self.max_string}", 0)
+            raise LimitError(f"XML: text longer than max_string {self.max_string}", 0,
+                             "max_string")
         return run
 
     cdef object attributes(self, xmlNode* node, bint top):
@@ -114,7 +115,8 @@ cdef class _LxmlReader:
         if node.type != XML_ELEMENT_NODE:
             raise DecodeError(f"XML: unexpected {type(self.proxy(node)).__name__} node", 0)
         if depth > self.max_depth:
-            raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
+            raise LimitError(f"XML: elements nested deeper than {self.max_depth}", 0,
+                             "max_depth")
         language, tag, namespace = self.name(node, language)
         element = _new_element(_name_for(tag, namespace))
         attributes = self.attributes(node, top)

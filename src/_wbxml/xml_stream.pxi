@@ -82,6 +82,9 @@ cdef class _XMLStream(_Output):
     cdef _Output text  # the innermost element's text so far (raw UTF-8)
     cdef _Frame* frames
     cdef int depth, capacity
+    # What the tree path would charge to its budget (limits.Budget): past either, the tree path
+    # takes over and raises the limit's error.
+    cdef Py_ssize_t output_left, elements_left
 
     def __dealloc__(self):
         PyMem_Free(self.frames)
@@ -122,6 +125,9 @@ cdef class _XMLStream(_Output):
         child (a tail), outside the root, invalid UTF-8, or characters XML cannot carry."""
         cdef Py_ssize_t i
         cdef bint ascii = True
+        self.output_left -= length
+        if self.output_left < 0 or self.text.size + length > self.max_string:
+            return False  # past max_output, or a text joined past max_string
         if self.depth == 0 or self.frames[self.depth - 1].has_child:
             return length == 0 and self.depth > 0
         for i in range(length):
@@ -277,7 +283,9 @@ cdef class _XMLStream(_Output):
                 if spelling is None or (self.depth == 0 and had_root):
                     return None
                 had_root = True
-                if not self.open(<_Spelling> spelling, page, byte & HAS_CONTENT):
+                self.elements_left -= 1
+                if self.elements_left < 0 or not self.open(<_Spelling> spelling, page,
+                                                            byte & HAS_CONTENT):
                     return None
         if self.depth or not had_root:
             return None
@@ -304,6 +312,7 @@ def stream_xml(bytes data, language=None, limits=DEFAULT_LIMITS, bint type_rewri
     stream.end = PyBytes_GET_SIZE(data)
     stream.max_string, stream.max_opaque = limits.max_string, limits.max_opaque
     stream.max_depth = limits.max_depth
+    stream.output_left, stream.elements_left = limits.max_output, limits.max_elements
     stream.version = header.version
     stream.type_rewrite = type_rewrite
     stream.table = header.string_table

@@ -17,7 +17,7 @@ from .api import (
     wbxml_to_xml,
     xml_to_wbxml,
 )
-from .errors import DecodeError, EncodeError, SyncMLError
+from .errors import DecodeError, EncodeError, LimitError, SyncMLError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Message, Package
 from .wbxml.languages import (
@@ -62,6 +62,7 @@ __all__ = [
     "is_wbxml",
     "SyncMLError",
     "DecodeError",
+    "LimitError",
     "EncodeError",
     "Language",
     "CodePage",

@@ -38,6 +38,7 @@ def decode_wbxml(
     unknown_tags: str = "error",
     type_rewrite: bool = True,
     _depth: int = 0,
+    _budget: Any = None,
 ) -> Element: ...
 def encode_wbxml(
     root: Any,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SyncMLError", "DecodeError", "EncodeError"]
+__all__ = ["SyncMLError", "DecodeError", "LimitError", "EncodeError"]
 
 
 class SyncMLError(Exception):
@@ -23,6 +23,18 @@ class DecodeError(SyncMLError, ValueError):
 
     def __reduce__(self) -> tuple[type[DecodeError], tuple[str, int]]:  # picklable
         return (type(self), (self.message, self.offset))
+
+
+class LimitError(DecodeError):
+    """Input that crosses one of the decoder's :class:`~syncml_codec.Limits` (a DecodeError:
+    catching DecodeError catches it too); ``limit`` names it (``"max_output"``, ...)."""
+
+    def __init__(self, message: str, offset: int, limit: str) -> None:
+        super().__init__(message, offset)
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[type[LimitError], tuple[str, int, str]]:  # type: ignore[override]
+        return (type(self), (self.message, self.offset, self.limit))
 
 
 class EncodeError(SyncMLError, ValueError):

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 import syncml_codec
-from syncml_codec import DecodeError, EncodeError, _impl, fallback
+from syncml_codec import EncodeError, _impl, fallback
 
 from helpers import COMMANDS_XML, HEADER_12, NS, VECTORS, compiled_or_skip
 

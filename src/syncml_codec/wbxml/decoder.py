@@ -8,8 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import DecodeError
-from ..limits import DEFAULT_LIMITS, Limits, check_size
+from ..errors import DecodeError, LimitError
+from ..limits import (
+    DEFAULT_LIMITS,
+    MAX_NESTED_DOCUMENTS,
+    SHARED_LIMITS,
+    Budget,
+    Limits,
+    check_size,
+)
 from ..xml import reader as xml_reader
 from .element import Element
 from .header import Header, read_header
@@ -34,8 +41,17 @@ __all__ = ["decode_wbxml", "read_lxml"]
 class _TreeBuilder:
     """Builds Elements from tokens, applying the language's tables and the SyncML rules."""
 
-    def __init__(self, data: bytes, header: Header, options: dict[str, Any], depth: int) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        header: Header,
+        options: dict[str, Any],
+        depth: int,
+        budget: Budget,
+    ) -> None:
         self.data = data
+        self.budget = budget
+        self.max_string: int = options["limits"].max_string
         self.header = header
         self.language: Language = header.language  # type: ignore[assignment]
         self.options = options
@@ -46,18 +62,20 @@ class _TreeBuilder:
         self.run: list[str | bytes] | None = None  # content pieces for one place, not joined
         self.run_target: Element | None = None
         self.run_is_tail = False
+        self.run_length = 0  # of the run's pieces together, for max_string
         self.meta_types = GrowingMetaTypes()  # the Data rules' Meta Types, read in linear time
 
-    def add_content(self, value: str | bytes) -> None:
+    def add_content(self, value: str | bytes, offset: int) -> None:
         """Content for the open element: its text, or its last child's tail. A second piece
         for the same place starts a run, joined once when it ends (``flush_run``), so many
-        pieces cost linear time."""
+        pieces cost linear time; the run may not grow past ``max_string``."""
         if not value:
             return  # an empty string adds nothing; the tree holds None, never ""
         element = self.stack[-1]
         is_tail = bool(element.children)
         target = element.children[-1] if is_tail else element
         if self.run is not None and self.run_target is target and self.run_is_tail == is_tail:
+            self.grow_run(len(value), offset)
             self.run.append(value)
             return
         current = target.tail if is_tail else target.text
@@ -68,7 +86,18 @@ class _TreeBuilder:
                 target.text = value
             return
         self.flush_run()
+        self.run_length = len(current)
+        self.grow_run(len(value), offset)
         self.run, self.run_target, self.run_is_tail = [current, value], target, is_tail
+
+    def grow_run(self, length: int, offset: int) -> None:
+        self.run_length += length
+        if self.run_length > self.max_string:
+            raise LimitError(
+                f"text joined from pieces longer than max_string {self.max_string}",
+                offset,
+                "max_string",
+            )
 
     def flush_run(self) -> None:
         if self.run is not None:
@@ -115,7 +144,10 @@ class _TreeBuilder:
         if self.stack and self.language.family == "syncml" and self.stack[-1].tag == "Data":
             parent = self.stack[-2] if len(self.stack) > 1 else None
             grandparent = self.stack[-3] if len(self.stack) > 2 else None
-            if looks_embedded(raw, self.language, data_type(parent, grandparent, self.meta_types)):
+            if self.budget.nesting < MAX_NESTED_DOCUMENTS and looks_embedded(
+                raw, self.language, data_type(parent, grandparent, self.meta_types)
+            ):
+                self.budget.nesting += 1
                 try:
                     return decode_wbxml(
                         raw,
@@ -123,9 +155,16 @@ class _TreeBuilder:
                         unknown_tags=self.options["unknown_tags"],
                         type_rewrite=self.options["type_rewrite"],
                         _depth=self.base_depth + len(self.stack),
+                        _budget=self.budget,
                     )
+                except LimitError as error:
+                    if error.limit in SHARED_LIMITS:  # the whole decode's: it ends here
+                        start = token.end - len(raw)
+                        raise LimitError(error.message, start + error.offset, error.limit) from None
                 except DecodeError:
                     pass  # not a document after all: keep the bytes, as libwbxml does
+                finally:
+                    self.budget.nesting -= 1
         return opaque_value(raw, self.header.encoding)
 
     def open(self, element: Element, page: int, token: Token, has_content: bool) -> None:
@@ -138,7 +177,9 @@ class _TreeBuilder:
         if has_content:
             max_depth = self.options["limits"].max_depth
             if self.base_depth + len(self.stack) + 1 > max_depth:
-                raise DecodeError(f"elements nested deeper than {max_depth}", token.offset)
+                raise LimitError(
+                    f"elements nested deeper than {max_depth}", token.offset, "max_depth"
+                )
             self.stack.append(element)
             self.pages.append(page)
         else:
@@ -154,7 +195,7 @@ class _TreeBuilder:
             element.text = type_for_xml(element.text)
 
     def build(self) -> Element:
-        tokens = iter_tokens(self.data, self.header, self.options["limits"])
+        tokens = iter_tokens(self.data, self.header, self.options["limits"], self.budget)
         for token in tokens:
             kind = token.kind
             if kind == "TAG" or kind == "LITERAL_TAG":
@@ -167,6 +208,7 @@ class _TreeBuilder:
                         self.language.page_namespace(token.page),
                         self.root is None,
                     )
+                self.budget.element(token.offset)
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")
@@ -182,16 +224,18 @@ class _TreeBuilder:
                 if isinstance(value, Element):
                     self.append(value)
                 else:
-                    self.add_content(value)
+                    self.add_content(value, token.offset)
             elif kind == "EXT":
                 if not self.stack:
                     raise DecodeError("extension outside the root element", token.offset)
+                self.budget.element(token.offset)
                 self.append(
                     Element(
                         "ext", WBXML_NAMESPACE, {"token": f"{token.code:#04x}"}, token.value or None
                     )
                 )
             elif kind == "PI":
+                self.budget.element(token.offset)
                 element = Element("pi", WBXML_NAMESPACE)
                 self.read_attributes(tokens, element)
                 if self.stack:
@@ -215,7 +259,9 @@ class _TreeBuilder:
                 continue  # the tokenizer tracks the attribute page
             if kind in ("ATTR_START", "ATTR_LITERAL", "END"):
                 if name is not None:
-                    self.set_attribute(element, name, "".join(value), literal)
+                    joined = self.join_value(value, token.offset)
+                    self.budget.element(token.offset)
+                    self.set_attribute(element, name, joined, literal)
                 if kind == "END":
                     return
                 if kind == "ATTR_START":
@@ -237,6 +283,16 @@ class _TreeBuilder:
             else:
                 raise DecodeError(f"{kind} inside an attribute list", token.offset)
         raise DecodeError("input ends inside an attribute list", len(self.data))
+
+    def join_value(self, pieces: list[str], offset: int) -> str:
+        """An attribute's value from its pieces, no longer than ``max_string``."""
+        if len(pieces) > 1 and sum(map(len, pieces)) > self.max_string:
+            raise LimitError(
+                f"text joined from pieces longer than max_string {self.max_string}",
+                offset,
+                "max_string",
+            )
+        return "".join(pieces)
 
     def set_attribute(self, element: Element, name: str, value: str, literal: bool) -> None:
         action = xmlns_action(element, name, value, literal, self.root is None)
@@ -262,12 +318,15 @@ def decode_wbxml(
     unknown_tags: str = "error",
     type_rewrite: bool = True,
     _depth: int = 0,
+    _budget: Budget | None = None,
 ) -> Element:
-    """Decode a WBXML document into an Element tree."""
+    """Decode a WBXML document into an Element tree (``_depth`` and ``_budget``: what the
+    documents it is nested in have used)."""
     data = bytes(data)
     check_size(data, limits)
     header = read_header(data, language)
     if header.language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
     options = {"limits": limits, "unknown_tags": unknown_tags, "type_rewrite": type_rewrite}
-    return _TreeBuilder(data, header, options, _depth).build()
+    budget = Budget(limits) if _budget is None else _budget
+    return _TreeBuilder(data, header, options, _depth, budget).build()

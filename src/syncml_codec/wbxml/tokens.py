@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from ..errors import DecodeError
-from ..limits import DEFAULT_LIMITS, Limits
+from ..errors import DecodeError, LimitError
+from ..limits import DEFAULT_LIMITS, Budget, Limits
 from .header import Header, read_mb_u_int32, table_bytes
 
 __all__ = ["Token", "iter_tokens"]
@@ -35,7 +35,9 @@ class Token(NamedTuple):
     value: Any  # decoded string, bytes, literal name or page number
 
 
-def _termstr(data: bytes, pos: int, header: Header, max_string: int) -> tuple[str, int]:
+def _termstr(
+    data: bytes, pos: int, header: Header, max_string: int, budget: Budget | None
+) -> tuple[str, int]:
     """Read a NUL-terminated string at ``pos``; returns (text, position after the NUL)."""
     width = header.nul_width
     if width == 1:
@@ -50,7 +52,11 @@ def _termstr(data: bytes, pos: int, header: Header, max_string: int) -> tuple[st
     if end < 0:
         raise DecodeError("unterminated inline string", pos - 1)
     if end - pos > max_string:
-        raise DecodeError(f"inline string longer than max_string {max_string}", pos - 1)
+        raise LimitError(
+            f"inline string longer than max_string {max_string}", pos - 1, "max_string"
+        )
+    if budget is not None:
+        budget.content(end - pos, pos - 1)
     try:
         return data[pos:end].decode(header.encoding), end + width
     except UnicodeDecodeError:
@@ -58,7 +64,7 @@ def _termstr(data: bytes, pos: int, header: Header, max_string: int) -> tuple[st
 
 
 def _table_ref(
-    data: bytes, pos: int, header: Header, what: str, max_string: int
+    data: bytes, pos: int, header: Header, what: str, max_string: int, budget: Budget | None
 ) -> tuple[int, str, int]:
     """Read a string-table index at ``pos``: (index, string, position after the index)."""
     index, after = read_mb_u_int32(data, pos)
@@ -66,15 +72,24 @@ def _table_ref(
         raise DecodeError(f"{what} index {index} outside the string table", pos)
     raw = table_bytes(header.string_table, index, header.nul_width)
     if len(raw) > max_string:
-        raise DecodeError(f"string-table entry longer than max_string {max_string}", pos)
+        raise LimitError(
+            f"string-table entry longer than max_string {max_string}", pos, "max_string"
+        )
+    if budget is not None:
+        budget.content(len(raw), pos)
     try:
         return index, raw.decode(header.encoding), after
     except UnicodeDecodeError:
         raise DecodeError(f"string-table entry is not valid {header.encoding}", pos) from None
 
 
-def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) -> Iterator[Token]:
-    """Yield the body's tokens in order; raises DecodeError on the first malformed one."""
+def iter_tokens(
+    data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS, budget: Budget | None = None
+) -> Iterator[Token]:
+    """Yield the body's tokens in order; raises DecodeError on the first malformed one.
+
+    With a ``budget``, every string and OPAQUE payload is charged to it before it is made.
+    """
     max_string = limits.max_string
     pos = header.body_offset
     size = len(data)
@@ -98,10 +113,10 @@ def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) ->
             in_attributes = False
             yield Token(start, pos, "END", tag_page, byte, None)
         elif byte == STR_I:
-            text, pos = _termstr(data, pos, header, max_string)
+            text, pos = _termstr(data, pos, header, max_string, budget)
             yield Token(start, pos, "STR_I", tag_page, byte, text)
         elif byte == STR_T:
-            index, text, pos = _table_ref(data, pos, header, "STR_T", max_string)
+            index, text, pos = _table_ref(data, pos, header, "STR_T", max_string, budget)
             yield Token(start, pos, "STR_T", tag_page, index, text)
         elif byte == ENTITY:
             code, pos = read_mb_u_int32(data, pos)
@@ -115,14 +130,18 @@ def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) ->
             if length > size - pos:
                 raise DecodeError("OPAQUE length runs past the end of the input", start)
             if length > limits.max_opaque:
-                raise DecodeError(f"OPAQUE longer than max_opaque {limits.max_opaque}", start)
+                raise LimitError(
+                    f"OPAQUE longer than max_opaque {limits.max_opaque}", start, "max_opaque"
+                )
+            if budget is not None:
+                budget.content(length, start)
             yield Token(start, pos + length, "OPAQUE", tag_page, length, data[pos : pos + length])
             pos += length
         elif byte in (EXT_I_0, EXT_I_1, EXT_I_2):
-            text, pos = _termstr(data, pos, header, max_string)
+            text, pos = _termstr(data, pos, header, max_string, budget)
             yield Token(start, pos, "EXT", tag_page, byte, text)
         elif byte in (EXT_T_0, EXT_T_1, EXT_T_2):
-            _, text, pos = _table_ref(data, pos, header, "EXT_T", max_string)
+            _, text, pos = _table_ref(data, pos, header, "EXT_T", max_string, budget)
             yield Token(start, pos, "EXT", tag_page, byte, text)
         elif byte in (EXT_0, EXT_1, EXT_2):
             yield Token(start, pos, "EXT", tag_page, byte, None)
@@ -137,7 +156,7 @@ def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) ->
                     name = "xmlns"  # Nokia phones name xmlns this way, with no string table
                     pos += 1
                 else:
-                    _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string)
+                    _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string, budget)
                 yield Token(start, pos, "ATTR_LITERAL", attr_page, byte, name)
             elif byte in (LITERAL_A, LITERAL_C, LITERAL_AC):
                 raise DecodeError(f"tag token {byte:#04x} inside an attribute list", start)
@@ -145,7 +164,7 @@ def iter_tokens(data: bytes, header: Header, limits: Limits = DEFAULT_LIMITS) ->
                 kind = "ATTR_START" if byte < 0x80 else "ATTR_VALUE"
                 yield Token(start, pos, kind, attr_page, byte, None)
         elif byte in (LITERAL, LITERAL_A, LITERAL_C, LITERAL_AC):
-            _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string)
+            _, name, pos = _table_ref(data, pos, header, "LITERAL", max_string, budget)
             if not name:
                 raise DecodeError("LITERAL tag with an empty name", start)
             in_attributes = bool(byte & HAS_ATTRIBUTES)

@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import DecodeError
+from ..errors import DecodeError, LimitError
 from ..limits import DEFAULT_LIMITS, Limits, check_size
 from ..wbxml.languages import (
     BoundedCache,
@@ -170,7 +170,7 @@ def settle(run: list[Any], element_content: bool, max_string: int) -> Any:
         return None
     content = join_run([piece.value if isinstance(piece, _Marked) else piece for piece in pieces])
     if len(content) > max_string:
-        raise DecodeError(f"XML: text longer than max_string {max_string}", 0)
+        raise LimitError(f"XML: text longer than max_string {max_string}", 0, "max_string")
     return content
 
 
@@ -186,7 +186,7 @@ class _Reader:
         if not isinstance(node.tag, str):
             raise DecodeError(f"XML: unexpected {type(node).__name__} node", 0)
         if depth > self.max_depth:
-            raise DecodeError(f"XML: elements nested deeper than {self.max_depth}", 0)
+            raise LimitError(f"XML: elements nested deeper than {self.max_depth}", 0, "max_depth")
         namespace, tag = _split_tag(node.tag)
         language, namespace = resolve_element(language, namespace, tag)
         nsmap = node.nsmap
