@@ -92,7 +92,7 @@ def _notification_seeds() -> dict[str, bytes]:
 
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
-    from syncml_codec import DecodeError, EncodeError, _impl, api, fallback
+    from syncml_codec import DecodeError, EncodeError, Limits, _impl, api, fallback
     from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -101,10 +101,19 @@ def make_check(target: str) -> Callable[[bytes], None]:
     if target in ("wbxml-cython", "differential") and "cython" not in _impl.IMPLEMENTATIONS:
         sys.exit("the compiled extension is not built")
 
+    # Limits an input of a few KB can cross (every other input is decoded under them), so the
+    # fuzzers reach each limit's check in both implementations.
+    tight = Limits(
+        max_depth=48, max_string=2048, max_opaque=4096, max_elements=400, max_output=12_000
+    )
+
+    def limits_for(data: bytes) -> Limits:
+        return tight if len(data) % 2 else Limits()
+
     def decode_with(name: str, data: bytes) -> None:
         _impl.use(name)
         try:
-            tree = _impl.codec.decode_wbxml(data)
+            tree = _impl.codec.decode_wbxml(data, limits=limits_for(data))
         except DecodeError:
             return
         assert_round_trips(tree)
@@ -124,14 +133,18 @@ def make_check(target: str) -> Callable[[bytes], None]:
             decode_with("python", data)
         elif target == "differential":
             compiled_module = _impl.IMPLEMENTATIONS["cython"]
-            compiled = outcome(compiled_module.decode_wbxml, data)
-            pure = outcome(fallback.decode_wbxml, data)
+            limits = limits_for(data)
+            compiled = outcome(lambda raw: compiled_module.decode_wbxml(raw, limits=limits), data)
+            pure = outcome(lambda raw: fallback.decode_wbxml(raw, limits=limits), data)
             if compiled != pure:
                 raise AssertionError(f"decoders disagree: {compiled!r} != {pure!r}")
             # The compiled WBXML->XML stream against its own tree path (the trees agree).
-            streamed = outcome(compiled_module.wbxml_to_xml, data)
+            streamed = outcome(lambda raw: compiled_module.wbxml_to_xml(raw, limits=limits), data)
             written = outcome(
-                lambda raw: compiled_module.write_xml(compiled_module.decode_wbxml(raw)), data
+                lambda raw: compiled_module.write_xml(
+                    compiled_module.decode_wbxml(raw, limits=limits)
+                ),
+                data,
             )
             if streamed != written:
                 raise AssertionError(f"XML stream disagrees: {streamed!r} != {written!r}")
