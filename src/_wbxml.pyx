@@ -58,7 +58,15 @@ from syncml_codec.wbxml.strtable import (
     start_document,
     utf8,
 )
-from syncml_codec.xml.reader import marked, node_attributes, parse_xml, resolve_element, settle
+from syncml_codec.xml.reader import (
+    at_node,
+    marked,
+    node_attributes,
+    own_attributes,
+    parse_xml,
+    resolve_element,
+    settle,
+)
 from syncml_codec.xml.writer import RESERVED_URIS, XML_NAME, escape_attribute, escape_text
 from syncml_codec.xml.writer import write_xml as shared_write_xml
 from syncml_codec.wbxml.rules import (

@@ -4,19 +4,6 @@
 cdef bytes _WBXML_HREF = WBXML_NAMESPACE.encode()
 
 
-cdef const char* _bound_uri(xmlNode* scope, const char* prefix):
-    """The namespace URI ``prefix`` is bound to in ``scope`` (an element), or NULL."""
-    cdef xmlNs* declared
-    while scope is not NULL and scope.type == XML_ELEMENT_NODE:
-        declared = scope.nsDef
-        while declared is not NULL:
-            if declared.prefix is not NULL and strcmp(<const char*> declared.prefix, prefix) == 0:
-                return <const char*> declared.href
-            declared = declared.next
-        scope = scope.parent
-    return NULL
-
-
 cdef inline size_t _fnv1a(const char* text, size_t hash):
     while text[0] != 0:
         hash = (hash ^ <unsigned char> text[0]) * 1099511628211ULL
@@ -41,9 +28,11 @@ cdef class _LxmlReader:
     cdef lxml_api._Document document
     cdef int max_depth
     cdef Py_ssize_t max_string
+    cdef dict scope  # prefix -> namespace URI where the reader is (bytes -> bytes)
 
     def __cinit__(self, lxml_api._Document document, limits):
         self.document = document
+        self.scope = {}
         self.max_depth = limits.max_depth
         self.max_string = limits.max_string
 
@@ -87,17 +76,17 @@ cdef class _LxmlReader:
         """``xml.reader.node_attributes`` (None for none): prefixed declarations on ``node`` that its
         parent's scope binds otherwise, then the attributes."""
         cdef xmlNs* declared
-        cdef const char* outer
         if top:
             proxy = self.proxy(node)
-            return node_attributes(proxy, proxy.nsmap, {})
+            return node_attributes(proxy, proxy.nsmap.items(), {})
         attributes = None
         declared = node.nsDef
         while declared is not NULL:
             if declared.prefix is not NULL and strcmp(<const char*> declared.href,
                                                       <const char*> _WBXML_HREF) != 0:
-                outer = _bound_uri(node.parent, <const char*> declared.prefix)
-                if outer is NULL or strcmp(outer, <const char*> declared.href) != 0:
+                outer = self.scope.get(<bytes> declared.prefix)
+                if outer is None or strcmp(<const char*> <bytes> outer,
+                                           <const char*> declared.href) != 0:
                     if attributes is None:
                         attributes = {}
                     attributes["xmlns:" + lxml_api.pyunicode(declared.prefix)] = \
@@ -106,8 +95,35 @@ cdef class _LxmlReader:
         if node.properties is not NULL:
             if attributes is None:
                 attributes = {}
-            attributes.update(self.proxy(node).attrib)
+            attributes.update(own_attributes(self.proxy(node)))
         return attributes
+
+    cdef list enter_scope(self, xmlNode* node, bint top):
+        """Bind the prefixes ``node`` declares (every one in its scope, at the top); what they
+        were bound to before, for ``leave_scope``."""
+        cdef xmlNs* declared
+        cdef list replaced = []
+        if top:
+            for prefix, uri in self.proxy(node).nsmap.items():
+                if prefix:
+                    self.scope[prefix.encode("utf-8")] = uri.encode("utf-8")
+            return replaced
+        declared = node.nsDef
+        while declared is not NULL:
+            if declared.prefix is not NULL:
+                prefix = <bytes> declared.prefix
+                replaced.append((prefix, self.scope.get(prefix)))
+                self.scope[prefix] = <bytes> declared.href
+            declared = declared.next
+        return replaced
+
+    cdef int leave_scope(self, list replaced) except -1:
+        for prefix, outer in reversed(replaced):
+            if outer is None:
+                del self.scope[prefix]
+            else:
+                self.scope[prefix] = outer
+        return 0
 
     cdef Element element(self, xmlNode* node, object language, int depth, bint top):
         cdef Element element, child, open_child = None
@@ -115,13 +131,14 @@ cdef class _LxmlReader:
         if node.type != XML_ELEMENT_NODE:
             raise DecodeError(f"XML: unexpected {type(self.proxy(node)).__name__} node", 0)
         if depth > self.max_depth:
-            raise LimitError(f"XML: elements nested deeper than {self.max_depth}", 0,
-                             "max_depth")
+            raise at_node(LimitError(f"XML: elements nested deeper than {self.max_depth}", 0,
+                                     "max_depth"), self.proxy(node))
         language, tag, namespace = self.name(node, language)
         element = _new_element(_name_for(tag, namespace))
         attributes = self.attributes(node, top)
         if attributes is not None:
             _rare_fields(element).attributes = attributes
+        replaced = self.enter_scope(node, top) if top or node.nsDef is not NULL else None
         # The content before, between and after the children comes in runs (see
         # xml.reader._Reader): one text, or a list when wbxml:opaque / wbxml:char pieces join it.
         # ``run`` is the open one: the element's text, or the tail of ``open_child``.
@@ -139,19 +156,27 @@ cdef class _LxmlReader:
                     (<list> run).append(piece)
                     (<list> run).append(lxml_api.tailOf(source))
                 else:
-                    if open_child is None:
-                        _set_text(element, self.settle(run, True))
-                    else:
-                        _set_tail(open_child, self.settle(run, True))
+                    try:
+                        if open_child is None:
+                            _set_text(element, self.settle(run, True))
+                        else:
+                            _set_tail(open_child, self.settle(run, True))
+                    except DecodeError as error:
+                        raise at_node(error, self.proxy(node)) from None
                     child = self.element(source, language, depth + 1, False)
                     _append_child(element, child)
                     open_child = child
                     run = lxml_api.tailOf(source)
             source = source.next
-        if open_child is None:
-            _set_text(element, self.settle(run, False))
-        else:
-            _set_tail(open_child, self.settle(run, True))
+        if replaced:
+            self.leave_scope(replaced)
+        try:
+            if open_child is None:
+                _set_text(element, self.settle(run, False))
+            else:
+                _set_tail(open_child, self.settle(run, True))
+        except DecodeError as error:
+            raise at_node(error, self.proxy(node)) from None
         return element
 
 

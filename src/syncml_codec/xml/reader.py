@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -78,7 +79,53 @@ def parse_xml(
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DecodeError("XML: entity declarations are not accepted", data.find(b"<!ENTITY"))
     language = language_for_public_id(docinfo.public_id) if docinfo.public_id else None
-    return read_tree(root, language, limits)
+    try:
+        return read_tree(root, language, limits)
+    except DecodeError as error:
+        node = getattr(error, "xml_node", None)
+        if node is None:
+            raise
+        offset = _start_tag_offset(data, root, node)
+        if isinstance(error, LimitError):
+            raise LimitError(error.message, offset, error.limit) from None
+        raise DecodeError(error.message, offset) from None
+
+
+def at_node(error: DecodeError, node: Any) -> DecodeError:
+    """``error``, marked with the lxml element it concerns (unless it is marked already):
+    :func:`parse_xml` gives it the offset of that element's start tag in the input."""
+    if getattr(error, "xml_node", None) is None:
+        error.xml_node = node  # type: ignore[attr-defined]
+    return error
+
+
+def _start_tag_offset(data: bytes, root: Any, node: Any) -> int:
+    """The byte offset of ``node``'s start tag in ``data``, the document ``root`` was parsed
+    from: expat counts start tags up to it (done only for an error, in linear time)."""
+    index = next((i for i, element in enumerate(root.iter()) if element is node), -1)
+    if index < 0:
+        return 0
+    parser = expat.ParserCreate()
+    found: list[int] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if len(found) == index:
+            raise _Found(parser.CurrentByteIndex)
+        found.append(0)
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except _Found as hit:
+        return hit.offset
+    except expat.ExpatError:
+        pass
+    return 0
+
+
+class _Found(Exception):
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
 
 
 def read_lxml(
@@ -93,7 +140,22 @@ def read_lxml(
     from the rules below (:func:`resolve_element`, :func:`node_attributes`, :func:`marked`,
     :func:`settle`).
     """
-    return _Reader(element_type, limits).element(node, language, {}, 1)
+    reader = _Reader(element_type, limits, _own_declarations(node))
+    return reader.element(node, language, 1)
+
+
+def _own_declarations(node: Any) -> dict[Any, list[tuple[str, str]]]:
+    """The elements of ``node``'s subtree that declare namespace prefixes, with what each one
+    declares, in one walk (lxml's ``nsmap`` walks every ancestor's declarations each time)."""
+    found: dict[Any, list[tuple[str, str]]] = {}
+    pending: list[tuple[str, str]] = []
+    for event, item in etree.iterwalk(node, events=("start-ns", "start")):
+        if event == "start-ns":
+            pending.append(cast(tuple[str, str], item))
+        elif pending:
+            found[item] = pending
+            pending = []
+    return found
 
 
 _resolved = BoundedCache()
@@ -133,25 +195,35 @@ def _resolve_element(
 
 
 def node_attributes(
-    node: Any, nsmap: dict[str | None, str], parent_nsmap: dict[str | None, str]
+    node: Any, declared: Iterable[tuple[str | None, str]], scope: Mapping[str | None, str]
 ) -> dict[str, str]:
-    """An lxml element's attributes as the tree keeps them: the prefixed namespaces of its scope
-    (``nsmap``) that differ from its parent's (``xmlns:p``), then its attributes."""
+    """An lxml element's attributes as the tree keeps them: the prefixes it declares
+    (``declared``) that its parent's ``scope`` binds otherwise (``xmlns:p``), then its own."""
     attributes: dict[str, str] = {}
-    for prefix, uri in nsmap.items():
-        if prefix is not None and parent_nsmap.get(prefix) != uri and uri != WBXML_NAMESPACE:
+    for prefix, uri in declared:
+        if prefix and scope.get(prefix) != uri and uri != WBXML_NAMESPACE:
             attributes[f"xmlns:{prefix}"] = uri
-    for name, value in node.attrib.items():
-        attributes[name] = value
+    attributes.update(own_attributes(node))
     return attributes
+
+
+def own_attributes(node: Any) -> list[tuple[str, str]]:
+    """An lxml element's attributes, in order, in time linear in their number (lxml's
+    ``attrib`` and ``items()`` look each value up by a walk through them all)."""
+    if not len(node.attrib):
+        return []
+    return [(found.attrname, str(found)) for found in node.xpath("@*")]
 
 
 def marked(node: Any) -> _Marked | None:
     """The content a wbxml:opaque or wbxml:char element stands for; None for other elements."""
-    if node.tag == _OPAQUE_TAG:
-        return _Marked(_base64(node))
-    if node.tag == _CHAR_TAG:
-        return _Marked(_character(node))
+    try:
+        if node.tag == _OPAQUE_TAG:
+            return _Marked(_base64(node))
+        if node.tag == _CHAR_TAG:
+            return _Marked(_character(node))
+    except DecodeError as error:
+        raise at_node(error, node) from None
     return None
 
 
@@ -175,22 +247,35 @@ def settle(run: list[Any], element_content: bool, max_string: int) -> Any:
 
 
 class _Reader:
-    def __init__(self, element_type: Callable[..., Any], limits: Limits) -> None:
+    def __init__(
+        self,
+        element_type: Callable[..., Any],
+        limits: Limits,
+        declarations: dict[Any, list[tuple[str, str]]],
+    ) -> None:
         self.element_type = element_type
         self.max_depth = limits.max_depth
         self.max_string = limits.max_string
+        self.declarations = declarations
+        self.scope: dict[str | None, str] = {}  # prefix -> namespace, where the reader is
 
-    def element(
-        self, node: Any, language: Language | None, parent_nsmap: dict[str | None, str], depth: int
-    ) -> Any:
+    def element(self, node: Any, language: Language | None, depth: int) -> Any:
         if not isinstance(node.tag, str):
             raise DecodeError(f"XML: unexpected {type(node).__name__} node", 0)
         if depth > self.max_depth:
-            raise LimitError(f"XML: elements nested deeper than {self.max_depth}", 0, "max_depth")
+            error = LimitError(f"XML: elements nested deeper than {self.max_depth}", 0, "max_depth")
+            raise at_node(error, node)
         namespace, tag = _split_tag(node.tag)
         language, namespace = resolve_element(language, namespace, tag)
-        nsmap = node.nsmap
-        attributes = node_attributes(node, nsmap, parent_nsmap)
+        if depth == 1:  # the top: every prefix in its scope is its own
+            self.scope = dict(node.nsmap)
+            attributes = node_attributes(node, self.scope.items(), {})
+            declared: list[tuple[str, str]] = []
+        else:
+            declared = self.declarations.get(node, [])
+            attributes = node_attributes(node, declared, self.scope)
+        replaced = [(prefix, self.scope.get(prefix)) for prefix, _ in declared]
+        self.scope.update(declared)
         # The content before, between and after the children: runs of XML text and of the
         # wbxml:opaque / wbxml:char elements that stand for content XML cannot carry as text.
         runs: list[list[Any]] = [[node.text]]
@@ -200,11 +285,19 @@ class _Reader:
             if piece is not None:
                 runs[-1] += [piece, source.tail]
             else:
-                children.append(self.element(source, language, nsmap, depth + 1))
+                children.append(self.element(source, language, depth + 1))
                 runs.append([source.tail])
-        text = settle(runs[0], bool(children), self.max_string)
-        for child, run in zip(children, runs[1:], strict=True):
-            child.tail = settle(run, True, self.max_string)
+        for prefix, outer in reversed(replaced):  # the scope as the parent has it
+            if outer is None:
+                del self.scope[prefix]
+            else:
+                self.scope[prefix] = outer
+        try:
+            text = settle(runs[0], bool(children), self.max_string)
+            for child, run in zip(children, runs[1:], strict=True):
+                child.tail = settle(run, True, self.max_string)
+        except DecodeError as error:
+            raise at_node(error, node) from None
         return self.element_type(tag, namespace, attributes, text, children)
 
 
