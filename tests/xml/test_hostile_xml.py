@@ -32,7 +32,10 @@ def _grows_linearly(make: Callable[[int], bytes], small: int) -> None:
     this run, under the same conditions."""
     for function in (syncml_codec.decode, syncml_codec.xml_to_wbxml):
         documents = {n: make(n) for n in (small, 4 * small)}
-        times = {n: _seconds(lambda n=n: function(documents[n])) for n in documents}
+        times = {
+            n: _seconds(lambda f=function, document=document: f(document))
+            for n, document in documents.items()
+        }
         assert times[4 * small] < 10 * max(times[small], 0.002), (function.__name__, times)
 
 
@@ -72,7 +75,8 @@ def test_many_declarations_in_scope_of_many_elements():
 
 def test_declarations_read_from_the_scope_they_are_in():
     xml = (
-        b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:a="urn:a"><SyncHdr xmlns:a="urn:a" xmlns:b="urn:b">'
+        b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:a="urn:a">'
+        b'<SyncHdr xmlns:a="urn:a" xmlns:b="urn:b">'
         b'<VerDTD xmlns:a="urn:other">1.2</VerDTD><VerProto xmlns:b="urn:b">DM/1.2</VerProto>'
         b'</SyncHdr><SyncBody xmlns:b="urn:b2"/></SyncML>'
     )
