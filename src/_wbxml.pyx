@@ -27,6 +27,7 @@ cdef extern from "Python.h":
     PyObject** PySequence_Fast_ITEMS(object sequence)
     Py_ssize_t PySequence_Fast_GET_SIZE(object sequence)
     int PyUnicode_KIND(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
     void* PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     int PyUnicode_1BYTE_KIND

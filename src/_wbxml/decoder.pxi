@@ -7,6 +7,7 @@ cdef struct _OpenElement:
     Py_ssize_t meta_seen  # ... through that Meta's children (in ``pending`` while it is open)
     PyObject* meta  # its first Meta child (borrowed: ``pending`` holds it), or NULL
     PyObject* found  # that Meta's first Type child, or NULL
+    bint blank  # whitespace-only text came beside its children: see ``drop_blanks``
 
 
 cdef class _LanguageTables:
@@ -249,6 +250,8 @@ cdef class _Decoder:
         pieces cost linear time; the run may not grow past ``max_string``."""
         if not value:
             return 0
+        if type(value) is str and _is_blank(value):
+            self.levels[len(self.stack) - 1].blank = True
         cdef Element target = <Element> self.stack[-1]
         cdef bint is_tail = self.pending_count > self.levels[len(self.stack) - 1].first
         if is_tail:
@@ -595,7 +598,11 @@ cdef class _Decoder:
             elif byte == END:
                 if not self.stack:
                     raise DecodeError("END without an open element", start)
-                self.close(self.pop(), self.pages.pop())
+                blank = self.levels[len(self.stack) - 1].blank
+                element = self.pop()
+                self.close(element, self.pages.pop())
+                if blank:
+                    _drop_blanks(element)
             elif byte == STR_I or byte == STR_T or byte == ENTITY or byte == OPAQUE:
                 if byte == STR_I:
                     value = self.termstr(&pos)
@@ -649,6 +656,37 @@ cdef class _Decoder:
         if self.root is None:
             raise DecodeError("no root element", self.size)
         return self.root
+
+
+cdef inline bint _is_blank(str text):
+    """Whether ``text`` is XML whitespace only (space, tab, CR, LF)."""
+    cdef Py_ssize_t index, length = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 character
+    for index in range(length):
+        character = PyUnicode_READ(kind, data, index)
+        if character != 0x20 and character != 0x09 and character != 0x0A and character != 0x0D:
+            return False
+    return length > 0
+
+
+cdef int _drop_blanks(Element element) except -1:
+    """Whitespace-only text beside child elements is indentation, not content (as the XML
+    reader reads it): an element with children keeps no such text, nor do its children as
+    tails. Leaf text stays exactly as sent."""
+    children = _children_of(element)
+    if not children:
+        return 0
+    text = _text_of(element)
+    if type(text) is str and _is_blank(text):
+        _set_text(element, None)
+    for child in children:
+        if type(child) is Element:
+            tail = _tail_of(<Element> child)
+            if type(tail) is str and _is_blank(tail):
+                _set_tail(<Element> child, None)
+    return 0
 
 
 cdef int _set_attribute(Element element, object name, object value, bint literal,

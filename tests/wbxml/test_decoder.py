@@ -247,3 +247,22 @@ def test_unknown_code_page_is_an_error():
     with pytest.raises(DecodeError) as caught:
         syncml_codec.decode(syncml(b"\x00\x07\x05"))
     assert caught.value.offset == 8
+
+
+def test_whitespace_beside_child_elements_is_indentation_and_leaf_text_is_content(Element):
+    """Whitespace-only text beside child elements is not content (the XML reader drops it too);
+    whitespace as a leaf's text, and text that is not only whitespace, are kept exactly."""
+    indent = b"\x03\n  \x00"
+    body = (
+        indent + b"\x6b" + indent  # <SyncBody>
+        + b"\x45" + indent + b"\x4b\x03 \x00\x01"  # <Add><CmdID> </CmdID>
+        + indent + b"\x4f\x03\n \x00\x02\x0a\x01"  # <Data>"\n " + ENTITY 10</Data>
+        + indent + b"\x01" + b"\x03x\x00\x01"  # </Add>x</SyncBody>
+    )  # fmt: skip
+    tree = syncml_codec.decode(syncml(body))
+    assert tree.text is None and tree.children[0].tail is None
+    body_element = tree.children[0]
+    add = body_element.children[0]
+    assert body_element.text is None and add.tail == "x"  # not only whitespace: kept
+    assert add.text is None and [child.tail for child in add.children] == [None, None]
+    assert [child.text for child in add.children] == [" ", "\n \n"]

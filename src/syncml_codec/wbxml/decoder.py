@@ -58,6 +58,7 @@ class _TreeBuilder:
         self.base_depth = depth
         self.stack: list[Element] = []
         self.pages: list[int] = []  # code page of each open element
+        self.blank: list[bool] = []  # whether whitespace-only text came in each open element
         self.root: Element | None = None
         self.run: list[str | bytes] | None = None  # content pieces for one place, not joined
         self.run_target: Element | None = None
@@ -71,6 +72,8 @@ class _TreeBuilder:
         pieces cost linear time; the run may not grow past ``max_string``."""
         if not value:
             return  # an empty string adds nothing; the tree holds None, never ""
+        if isinstance(value, str) and not value.strip(_XML_SPACE):
+            self.blank[-1] = True
         element = self.stack[-1]
         is_tail = bool(element.children)
         target = element.children[-1] if is_tail else element
@@ -182,6 +185,7 @@ class _TreeBuilder:
                 )
             self.stack.append(element)
             self.pages.append(page)
+            self.blank.append(False)
         else:
             self.close(element, page)
 
@@ -216,7 +220,10 @@ class _TreeBuilder:
             elif kind == "END":
                 if not self.stack:
                     raise DecodeError("END without an open element", token.offset)
-                self.close(self.stack.pop(), self.pages.pop())
+                element = self.stack.pop()
+                self.close(element, self.pages.pop())
+                if self.blank.pop():
+                    _drop_blanks(element)
             elif kind in ("STR_I", "STR_T", "ENTITY", "OPAQUE"):
                 if not self.stack:
                     raise DecodeError("content outside the root element", token.offset)
@@ -300,6 +307,22 @@ class _TreeBuilder:
             element.namespace = value
         elif action == "attribute":
             element.attributes[name] = value
+
+
+_XML_SPACE = " \t\r\n"
+
+
+def _drop_blanks(element: Element) -> None:
+    """Whitespace-only text beside child elements is indentation, not content (as the XML
+    reader reads it): an element with children keeps no such text, nor do its children as
+    tails. Leaf text stays exactly as sent."""
+    if not element.children:
+        return
+    if isinstance(element.text, str) and not element.text.strip(_XML_SPACE):
+        element.text = None
+    for child in element.children:
+        if isinstance(child.tail, str) and not child.tail.strip(_XML_SPACE):
+            child.tail = None
 
 
 def read_lxml(
