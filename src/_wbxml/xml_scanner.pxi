@@ -481,6 +481,9 @@ cdef class _XMLToWBXML(_Output):
         tag = (<bytes> name[:name_length]).decode("ascii")
         uri = (<bytes> namespace[:namespace_length]).decode("ascii") if namespace_length else None
         document = language_for_public_id(self.public_id) if self.public_id else None
+        if uri is None and document is None:
+            return _GIVE_UP  # its VerDTD, anywhere in its header, names its version
+
         read, self.root_namespace = resolve_element(document, uri, tag)
         self.root_tag = tag
         language = self.forced_language or self.root_language(None)

@@ -346,3 +346,20 @@ def test_a_namespaced_attribute_needs_its_declaration_in_the_tree(Element):
     with pytest.raises(EncodeError, match="no xmlns:prefix"):
         syncml_codec.encode(undeclared, format="xml")
     assert syncml_codec.decode(syncml_codec.encode(undeclared)) == undeclared  # WBXML carries it
+
+
+@pytest.mark.parametrize("version,public_id", [("1.1", 0x0FD3), ("1.0", 0x0FD1), ("1.2", 0x1201)])
+def test_a_root_in_no_namespace_takes_its_version_from_verdtd(version, public_id):
+    """Nothing else names the language (no namespace, no DOCTYPE): the SyncHdr's VerDTD does."""
+    xml = (
+        f"<SyncML><SyncHdr><VerDTD>{version}</VerDTD><VerProto>SyncML/{version}</VerProto>"
+        "<SessionID>1</SessionID><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>"
+    ).encode()
+    tree = syncml_codec.decode(xml)
+    assert tree.namespace == f"SYNCML:SYNCML{version}"
+    assert all(child.namespace == tree.namespace for child in tree.children)
+    for data in (syncml_codec.xml_to_wbxml(xml), syncml_codec.encode(tree)):
+        assert data[1:3] == bytes([0x80 | public_id >> 7, public_id & 0x7F])
+    devinf = b"<DevInf><VerDTD>1.1</VerDTD><Man>x</Man></DevInf>"
+    assert syncml_codec.xml_to_wbxml(devinf)[1:3] == b"\x9f\x54"  # DevInf 1.1: 0x0FD4
+    assert syncml_codec.decode(syncml_codec.xml_to_wbxml(devinf)) == syncml_codec.decode(devinf)

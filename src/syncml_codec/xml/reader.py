@@ -79,6 +79,8 @@ def parse_xml(
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DecodeError("XML: entity declarations are not accepted", data.find(b"<!ENTITY"))
     language = language_for_public_id(docinfo.public_id) if docinfo.public_id else None
+    if language is None and isinstance(root.tag, str) and not root.tag.startswith("{"):
+        language = _language_by_version(root)
     try:
         return read_tree(root, language, limits)
     except DecodeError as error:
@@ -89,6 +91,19 @@ def parse_xml(
         if isinstance(error, LimitError):
             raise LimitError(error.message, offset, error.limit) from None
         raise DecodeError(error.message, offset) from None
+
+
+def _language_by_version(root: Any) -> Language | None:
+    """For a root in no namespace, with no DOCTYPE to name its language: the language with that
+    root whose version its ``<VerDTD>`` gives (the root's own, or its SyncHdr's), if any."""
+    verdtd = root.find("VerDTD")
+    if verdtd is None:
+        verdtd = root.find("SyncHdr/VerDTD")
+    version = verdtd.text.strip() if verdtd is not None and verdtd.text else None
+    if version is None:
+        return None
+    found = language_for_namespace(None, root.tag, version)
+    return found if found is not None and found.version == version else None
 
 
 def at_node(error: DecodeError, node: Any) -> DecodeError:
