@@ -71,6 +71,9 @@ from syncml_codec.xml.reader import (
 from syncml_codec.xml.writer import RESERVED_URIS, XML_NAME, escape_attribute, escape_text
 from syncml_codec.xml.writer import write_xml as shared_write_xml
 from syncml_codec.wbxml.rules import (
+    bind_prefixes,
+    prefixed_name,
+    unbind_prefixes,
     EMBEDDED_TYPES,
     OPAQUE_PARENTS,
     VOBJECT_TYPES,

@@ -70,6 +70,8 @@ cdef class _Decoder:
     cdef object budget  # shared with nested documents (limits.Budget)
     cdef Py_ssize_t output_left, elements_left  # the budget's counts while this one decodes
     cdef Py_ssize_t run_length  # of the run's pieces together, for max_string
+    cdef dict prefixes  # prefix -> URI of the xmlns:prefix attributes in scope
+    cdef list bindings  # (stack depth, what it replaced) of each open element that bound some
     cdef PyObject** recent_texts  # short ASCII texts by hash (owned)
     cdef size_t recent_mask  # the number of recent_texts slots - 1
 
@@ -115,6 +117,8 @@ cdef class _Decoder:
         self.syncml = tables.syncml
         self.default_namespace = self.language.namespace
         self.table_strings = {}
+        self.prefixes = {}
+        self.bindings = []
         self.stack = []
         self.pages = []
         self.root = None
@@ -603,6 +607,8 @@ cdef class _Decoder:
                 self.close(element, self.pages.pop())
                 if blank:
                     _drop_blanks(element)
+                if self.bindings and (<tuple> self.bindings[-1])[0] == len(self.stack):
+                    unbind_prefixes(self.prefixes, self.bindings.pop()[1])
             elif byte == STR_I or byte == STR_T or byte == ENTITY or byte == OPAQUE:
                 if byte == STR_I:
                     value = self.termstr(&pos)
@@ -648,9 +654,22 @@ cdef class _Decoder:
                     tag_name = self.tag_name(names, page, byte & 0x3F, start)
                 self.count_element(start)
                 element = _new_element(tag_name)
+                bound = None
                 if byte & HAS_ATTRIBUTES:
                     pos = self.attributes(element, pos, (byte & 0x3F) == LITERAL)
+                    attributes = _attributes_of(element)
+                    if attributes:
+                        bound = bind_prefixes(self.prefixes, attributes)
+                if self.root is not None and ":" in <str> tag_name.tag:
+                    found = prefixed_name(tag_name.tag, self.prefixes)  # prefix:local, as XML
+                    if found is not None:
+                        element._name = _name_for(found[0], found[1])
                 self.open(element, page, start, byte & HAS_CONTENT)
+                if bound:
+                    if byte & HAS_CONTENT:
+                        self.bindings.append((len(self.stack) - 1, bound))
+                    else:
+                        unbind_prefixes(self.prefixes, bound)
         if self.stack:
             raise DecodeError(f"input ends inside <{_tag(<Element> self.stack[-1])}>", self.size)
         if self.root is None:

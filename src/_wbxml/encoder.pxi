@@ -30,11 +30,13 @@ cdef class _Encoder(_Output):
     cdef _StringTable table
     cdef _SharedStrings shared  # None without the string table
     cdef dict type_elements
+    cdef dict prefixes  # prefix -> URI of the xmlns:prefix attributes in scope
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
 
     def __init__(self, language, dict options):
+        self.prefixes = {}
         self.language = language
         self.options = options
         self.version = options["version"]
@@ -213,16 +215,24 @@ cdef class _Encoder(_Output):
         has_content = PySequence_Fast_GET_SIZE(children) > 0 or only_child is not None
         has_content = has_content or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
         if token < 0:
             self.byte(LITERAL | flags)
-            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None)))
+            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None, self.prefixes)))
         else:
             self.switch_page(page)
             self.byte(token | flags)
         if attributes:
             self.attributes(attributes)
-        if not has_content:
-            return 0
+        if has_content:
+            self.content_of(node, text, children, only_child, rules, parent, grandparent, depth)
+        if bound:
+            unbind_prefixes(self.prefixes, bound)
+        return 0
+
+    cdef int content_of(self, object node, object text, object children, object only_child,
+                        int rules, object parent, object grandparent, int depth) except -1:
+        """An element's content after its start: text, children with their tails, END."""
         if text is not None and len(text) > 0:
             as_opaque = False
             if rules & _ENCODE_DATA:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.parsers import expat
+
 import pytest
 
 import syncml_codec
@@ -207,3 +209,26 @@ def test_whitespace_kept_by_xml2wbxml_k_reads_as_indentation(name, tmp_path):
     converted = syncml_codec.wbxml_to_xml(data)
     assert b"wbxml:char" not in converted
     assert syncml_codec.decode(converted) == syncml_codec.decode(data)
+
+
+def test_foreign_elements_are_written_with_their_prefix(Element, tmp_path):
+    """An element in a namespace no page has is written as the document wrote it,
+    ``prefix:local`` with the declaration kept as an attribute: libwbxml prints well-formed XML
+    (it drops attributes, so no namespace-aware reader binds the prefix), and our decoders read
+    it back into the namespaced element."""
+    msft = "http://schemas.microsoft.com/MobileDevice/DM"
+    xml = (
+        b'<MgmtTree xmlns="syncml:dmddf1.2" xmlns:MSFT="' + msft.encode() + b'"><VerDTD>1.2'
+        b"</VerDTD><Node><NodeName>x</NodeName><DFProperties><MSFT:Applicability>"
+        b"<MSFT:OsBuildVersion>10.0</MSFT:OsBuildVersion></MSFT:Applicability></DFProperties>"
+        b"</Node></MgmtTree>"
+    )
+    tree = syncml_codec.decode(xml)
+    applicability = tree.find("Node").find("DFProperties").children[0]
+    assert (applicability.tag, applicability.namespace) == ("Applicability", msft)
+    data = syncml_codec.encode(tree)
+    assert b"MSFT:Applicability\x00" in data and b"{" not in data
+    assert syncml_codec.decode(data) == tree
+    printed = wbxml2xml(data, tmp_path)
+    expat.ParserCreate().Parse(printed, True)  # well-formed XML 1.0
+    assert b"<MSFT:OsBuildVersion>10.0</MSFT:OsBuildVersion>" in printed

@@ -24,13 +24,16 @@ from .languages import Language
 from .rules import (
     WBXML_NAMESPACE,
     GrowingMetaTypes,
+    bind_prefixes,
     data_type,
     is_metinf_type,
     join_run,
     literal_name,
     looks_embedded,
     opaque_value,
+    prefixed_name,
     type_for_xml,
+    unbind_prefixes,
     xmlns_action,
 )
 from .tokens import HAS_ATTRIBUTES, HAS_CONTENT, Token, iter_tokens
@@ -59,6 +62,8 @@ class _TreeBuilder:
         self.stack: list[Element] = []
         self.pages: list[int] = []  # code page of each open element
         self.blank: list[bool] = []  # whether whitespace-only text came in each open element
+        self.prefixes: dict[str, str] = {}  # prefix -> URI of the xmlns:prefix attributes in scope
+        self.bound: list[list[Any] | None] = []  # what each open element bound in prefixes
         self.root: Element | None = None
         self.run: list[str | bytes] | None = None  # content pieces for one place, not joined
         self.run_target: Element | None = None
@@ -216,7 +221,17 @@ class _TreeBuilder:
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")
-                self.open(element, token.page, token, bool(token.code & HAS_CONTENT))
+                bound = bind_prefixes(self.prefixes, element.attributes)
+                if ":" in name and self.root is not None:  # prefix:local, as XML writes it
+                    found = prefixed_name(name, self.prefixes)
+                    if found is not None:
+                        element.tag, element.namespace = found
+                has_content = bool(token.code & HAS_CONTENT)
+                self.open(element, token.page, token, has_content)
+                if has_content:
+                    self.bound.append(bound)
+                elif bound:
+                    unbind_prefixes(self.prefixes, bound)
             elif kind == "END":
                 if not self.stack:
                     raise DecodeError("END without an open element", token.offset)
@@ -224,6 +239,9 @@ class _TreeBuilder:
                 self.close(element, self.pages.pop())
                 if self.blank.pop():
                     _drop_blanks(element)
+                bound = self.bound.pop()
+                if bound:
+                    unbind_prefixes(self.prefixes, bound)
             elif kind in ("STR_I", "STR_T", "ENTITY", "OPAQUE"):
                 if not self.stack:
                     raise DecodeError("content outside the root element", token.offset)

@@ -14,12 +14,14 @@ from .languages import Language
 from .rules import (
     WBXML_NAMESPACE,
     DataClassifier,
+    bind_prefixes,
     embedded_language,
     is_metinf_type,
     is_xml_text,
     literal_tag,
     root_language,
     type_for_wbxml,
+    unbind_prefixes,
 )
 from .strtable import SharedStrings, finish_document, start_document, utf8
 from .tokens import (
@@ -53,6 +55,7 @@ class _Encoder:
         self.page = 0
         self.shared: SharedStrings | None = None
         self.data_classifier = DataClassifier()
+        self.prefixes: dict[str, str] = {}  # prefix -> URI of the xmlns:prefix attributes in scope
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
@@ -124,39 +127,42 @@ class _Encoder:
                 return
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
+        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
         if found is None:
             if namespace is not None and tags is not None:
                 # A LITERAL element takes the namespace of the page in force when decoded.
                 self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
-            self.out += mb_u_int32(self.table.add(literal_tag(tag, namespace, tags is not None)))
+            name = literal_tag(tag, namespace, tags is not None, self.prefixes)
+            self.out += mb_u_int32(self.table.add(name))
         else:
             page, token = found
             self.switch_page(page)
             self.out.append(token | flags)
         if attributes:
             self.attributes(attributes)
-        if not has_content:
-            return
-        if text is not None and len(text) > 0:
-            as_opaque = False
-            if language.family == "syncml":
-                if tag == "Data":
-                    as_opaque = self.data_is_opaque(parent, grandparent)
-                elif (
-                    self.options["type_rewrite"]
-                    and isinstance(text, str)
-                    and is_metinf_type(language, page, tag)
-                ):
-                    text = type_for_wbxml(text)
-            self.content(text, as_opaque)
-        for child in children:
-            self.element(child, node, parent, depth + 1)
-            tail = child.tail
-            if tail is not None and len(tail) > 0:
-                self.content(tail, False)
-        self.out.append(END)
+        if has_content:  # its text, its children with their tails, END
+            if text is not None and len(text) > 0:
+                as_opaque = False
+                if language.family == "syncml":
+                    if tag == "Data":
+                        as_opaque = self.data_is_opaque(parent, grandparent)
+                    elif (
+                        self.options["type_rewrite"]
+                        and isinstance(text, str)
+                        and is_metinf_type(language, page, tag)
+                    ):
+                        text = type_for_wbxml(text)
+                self.content(text, as_opaque)
+            for child in children:
+                self.element(child, node, parent, depth + 1)
+                tail = child.tail
+                if tail is not None and len(tail) > 0:
+                    self.content(tail, False)
+            self.out.append(END)
+        if bound:
+            unbind_prefixes(self.prefixes, bound)
 
     def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
         mode: str = self.options["opaque_data"]

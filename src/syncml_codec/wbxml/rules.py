@@ -10,6 +10,7 @@ These are the places where SyncML bends plain WBXML, kept compatible with libwbx
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import DecodeError, EncodeError
@@ -30,6 +31,10 @@ __all__ = [
     "is_namespace_uri",
     "xmlns_action",
     "literal_name",
+    "literal_tag",
+    "bind_prefixes",
+    "unbind_prefixes",
+    "prefixed_name",
     "join_run",
     "GrowingMetaTypes",
     "looks_embedded",
@@ -267,12 +272,21 @@ def is_namespace_uri(value: str) -> bool:
     return ":" not in first_segment or _SCHEME.match(first_segment.split(":", 1)[0]) is not None
 
 
-def literal_tag(tag: str, namespace: str | None, on_its_page: bool) -> str:
+def literal_tag(
+    tag: str, namespace: str | None, on_its_page: bool, scope: Mapping[str, str] | None = None
+) -> str:
     """The name a LITERAL element is written with: its tag where the page in force gives its
-    namespace, else ``{uri}tag`` (``{}tag`` for none). A LITERAL tag may hold "}", so the URI
-    may not: its end would be ambiguous."""
+    namespace; else ``prefix:tag`` where a prefix in ``scope`` (prefix -> URI, from the
+    ``xmlns:prefix`` attributes of the element and its ancestors) is bound to its namespace, as
+    XML documents write it (so libwbxml and other decoders print well-formed XML); else
+    ``{uri}tag`` (``{}tag`` for none). A LITERAL tag may hold "}", so the URI may not: its end
+    would be ambiguous."""
     if on_its_page and namespace is not None:
         return tag
+    if namespace is not None and scope and ":" not in tag:
+        for prefix in reversed(scope):
+            if scope[prefix] == namespace:
+                return f"{prefix}:{tag}"
     if namespace is not None and "}" in namespace:
         raise EncodeError(f"namespace {namespace!r} holds '}}': no LITERAL name can carry it")
     return f"{{{namespace or ''}}}{tag}"
@@ -292,6 +306,39 @@ def literal_name(
             return tag, namespace or None
     found = language.find_tag(name, page_namespace)
     return name, language.page_namespace(found[0]) if found is not None else page_namespace
+
+
+def bind_prefixes(scope: dict[str, str], attributes: Mapping[str, Any]) -> list[Any] | None:
+    """Bind the prefixes that ``xmlns:prefix`` attributes declare in ``scope`` (prefix -> URI);
+    what they replaced, for :func:`unbind_prefixes`, or None when they declare none."""
+    replaced: list[Any] | None = None
+    for name, value in attributes.items():
+        if isinstance(name, str) and name.startswith("xmlns:") and isinstance(value, str):
+            prefix = name[6:]
+            if replaced is None:
+                replaced = []
+            replaced.append((prefix, scope.get(prefix)))
+            scope[prefix] = value
+    return replaced
+
+
+def unbind_prefixes(scope: dict[str, str], replaced: list[Any]) -> None:
+    """Undo :func:`bind_prefixes`: ``scope`` as it was before."""
+    for prefix, outer in reversed(replaced):
+        if outer is None:
+            del scope[prefix]
+        else:
+            scope[prefix] = outer
+
+
+def prefixed_name(name: str, scope: Mapping[str, str]) -> tuple[str, str] | None:
+    """(local name, namespace) of a LITERAL element named ``prefix:local`` whose prefix
+    ``scope`` binds (its own declarations included); None for any other name."""
+    prefix, colon, local = name.partition(":")
+    if not colon or not prefix or not local or ":" in local:
+        return None
+    namespace = scope.get(prefix)
+    return (local, namespace) if namespace is not None and namespace != WBXML_NAMESPACE else None
 
 
 def xmlns_action(element: Any, name: str, value: str, literal: bool, root: bool) -> str:
