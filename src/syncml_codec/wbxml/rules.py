@@ -284,7 +284,7 @@ def literal_tag(
     if on_its_page and namespace is not None:
         return tag
     if namespace is not None and scope and ":" not in tag:
-        for prefix in reversed(scope):
+        for prefix in reversed(list(scope)):
             if scope[prefix] == namespace:
                 return f"{prefix}:{tag}"
     if namespace is not None and "}" in namespace:
