@@ -342,6 +342,9 @@ def write_results(
         f"{', '.join(sorted(_impl.IMPLEMENTATIONS))}), lxml {lxml.__version__}, "
         f"msgpack {getattr(msgpack, 'version', ('absent',))}, "
         f"libwbxml {'loaded through ctypes' if libwbxml is not None else 'absent'}",
+        "- Garbage collector: on, for every contender and every call (no contender switches "
+        "it); the objects alive before timing are frozen out of it (`gc.freeze()`), so each "
+        "call pays for the collections its own allocations cause",
     ]
     for peer, reason in missing_peers().items():
         lines.append(f"- Skipped peer {peer}: {reason}")
@@ -518,7 +521,33 @@ def main(argv: list[str] | None = None) -> int:
         plot(series, args.output.with_name("scaling.png"))
     write_results(results, series, mem, args.output, cpu)
     print(f"wrote {args.output}")
+    if not args.quick and args.output == HERE / "RESULTS.md":
+        update_readme(args.output, HERE.parent / "README.md")
+        print("updated the benchmark table of README.md")
     return 0
+
+
+#: The rows of RESULTS.md's target table the README shows: the 50 KB and 1 MB documents and the
+#: scaling series.
+README_DOCUMENTS = ("dm medium", "dm large", "ds medium", "dm scaling")
+README_TABLE = ("<!-- benchmark table: written by benchmarks/report.py -->", "<!-- end -->")
+
+
+def update_readme(results: Path, readme: Path) -> None:
+    """Replace the README's benchmark table with the matching rows of ``results``."""
+    rows = [
+        line
+        for line in results.read_text().splitlines()
+        if line.startswith("| ")
+        and line.endswith(("| yes |", "| **no** |"))  # a row of the targets table
+        and line.split(" | ")[1] in README_DOCUMENTS
+    ]
+    table = ["| target | document | measured | bound | met |", "|---|---|---:|---:|---|", *rows]
+    text = readme.read_text()
+    start, end = text.index(README_TABLE[0]), text.index(README_TABLE[1])
+    readme.write_text(
+        text[: start + len(README_TABLE[0])] + "\n" + "\n".join(table) + "\n" + text[end:]
+    )
 
 
 if __name__ == "__main__":
