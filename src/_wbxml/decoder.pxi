@@ -712,7 +712,7 @@ cdef int _set_attribute(Element element, object name, object value, bint literal
                         bint root) except -1:
     action = xmlns_action(element, name, value, literal, root)
     if action == "namespace":
-        element._name = _name_for(_tag(element), value)
+        element._name = _name_for(_tag(element), value or None)
     elif action == "attribute":
         element.attributes[name] = value
     return 0

@@ -210,6 +210,8 @@ cdef class _Encoder(_Output):
             rules = self.rules(tag, page)
             if token >= 0 and name is not None:
                 _remember_token(name, self.language, page, token, rules)
+        if token < 0 and namespace is None and not (attributes and "xmlns" in attributes):
+            attributes = {"xmlns": "", **(attributes or {})}  # no namespace, as XML declares it
         if type(children) is not list and type(children) is not tuple:
             children = list(children)
         has_content = PySequence_Fast_GET_SIZE(children) > 0 or only_child is not None

@@ -322,7 +322,7 @@ class _TreeBuilder:
     def set_attribute(self, element: Element, name: str, value: str, literal: bool) -> None:
         action = xmlns_action(element, name, value, literal, self.root is None)
         if action == "namespace":
-            element.namespace = value
+            element.namespace = value or None
         elif action == "attribute":
             element.attributes[name] = value
 

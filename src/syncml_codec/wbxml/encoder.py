@@ -125,6 +125,8 @@ class _Encoder:
             if nested is not None:
                 self.opaque(_Encoder(nested, self.options).document(node))
                 return
+        if found is None and namespace is None and "xmlns" not in attributes:
+            attributes = {"xmlns": "", **attributes}  # no namespace, as XML declares it
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         bound = bind_prefixes(self.prefixes, attributes) if attributes else None

@@ -278,12 +278,14 @@ def literal_tag(
     """The name a LITERAL element is written with: its tag where the page in force gives its
     namespace; else ``prefix:tag`` where a prefix in ``scope`` (prefix -> URI, from the
     ``xmlns:prefix`` attributes of the element and its ancestors) is bound to its namespace, as
-    XML documents write it (so libwbxml and other decoders print well-formed XML); else
-    ``{uri}tag`` (``{}tag`` for none). A LITERAL tag may hold "}", so the URI may not: its end
-    would be ambiguous."""
+    XML documents write it (so libwbxml and other decoders print well-formed XML); the plain
+    tag in no namespace (beside an ``xmlns=""`` attribute); else ``{uri}tag``. A LITERAL tag
+    may hold "}", so the URI may not: its end would be ambiguous."""
     if on_its_page and namespace is not None:
         return tag
-    if namespace is not None and scope and ":" not in tag:
+    if namespace is None:
+        return tag  # in no namespace: the encoders add xmlns="", as XML writes it
+    if scope and ":" not in tag:
         for prefix in reversed(list(scope)):
             if scope[prefix] == namespace:
                 return f"{prefix}:{tag}"
@@ -346,7 +348,11 @@ def xmlns_action(element: Any, name: str, value: str, literal: bool, root: bool)
     ``xmlns`` holding a URI, "namespace" (a LITERAL element below the root takes it as its
     namespace) or "absorb" (it repeats the namespace a token or the root already has, as Nokia
     phones send it). An ``xmlns`` that disagrees with a token's page stays an attribute."""
-    if name != "xmlns" or element.namespace == WBXML_NAMESPACE or not is_namespace_uri(value):
+    if name != "xmlns" or element.namespace == WBXML_NAMESPACE:
+        return "attribute"
+    if value == "" and literal and not root:
+        return "namespace"  # none: how the encoders write a LITERAL element in no namespace
+    if not is_namespace_uri(value):
         return "attribute"
     if literal and not root:
         return "namespace"
