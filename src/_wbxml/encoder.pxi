@@ -210,17 +210,20 @@ cdef class _Encoder(_Output):
             rules = self.rules(tag, page)
             if token >= 0 and name is not None:
                 _remember_token(name, self.language, page, token, rules)
-        if token < 0 and namespace is None and not (attributes and "xmlns" in attributes):
-            attributes = {"xmlns": "", **(attributes or {})}  # no namespace, as XML declares it
+        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
+        if token < 0:
+            literal, xmlns = literal_tag(tag, namespace, tags is not None, self.prefixes)
+            if xmlns is not None and not (attributes and "xmlns" in attributes):
+                # its namespace, as XML declares it
+                attributes = {"xmlns": xmlns, **(attributes or {})}
         if type(children) is not list and type(children) is not tuple:
             children = list(children)
         has_content = PySequence_Fast_GET_SIZE(children) > 0 or only_child is not None
         has_content = has_content or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
-        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
         if token < 0:
             self.byte(LITERAL | flags)
-            self.mb(self.table.add(literal_tag(tag, namespace, tags is not None, self.prefixes)))
+            self.mb(self.table.add(literal))
         else:
             self.switch_page(page)
             self.byte(token | flags)

@@ -125,20 +125,24 @@ class _Encoder:
             if nested is not None:
                 self.opaque(_Encoder(nested, self.options).document(node))
                 return
-        if found is None and namespace is None and "xmlns" not in attributes:
-            attributes = {"xmlns": "", **attributes}  # no namespace, as XML declares it
+        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
+        if found is not None:
+            name = None
+        else:
+            name, xmlns = literal_tag(tag, namespace, tags is not None, self.prefixes)
+            if xmlns is not None and "xmlns" not in attributes:
+                attributes = {"xmlns": xmlns, **attributes}  # its namespace, as XML declares it
         has_content = bool(children) or (text is not None and len(text) > 0)
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
-        bound = bind_prefixes(self.prefixes, attributes) if attributes else None
-        if found is None:
+        if name is not None:
             if namespace is not None and tags is not None:
                 # A LITERAL element takes the namespace of the page in force when decoded.
                 self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
-            name = literal_tag(tag, namespace, tags is not None, self.prefixes)
             self.out += mb_u_int32(self.table.add(name))
         else:
+            assert found is not None
             page, token = found
             self.switch_page(page)
             self.out.append(token | flags)

@@ -274,24 +274,30 @@ def is_namespace_uri(value: str) -> bool:
 
 def literal_tag(
     tag: str, namespace: str | None, on_its_page: bool, scope: Mapping[str, str] | None = None
-) -> str:
-    """The name a LITERAL element is written with: its tag where the page in force gives its
-    namespace; else ``prefix:tag`` where a prefix in ``scope`` (prefix -> URI, from the
-    ``xmlns:prefix`` attributes of the element and its ancestors) is bound to its namespace, as
-    XML documents write it (so libwbxml and other decoders print well-formed XML); the plain
-    tag in no namespace (beside an ``xmlns=""`` attribute); else ``{uri}tag``. A LITERAL tag
-    may hold "}", so the URI may not: its end would be ambiguous."""
+) -> tuple[str, str | None]:
+    """How a LITERAL element is written, as XML documents write it (so libwbxml and other
+    decoders print well-formed XML): (its name, the ``xmlns`` attribute to add, or None).
+
+    Its tag where the page in force gives its namespace; ``prefix:tag`` where a prefix in
+    ``scope`` (prefix -> URI, from the ``xmlns:prefix`` attributes of the element and its
+    ancestors) is bound to its namespace; else its tag with ``xmlns="uri"`` (``xmlns=""`` in no
+    namespace); for a namespace that is no URI an ``xmlns`` can hold, ``{uri}tag``. The decoders
+    read each form back into the same element. A LITERAL tag may hold "}", so the URI of the
+    last form may not: its end would be ambiguous.
+    """
     if on_its_page and namespace is not None:
-        return tag
+        return tag, None
     if namespace is None:
-        return tag  # in no namespace: the encoders add xmlns="", as XML writes it
+        return tag, ""
     if scope and ":" not in tag:
         for prefix in reversed(list(scope)):
             if scope[prefix] == namespace:
-                return f"{prefix}:{tag}"
-    if namespace is not None and "}" in namespace:
+                return f"{prefix}:{tag}", None
+    if is_namespace_uri(namespace):
+        return tag, namespace
+    if "}" in namespace:
         raise EncodeError(f"namespace {namespace!r} holds '}}': no LITERAL name can carry it")
-    return f"{{{namespace or ''}}}{tag}"
+    return f"{{{namespace}}}{tag}", None
 
 
 def literal_name(
