@@ -199,17 +199,35 @@ cdef class Element:
         children = _raw_children(self)
         return 0 if children is None else len(children)
 
-    def find(self, tag):
-        """The first child named ``tag``, or None."""
-        for child in _children_of(self):
-            if _tag_of(child) == tag:
-                return child
-        return None
+    def __getitem__(self, index):
+        return _children_of(self)[index]
 
-    def findtext(self, tag, default=None):
-        """The text of the first child named ``tag``, or ``default``."""
-        child = self.find(tag)
-        return default if child is None or child.text is None else child.text
+    def find(self, path):
+        """The first element ``path`` selects (``SyncHdr/SessionID``, ``.//LocURI``), or None."""
+        if type(path) is str and "/" not in <str> path and path != "*" and path != ".":
+            for child in _children_of(self):
+                if _tag_of(child) == path:
+                    return child
+            return None
+        return next(iterfind(self, path), None)
+
+    def findall(self, path):
+        """Every element ``path`` selects, in document order."""
+        return list(iterfind(self, path))
+
+    def iterfind(self, path):
+        """The elements ``path`` selects, in document order."""
+        return iterfind(self, path)
+
+    def findtext(self, path, default=None):
+        """The text of the first element ``path`` selects, or ``default`` (also when it has no
+        text)."""
+        found = self.find(path)
+        return default if found is None or found.text is None else found.text
+
+    def iter(self, tag=None):
+        """This element and its descendants in document order, those named ``tag`` if given."""
+        return iter_elements(self, tag)
 
     def __reduce__(self):
         return (Element, (_tag(self), _namespace(self), _attributes_of(self), _text_of(self),

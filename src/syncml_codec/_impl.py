@@ -8,7 +8,9 @@ against both.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import warnings
 from types import ModuleType
 
 from . import fallback
@@ -17,9 +19,19 @@ __all__ = ["IMPLEMENTATIONS", "codec", "name", "use", "pure_python_forced"]
 
 
 def _load_compiled() -> ModuleType | None:
+    """The compiled core; None when it is not installed (the pure-Python twin does the same
+    work), with a warning when it is installed but does not import."""
+    if importlib.util.find_spec(f"{__package__}._wbxml") is None:
+        return None
     try:
         from . import _wbxml
-    except ImportError:  # not built: the pure-Python twin does the same work
+    except ImportError as error:
+        warnings.warn(
+            f"syncml_codec: the compiled core is installed but does not import ({error}); "
+            "using the pure-Python implementation, which is 10-30x slower",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return None
     return _wbxml
 

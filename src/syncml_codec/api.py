@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from . import _impl
-from .errors import DecodeError, EncodeError
+from .errors import DecodeError
 from .limits import DEFAULT_LIMITS, Limits, check_size
 from .wbxml.languages import Language
 from .xml import reader as xml_reader
@@ -130,6 +130,7 @@ def encode(
     OPAQUE); ``version`` is the WBXML version; ``public_id="string"`` writes the FPI in the string
     table; ``language`` overrides the one the root element implies. XML option: ``pretty``.
     """
+    element = _tree(element, "encode")
     if format == "xml":
         xml: bytes = _impl.codec.write_xml(element, pretty=pretty)
         return xml
@@ -227,7 +228,19 @@ def from_lxml(element: Any) -> Any:
 
 
 def to_lxml(element: Any) -> Any:
-    """Convert an element tree into an lxml element."""
-    if not hasattr(element, "children"):
-        raise EncodeError("to_lxml() takes an Element")
-    return xml_writer.to_lxml(element)
+    """Convert an element tree (or a model object's) into an lxml element."""
+    return xml_writer.to_lxml(_tree(element, "to_lxml"))
+
+
+def _tree(element: Any, function: str) -> Any:
+    """The element tree to write: ``element`` itself, or a model object's (a ``Message``, a
+    command, ...); TypeError naming anything else."""
+    from .model.base import Node  # the model is built on this module
+
+    if isinstance(element, Node):
+        return element.element
+    if not (hasattr(element, "tag") and hasattr(element, "children")):
+        raise TypeError(
+            f"{function}() takes an Element or a model object, not {type(element).__name__}"
+        )
+    return element

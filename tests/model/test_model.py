@@ -550,3 +550,19 @@ def test_readme_example_runs():
     exec(example.split("```")[0], namespace)
     assert namespace["report"].code == AlertCode.GENERIC_ALERT
     assert [c.TAG for c in namespace["package_3"].commands] == ["Status", "Status", "Results"]
+
+
+def test_model_objects_encode_wherever_a_tree_does_and_anything_else_is_a_type_error():
+    message = Message(session_id="1", msg_id=1, target="https://dm.example.com", source="IMEI:1")
+    message.add(Get(items=[Item(target="./DevInfo/Mod")]))
+    assert syncml_codec.encode(message) == syncml_codec.encode(message.element)
+    assert syncml_codec.encode(message, format="xml") == message.to_xml()
+    assert syncml_codec.encode(message.commands[0]) == syncml_codec.encode(
+        message.commands[0].element
+    )
+    assert syncml_codec.to_lxml(message).tag == "{SYNCML:SYNCML1.2}SyncML"
+    for bad in ("hello", 3, None):
+        with pytest.raises(TypeError, match=type(bad).__name__):
+            syncml_codec.encode(bad)
+        with pytest.raises(TypeError, match=type(bad).__name__):
+            syncml_codec.to_lxml(bad)

@@ -351,3 +351,37 @@ def test_compiled_trees_are_left_out_of_the_cycle_collector():
             else:
                 leaves += 1
         assert internal > 3 and leaves > 3
+
+
+def test_elements_are_navigated_as_elementtree_users_expect(Element):
+    tree = syncml_codec.decode(
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><SessionID>7</SessionID><Target><LocURI>'
+        b"https://dm.example.com</LocURI></Target></SyncHdr><SyncBody><Get><CmdID>1</CmdID>"
+        b"<Item><Target><LocURI>./DevInfo/Mod</LocURI></Target></Item><Item><Target><LocURI>"
+        b"./DevInfo/Man</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>"
+    )
+    assert type(tree) is Element
+    assert tree.find("SyncHdr/SessionID").text == "7"
+    assert tree.findtext("SyncHdr/SessionID") == "7"
+    assert tree.findtext("SyncHdr/Nothing", "none") == "none"
+    assert tree.findtext("SyncBody/Final", "empty") == "empty"
+    assert [e.text for e in tree.findall(".//LocURI")] == [
+        "https://dm.example.com",
+        "./DevInfo/Mod",
+        "./DevInfo/Man",
+    ]
+    assert [e.text for e in tree.iterfind("SyncBody/Get/Item/Target/LocURI")] == [
+        "./DevInfo/Mod",
+        "./DevInfo/Man",
+    ]
+    assert [e.tag for e in tree.findall("SyncBody/*")] == ["Get", "Final"]
+    assert [e.tag for e in tree.findall("*/Target")] == ["Target"]
+    assert tree.find(".") is tree and tree.find("SyncBody/Get//LocURI").text == "./DevInfo/Mod"
+    assert [e.tag for e in tree.iter("Item")] == ["Item", "Item"]
+    assert next(tree.iter()) is tree and len(list(tree.iter())) == 15
+    assert len(tree) == 2 and tree[0].tag == "SyncHdr" and tree[-1].tag == "SyncBody"
+    assert [e.tag for e in tree[1][0][1:]] == ["Item", "Item"]
+    with pytest.raises(SyntaxError):
+        tree.find("/SyncML")
+    with pytest.raises(IndexError):
+        tree[2]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .path import iter_elements, iterfind
+
 __all__ = ["Element"]
 
 
@@ -58,14 +60,32 @@ class Element:
     def __len__(self) -> int:
         return len(self.children)
 
-    def find(self, tag: str) -> Any:
-        """The first child named ``tag``, or None."""
-        for child in self.children:
-            if child.tag == tag:
-                return child
-        return None
+    def __getitem__(self, index: Any) -> Any:
+        return self.children[index]
 
-    def findtext(self, tag: str, default: Any = None) -> Any:
-        """The text of the first child named ``tag``, or ``default``."""
-        child = self.find(tag)
-        return default if child is None or child.text is None else child.text
+    def find(self, path: str) -> Any:
+        """The first element ``path`` selects (``SyncHdr/SessionID``, ``.//LocURI``), or None."""
+        if "/" not in path and path not in ("*", "."):
+            for child in self.children:
+                if child.tag == path:
+                    return child
+            return None
+        return next(iterfind(self, path), None)
+
+    def findall(self, path: str) -> list[Any]:
+        """Every element ``path`` selects, in document order."""
+        return list(iterfind(self, path))
+
+    def iterfind(self, path: str) -> Iterator[Any]:
+        """The elements ``path`` selects, in document order."""
+        return iterfind(self, path)
+
+    def findtext(self, path: str, default: Any = None) -> Any:
+        """The text of the first element ``path`` selects, or ``default`` (also when it has no
+        text)."""
+        found = self.find(path)
+        return default if found is None or found.text is None else found.text
+
+    def iter(self, tag: str | None = None) -> Iterator[Any]:
+        """This element and its descendants in document order, those named ``tag`` if given."""
+        return iter_elements(self, tag)
