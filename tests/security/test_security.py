@@ -262,8 +262,8 @@ def test_encode_checks_fields():
 # -- the notification command line ----------------------------------------------------------
 
 
-def _cli(*args, stdin=b""):
-    env = {k: v for k, v in os.environ.items() if k != "SYNCML_CODEC_PUREPYTHON"}
+def _cli(*args, stdin=b"", env=None):
+    env = {k: v for k, v in os.environ.items() if k != "SYNCML_CODEC_PUREPYTHON"} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "syncml_codec", "notification", *args],
         input=stdin,
@@ -301,16 +301,26 @@ def test_cli_encode_and_decode(tmp_path):
 
     assert json.loads(decoded.stdout) == {
         "version": 11,
-        "ui_mode": 1,
-        "initiator": 0,
+        "ui_mode": "background",
+        "initiator": "client",
         "session_id": "1234",
         "server_id": "com.mgmtsrv.manage",
         "vendor_data": "",
         "digest": SPEC_PAYLOAD[:16].hex(),
         "digest_valid": True,
     }
-    wrong = json.loads(_cli("decode", str(out), "--json", "--password", "x").stdout)
-    assert wrong["digest_valid"] is False
+    wrong = _cli("decode", str(out), "--json", "--password", "x")
+    assert json.loads(wrong.stdout)["digest_valid"] is False
+    assert wrong.returncode == 1 and b"digest does not match" in wrong.stderr
+    secret_file = tmp_path / "secret.txt"
+    secret_file.write_text("secret\n")
+    for source in (("--password-file", str(secret_file)), ("--password-env", "NOTIFY_SECRET")):
+        checked = _cli(
+            "decode", str(out), "--nonce", "nonce", *source, env={"NOTIFY_SECRET": "secret"}
+        )
+        assert checked.returncode == 0 and b"digest_valid: True" in checked.stdout
+    unset = _cli("decode", str(out), "--password-env", "NO_SUCH_VARIABLE_HERE")
+    assert unset.returncode == 2 and b"NO_SUCH_VARIABLE_HERE is not set" in unset.stderr
     ds = json.loads(_cli("decode", "-", "--json", "--ds", stdin=SAN01).stdout)
     assert ds["syncs"] == [{"sync_type": 206, "content_type": 0, "server_uri": "Contacts"}]
 

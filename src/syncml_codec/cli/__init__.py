@@ -1,5 +1,5 @@
 """``python -m syncml_codec`` and the ``syncml-codec`` script: convert, dump, notification."""
 
-from .main import main
+from .commands import main
 
 __all__ = ["main"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..api import decode as decode_wbxml
 from ..errors import DecodeError
 from ..wbxml.header import read_header
 from ..wbxml.languages import Language
@@ -16,7 +17,7 @@ _MAX_TEXT = 60
 
 
 def _hex(data: bytes, start: int, end: int) -> str:
-    shown = " ".join(f"{b:02X}" for b in data[start : min(end, start + _MAX_HEX)])
+    shown = data[start : min(end, start + _MAX_HEX)].hex(" ").upper()
     return shown + (" ..." if end - start > _MAX_HEX else "")
 
 
@@ -102,9 +103,12 @@ def dump(
 
 
 def _nested(raw: bytes, indent: str, base: int) -> Iterator[str]:
-    """The listing of an OPAQUE payload that is itself a WBXML document; nothing otherwise."""
+    """The listing of an OPAQUE payload that is itself a WBXML document; nothing otherwise
+    (the decoder in use tells which, at its own speed, before any line is made)."""
+    if not raw or raw[0] > 0x03:
+        return
     try:
-        lines = list(dump(raw, indent=indent, base=base))
+        decode_wbxml(raw)
     except DecodeError:
         return
-    yield from lines
+    yield from dump(raw, indent=indent, base=base)
