@@ -245,14 +245,14 @@ def test_an_only_child_reads_and_changes_like_any_other(Element):
 
 
 def test_element_reserve_limit_is_set_and_reported():
-    """The limit is whole Elements (32 bytes each); 16 MiB to begin with where the build keeps
+    """The limit is bytes of emptied Element chunks; 16 MiB to begin with where the build keeps
     a reserve (the compiled one, but for sanitizer builds), 0 where it keeps none."""
     previous = syncml_codec.set_element_reserve(0)
     kept = previous > 0
     try:
         assert previous in (0, 16 << 20)
         assert syncml_codec.set_element_reserve(100) == 0
-        assert syncml_codec.set_element_reserve(0) == (96 if kept else 0)
+        assert syncml_codec.set_element_reserve(0) == (100 if kept else 0)
         with pytest.raises(ValueError):
             syncml_codec.set_element_reserve(-1)
         with pytest.raises(TypeError):
@@ -385,3 +385,28 @@ def test_elements_are_navigated_as_elementtree_users_expect(Element):
         tree.find("/SyncML")
     with pytest.raises(IndexError):
         tree[2]
+
+
+@pytest.mark.parametrize("limit", [0, 1 << 20, 16 << 20])
+def test_the_reserve_keeps_no_more_than_its_limit(limit):
+    """Elements live in chunks of their own: a freed tree pins nothing but the emptied chunks
+    the reserve keeps, and those never exceed its limit; a decode after reuses them."""
+    compiled = compiled_or_skip()
+    if compiled.set_element_reserve(16 << 20) == 0:
+        pytest.skip("this build keeps no reserve (sanitizers)")
+    Element = compiled.Element
+    try:
+        compiled.set_element_reserve(limit)
+        tree = Element("SyncML", NS, children=[Element("Final", NS) for _ in range(200_000)])
+        data = compiled.encode_wbxml(tree)
+        del tree
+        assert compiled._element_reserve_bytes() <= limit
+        decoded = compiled.decode_wbxml(data)
+        assert len(decoded) == 200_000
+        del decoded
+        assert compiled._element_reserve_bytes() <= limit
+        assert compiled._element_reserve_bytes() > 0 or limit < (256 << 10)
+        compiled.set_element_reserve(0)
+        assert compiled._element_reserve_bytes() == 0
+    finally:
+        compiled.set_element_reserve(16 << 20)
