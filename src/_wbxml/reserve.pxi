@@ -4,14 +4,26 @@
 
 cdef extern from *:
     """
-    /* The reserve is off where the GIL does not guard it, and in AddressSanitizer builds,
-       which must see every Element allocated and freed. */
+    /* The chunks are off where the GIL does not guard them. AddressSanitizer builds keep
+       them, with every block that is not handed out poisoned, so that a use of a freed
+       Element is reported as with Python's own allocator. */
     #if defined(__has_feature)
     #  if __has_feature(address_sanitizer)
-    #    define _SYNCML_NO_RESERVE 1
+    #    define _SYNCML_ASAN 1
     #  endif
     #endif
-    #if defined(Py_GIL_DISABLED) || defined(__SANITIZE_ADDRESS__)
+    #if defined(__SANITIZE_ADDRESS__)
+    #  define _SYNCML_ASAN 1
+    #endif
+    #ifdef _SYNCML_ASAN
+    #  include <sanitizer/asan_interface.h>
+    #  define _SYNCML_POISON(block, size) ASAN_POISON_MEMORY_REGION((block), (size))
+    #  define _SYNCML_UNPOISON(block, size) ASAN_UNPOISON_MEMORY_REGION((block), (size))
+    #else
+    #  define _SYNCML_POISON(block, size) ((void) 0)
+    #  define _SYNCML_UNPOISON(block, size) ((void) 0)
+    #endif
+    #if defined(Py_GIL_DISABLED)
     #  define _SYNCML_NO_RESERVE 1
     #endif
     #ifdef _SYNCML_NO_RESERVE
@@ -103,11 +115,16 @@ cdef extern from *:
             *(_syncml_chunk**) page = chunk;
         /* the first block after the chunk's fields, on a block boundary */
         chunk->fresh = memory + (sizeof(_syncml_chunk) + block_size - 1) / block_size * block_size;
+        for (page = memory; page < memory + _SYNCML_CHUNK_BYTES; page += _SYNCML_PAGE_BYTES) {
+            char* first = page == memory ? chunk->fresh : page + block_size;
+            _SYNCML_POISON(first, page + _SYNCML_PAGE_BYTES - first);  /* no block handed out */
+        }
         return chunk;
     }
 
     static void _syncml_release_chunk(_syncml_chunk* chunk) {
         PyObjectArenaAllocator arenas;
+        _SYNCML_UNPOISON(chunk->memory, _SYNCML_CHUNK_BYTES);
         PyObject_GetArenaAllocator(&arenas);
         arenas.free(arenas.ctx, chunk->memory, _SYNCML_CHUNK_BYTES);
     }
@@ -116,6 +133,7 @@ cdef extern from *:
     static void* _syncml_take(_syncml_chunk* chunk, size_t block_size) {
         void* block = chunk->free;
         if (block != NULL) {
+            _SYNCML_UNPOISON(block, block_size);
             chunk->free = *(void**) block;
         } else if (chunk->fresh != NULL) {
             uintptr_t offset;
@@ -129,6 +147,7 @@ cdef extern from *:
             }
             if (chunk->fresh + block_size > chunk->memory + _SYNCML_CHUNK_BYTES)
                 chunk->fresh = NULL;
+            _SYNCML_UNPOISON(block, block_size);
         }
         if (block != NULL) chunk->live++;
         return block;
@@ -150,6 +169,7 @@ cdef extern from *:
     _Chunk* _new_chunk "_syncml_new_chunk" (size_t block_size) noexcept
     void _release_chunk "_syncml_release_chunk" (_Chunk* chunk) noexcept
     void* _take "_syncml_take" (_Chunk* chunk, size_t block_size) noexcept
+    void _poison "_SYNCML_POISON" (void* block, size_t size) noexcept
 
 
 DEF DEFAULT_ELEMENT_RESERVE = 16 * 1024 * 1024  # bytes; api.set_element_reserve
@@ -211,6 +231,7 @@ cdef void _element_free(void* block) noexcept:
     chunk = _chunk_of(block)
     (<void**> block)[0] = chunk.free
     chunk.free = block
+    _poison(block, _BLOCK_SIZE)  # in sanitizer builds: a freed Element is not to be touched
     chunk.live -= 1
     if chunk.list == 0:
         _push(&_partial, chunk)

@@ -566,3 +566,18 @@ def test_model_objects_encode_wherever_a_tree_does_and_anything_else_is_a_type_e
             syncml_codec.encode(bad)
         with pytest.raises(TypeError, match=type(bad).__name__):
             syncml_codec.to_lxml(bad)
+
+
+def test_reprs_show_what_the_view_holds_and_never_a_secret():
+    from syncml_codec.security.auth import basic_credential, md5_credential
+
+    assert repr(Item(target="./x", data="y")) == "Item(target='./x', data='y')"
+    message = Message(session_id="1", msg_id=1, target="https://x", source="IMEI:1", final=True)
+    message.add(Get(items=[Item(target="./DevInfo/Mod")]))
+    shown = repr(message)
+    assert shown.startswith("Message(header=Header(ver_dtd='1.2'")
+    assert "Get(cmd_id='1', items=[Item(target='./DevInfo/Mod')])" in shown
+    for cred in (basic_credential("user", "secret"), md5_credential("user", "secret", b"n")):
+        assert "data=<hidden>" in repr(cred) and cred.data not in repr(cred)
+        message.header.cred = cred
+        assert cred.data not in repr(message)

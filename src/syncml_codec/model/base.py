@@ -102,13 +102,32 @@ class Node:
 
     __hash__ = None  # type: ignore[assignment]
 
+    #: Fields whose values a repr never shows (credentials' secrets).
+    SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
     def __repr__(self) -> str:
+        """The view's class and the fields it holds, in the DTD's order: ``Item(target='./x',
+        data='y')``; a nested view holding only its URI shows as the URI."""
         fields = []
-        for name in dir(type(self)):
-            if isinstance(getattr(type(self), name, None), (TextField, FlagField)):
-                value = getattr(self, name)
-                if value not in (None, False):
-                    fields.append(f"{name}={value!r}")
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if (
+                value is None
+                or value is False
+                or (isinstance(value, (list, ChildList)) and not value)
+            ):
+                continue
+            if name in self.SECRET_FIELDS:
+                fields.append(f"{name}=<hidden>")
+                continue
+            uri = getattr(value, "loc_uri", None)
+            if (
+                isinstance(value, Node)
+                and uri is not None
+                and repr(value) == (f"{type(value).__name__}(loc_uri={uri!r})")
+            ):
+                value = uri
+            fields.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
     # -- child access used by the fields ---------------------------------------------------------
@@ -139,6 +158,20 @@ class Node:
 
 
 F = TypeVar("F", bound="_Field")
+
+
+def _field_names(cls: type) -> list[str]:
+    """The names of the fields a view class has (its own and inherited), in the order of the
+    elements they read (the DTD's), then the others."""
+    names = [
+        name
+        for klass in reversed(cls.__mro__)
+        for name, value in vars(klass).items()
+        if isinstance(value, _Field) and not name.startswith("_")
+    ]
+    unique = list(dict.fromkeys(names))
+    ranks = getattr(cls, "_ranks", {})
+    return sorted(unique, key=lambda name: ranks.get(getattr(cls, name).tag, len(ranks)))
 
 
 class _Field:

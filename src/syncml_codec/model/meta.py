@@ -67,6 +67,7 @@ class Cred(Node):
 
     TAG = "Cred"
     ORDER = ("Meta", "Data")
+    SECRET_FIELDS = frozenset({"data"})
     meta = NodeField("Meta", lambda: Meta)
     data = TextField("Data")
 
