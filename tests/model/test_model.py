@@ -581,3 +581,18 @@ def test_reprs_show_what_the_view_holds_and_never_a_secret():
         assert "data=<hidden>" in repr(cred) and cred.data not in repr(cred)
         message.header.cred = cred
         assert cred.data not in repr(message)
+
+
+def test_the_models_functions_do_not_hide_their_modules():
+    import importlib
+
+    import syncml_codec.model as model
+
+    assert callable(model.respond) and callable(model.validate)
+    assert importlib.import_module("syncml_codec.model.responses").respond is model.respond
+    assert importlib.import_module("syncml_codec.model.validation").validate is model.validate
+    assert (
+        model.status_for.__module__
+        == model.default_status.__module__
+        == ("syncml_codec.model.responses")
+    )

@@ -1,4 +1,10 @@
-"""Credentials, challenges, HMAC and package 0 notifications, with the specification's vectors."""
+"""Credentials, challenges, HMAC and package 0 notifications.
+
+Where the vectors come from: the basic and MD5 credentials are the OMA DM Security
+specification's own examples; the HMAC value, the package 0 digest of the specification's worked
+example (its header bytes are the specification's, its digest is not printed there) and the DS
+server-alerted notifications' digests were computed from the formulas (MD5, Base64), so they
+check that the code follows the formula, not that it agrees with another implementation."""
 
 from __future__ import annotations
 
@@ -38,9 +44,12 @@ from syncml_codec.security.notification import (
 
 pytestmark = pytest.mark.usefixtures("codec")
 
+# The specification's worked example; the digest (password secret, nonce bytes nonce) was computed
+# from the formula: the specification prints the layout, not the digest.
 SPEC_PAYLOAD = bytes.fromhex(
     "7fc65a24e9d7ad28df2850ac24656fd402d0000000123412636f6d2e6d676d747372762e6d616e616765"
 )
+# Buteo's SAN test messages, their digests recomputed (empty password and nonce).
 SAN01 = (
     bytes.fromhex("0179ab671b68f26698269b4ca78222ad0318000000000012")
     + b"PC Suite Data Sync"
@@ -111,6 +120,7 @@ BODY = b"<SyncML></SyncML>"
 
 
 def test_hmac_vector_and_header():
+    # computed from the formula (no specification prints an HMAC example)
     assert hmac_mac("Robert Jordan", "pwd", b"nonce", BODY) == "dorhkR7+KiG49ZpT7ciZ+w=="
     header = hmac_header("Robert Jordan", "pwd", b"nonce", BODY)
     assert header == 'algorithm=MD5, username="Robert Jordan", mac=dorhkR7+KiG49ZpT7ciZ+w=='

@@ -27,8 +27,8 @@ from .commands import (
 from .items import Item, MapItem, Source, SourceParent, Target, TargetParent
 from .message import Body, Header, Message, ModelError, ModelWarning, Package
 from .meta import Anchor, Chal, Cred, Mem, Meta
-from .respond import fumo_alert, generic_alert, reply, respond
-from .validate import Finding, validate
+from .responses import default_status, fumo_alert, generic_alert, reply, respond, status_for
+from .validation import PROFILES, Finding, validate
 
 __all__ = [
     "AlertCode",
@@ -71,8 +71,11 @@ __all__ = [
     "Meta",
     "reply",
     "respond",
+    "status_for",
+    "default_status",
     "generic_alert",
     "fumo_alert",
     "Finding",
+    "PROFILES",
     "validate",
 ]
