@@ -98,7 +98,7 @@ def test_challenge_status_with_fresh_nonce():
     assert (meta.type, meta.format) == (AUTH_MD5, "b64")
     assert len(decode_nonce(meta.next_nonce)) == 16
     assert challenge(received).chal.meta.next_nonce != meta.next_nonce
-    refused = challenge(received, code=StatusCode.INVALID_CREDENTIALS, nonce="AAEC")
+    refused = challenge(received, code=StatusCode.INVALID_CREDENTIALS, nonce=b"\x00\x01\x02")
     assert refused.code == 401 and refused.chal.meta.next_nonce == "AAEC"
     basic = challenge(received, auth_type="syncml:auth-basic")
     assert basic.chal.meta.next_nonce is None
@@ -107,7 +107,14 @@ def test_challenge_status_with_fresh_nonce():
 
 
 def test_nonces():
-    assert len(decode_nonce(new_nonce())) == 16 and len(decode_nonce(new_nonce(32))) == 32
+    assert len(new_nonce()) == 16 and len(new_nonce(32)) == 32 and new_nonce() != new_nonce()
+    nonce = new_nonce()  # one type, raw bytes, from the challenge to the check
+    message = Message(session_id="1", msg_id=1, target="https://x", source="IMEI:1")
+    status = challenge(message, nonce=nonce)
+    assert decode_nonce(status.chal.meta.next_nonce) == nonce
+    message.header.cred = md5_credential("user", "secret", nonce)
+    assert verify_credential(message.header.cred, "user", "secret", nonce)
+    assert not verify_credential(None, "user", "secret", nonce)
     with pytest.raises(AuthError):
         decode_nonce("not base64!")
     with pytest.raises(ValueError):

@@ -12,7 +12,9 @@ class _DescribedCode(IntEnum):
 
     description: str
 
-    def __new__(cls, value: int, description: str) -> _DescribedCode:
+    def __new__(cls, value: int, description: str = "") -> _DescribedCode:
+        # ``description`` has a default only so that a look-up by value, StatusCode(200),
+        # type-checks: members are always defined with both.
         member = int.__new__(cls, value)
         member._value_ = value
         member.description = description

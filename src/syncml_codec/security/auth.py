@@ -84,11 +84,14 @@ def md5_credential(username: str, password: str, nonce: bytes) -> Cred:
     return Cred(meta=Meta(type=AUTH_MD5, format="b64"), data=md5_digest(username, password, nonce))
 
 
-def verify_credential(cred: Cred, username: str, password: str, nonce: bytes = b"") -> bool:
+def verify_credential(cred: Cred | None, username: str, password: str, nonce: bytes = b"") -> bool:
     """Whether a received Cred proves ``username``/``password`` (basic, or MD5 over ``nonce``).
 
-    Unknown types and malformed data are simply not valid; the comparison is constant-time.
+    No Cred, unknown types and malformed data are simply not valid; the comparison is
+    constant-time.
     """
+    if cred is None:
+        return False
     meta = cred.meta
     auth_type = (meta.type or AUTH_BASIC) if meta is not None else AUTH_BASIC
     received = cred.data
@@ -104,11 +107,13 @@ def verify_credential(cred: Cred, username: str, password: str, nonce: bytes = b
     return hmac.compare_digest(received_bytes, expected)
 
 
-def new_nonce(size: int = 16) -> str:
-    """A fresh nonce for a Chal's NextNonce: ``size`` random bytes (16+ recommended), Base64."""
+def new_nonce(size: int = 16) -> bytes:
+    """A fresh nonce: ``size`` random bytes (16+ recommended). Every function here takes a nonce
+    as these raw bytes; a Chal carries it in Base64 (``challenge`` writes it, ``decode_nonce``
+    reads it)."""
     if size < 1:
         raise ValueError("a nonce needs at least one byte")
-    return _b64(secrets.token_bytes(size)).decode("ascii")
+    return secrets.token_bytes(size)
 
 
 def decode_nonce(next_nonce: str) -> bytes:
@@ -124,19 +129,20 @@ def challenge(
     *,
     auth_type: str = AUTH_MD5,
     code: int = StatusCode.MISSING_CREDENTIALS,
-    nonce: str | None = None,
+    nonce: bytes | None = None,
 ) -> Status:
     """The Status for the SyncHdr of ``received`` that challenges its sender.
 
     ``code`` is 407 (no credentials) or 401 (refused); the Chal names ``auth_type`` with Format
-    ``b64`` and, for MD5 and HMAC, a NextNonce (``nonce``, or a fresh one: read it back from
-    ``status.chal.meta.next_nonce`` to store it).
+    ``b64`` and, for MD5 and HMAC, a NextNonce: ``nonce`` (raw bytes, from :func:`new_nonce`,
+    kept by the caller for the next check), or a fresh one (read it back with
+    ``decode_nonce(status.chal.meta.next_nonce)``).
     """
     if int(code) not in (StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS):
         raise ValueError("a challenge goes with status 401 or 407")
     meta = Meta(type=auth_type, format="b64")
     if auth_type != AUTH_BASIC:
-        meta.next_nonce = nonce if nonce is not None else new_nonce()
+        meta.next_nonce = _b64(nonce if nonce is not None else new_nonce()).decode("ascii")
     header = received.header
     status = Status(msg_ref=received.msg_id, cmd_ref="0", cmd="SyncHdr")
     status.target_refs = [header.target.loc_uri] if header.target is not None else []
