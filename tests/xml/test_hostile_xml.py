@@ -36,15 +36,15 @@ def _seconds(function: Callable[[], object]) -> float:
 
 def _grows_linearly(make: Callable[[int], bytes], small: int) -> None:
     """Four times the input takes well under the sixteen times a quadratic reader needs (a
-    linear one takes about four): both sizes are measured in this run, under the same
-    conditions."""
+    linear one takes four to seven here: caches and allocation grow too): both sizes are
+    measured in this run, under the same conditions."""
     for function in (syncml_codec.decode, syncml_codec.xml_to_wbxml):
         documents = {n: make(n) for n in (small, 4 * small)}
         times = {
             n: _seconds(lambda f=function, document=document: f(document))
             for n, document in documents.items()
         }
-        assert times[4 * small] < 8 * max(times[small], 0.002), (function.__name__, times)
+        assert times[4 * small] < 10 * max(times[small], 0.002), (function.__name__, times)
 
 
 def test_many_attributes_on_one_element():
