@@ -596,3 +596,42 @@ def test_the_models_functions_do_not_hide_their_modules():
         == model.default_status.__module__
         == ("syncml_codec.model.responses")
     )
+
+
+def test_a_server_finds_the_answers_to_what_it_sent():
+    """The Status and Results that answer a command are found by MsgRef and CmdRef."""
+    package_2 = Message.from_bytes(_package_2()[0].to_wbxml())
+    package_3 = _package_3()[0]
+    get = next(c for c in package_2.commands if c.TAG == "Get")
+    status = package_3.status_of(package_2.msg_id, get.cmd_id)
+    assert status is not None and status.cmd == "Get" and status.code == 200
+    results = package_3.results_of(package_2.msg_id, get.cmd_id)
+    assert len(results) == 1 and results[0].items
+    assert package_3.status_of(package_2.msg_id, "999") is None
+    assert package_3.results_of("999", get.cmd_id) == []
+
+
+def test_results_are_acknowledged_with_200_when_asked():
+    """Some servers answer each Results with a Status 200 (the project's dm12-pkg4-server
+    vector does); respond does when asked, and only then."""
+    package_3 = Message.from_bytes(_package_3()[0].to_wbxml())
+    plain = respond(package_3, msg_id=3)
+    assert "Results" not in [c.cmd for c in plain.commands if c.TAG == "Status"]
+    acknowledged = respond(package_3, msg_id=3, answer_results=True)
+    answers = [c for c in acknowledged.commands if c.TAG == "Status" and c.cmd == "Results"]
+    assert len(answers) == 1 and answers[0].code == 200
+
+
+def test_a_message_without_a_header_is_read_with_a_warning_and_validated():
+    xml = (
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Get><CmdID>1</CmdID><Item><Target>'
+        b"<LocURI>./DevInfo/Mod</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>"
+    )
+    with pytest.warns(ModelWarning, match="not SyncHdr then SyncBody"):
+        message = Message.from_bytes(xml)
+    assert [c.TAG for c in message.commands] == ["Get"] and message.final
+    assert any(finding.rule == "structure" for finding in validate(message))
+    with pytest.raises(ModelError, match="no <SyncHdr>"):
+        message.header
+    with pytest.raises(ModelError):
+        Message.from_bytes(b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr/></SyncML>')

@@ -10,7 +10,7 @@ from typing import Any, Literal, overload
 from .. import api
 from ..errors import SyncMLError
 from .base import ChildList, F, FlagField, N, Node, NodeField, TextField, new_element
-from .commands import COMMANDS, Command, CommandList, _Container
+from .commands import COMMANDS, Command, CommandList, Results, Status, _Container
 from .items import Source, Target
 from .meta import Cred, Meta
 
@@ -141,8 +141,10 @@ class Message(Node):
         children = element.children
         tags = list(map(_TAG, children))
         if tags != _PARTS:
-            if "SyncHdr" not in tags or "SyncBody" not in tags:
-                raise ModelError("a SyncML message needs a SyncHdr and a SyncBody")
+            if "SyncBody" not in tags:
+                raise ModelError("a SyncML message needs a SyncBody")
+            # Documentation examples and some tools send the body alone: read, and say so
+            # (``validate`` reports it; ``header`` raises ModelError on such a message).
             warnings.warn(
                 f"SyncML holds {tags}, not SyncHdr then SyncBody", ModelWarning, stacklevel=2
             )
@@ -202,6 +204,29 @@ class Message(Node):
     @property
     def msg_id(self) -> str | None:
         return self.header.msg_id
+
+    def status_of(self, msg_id: Any, cmd_id: Any) -> Status | None:
+        """The Status in this message that answers command ``cmd_id`` of message ``msg_id``
+        (what a peer sent back for a command one sent), or None."""
+        for command in self.all_commands():
+            if (
+                isinstance(command, Status)
+                and command.cmd_ref == str(cmd_id)
+                and command.msg_ref == str(msg_id)
+            ):
+                return command
+        return None
+
+    def results_of(self, msg_id: Any, cmd_id: Any) -> list[Results]:
+        """The Results in this message for command ``cmd_id`` of message ``msg_id`` (a Results
+        without MsgRef answers the message this one replies to)."""
+        return [
+            command
+            for command in self.all_commands()
+            if isinstance(command, Results)
+            and command.cmd_ref == str(cmd_id)
+            and command.msg_ref in (str(msg_id), None)
+        ]
 
     def add(self, *commands: Command) -> Message:
         """Append commands to the body, numbering those without a CmdID (nested ones too)."""

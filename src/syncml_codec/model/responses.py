@@ -61,11 +61,13 @@ def respond(
     status: Callable[[Command], int] = default_status,
     results: Callable[[Command], Iterable[Item] | None] | None = None,
     final: bool | None = None,
+    answer_results: bool = False,
 ) -> Message:
     """The answer to ``received``: a Status for its SyncHdr and for every command.
 
     ``status(command)`` gives each code (default: :func:`default_status`); Status commands get no
-    Status, and Results only when their code is not 200. ``results(command)`` may return Items
+    Status, and Results only when their code is not 200, unless ``answer_results`` (some
+    servers acknowledge every Results with 200). ``results(command)`` may return Items
     for a Results placed right after that command's Status. When ``received`` did not end its
     package and nothing but Status is sent, the answer asks for the next message (Alert 1222)
     and carries no Final; otherwise Final is set unless ``final=False``.
@@ -87,7 +89,7 @@ def respond(
         if isinstance(command, Status):
             continue
         code = status(command)
-        if isinstance(command, Results) and code == StatusCode.OK:
+        if isinstance(command, Results) and code == StatusCode.OK and not answer_results:
             continue
         commands.append(status_for(received, command, code))
         items = list(results(command) or ()) if results is not None else []
