@@ -14,6 +14,14 @@ __all__ = ["dump"]
 
 _MAX_HEX = 8  # bytes shown per line; longer tokens end in "..."
 _MAX_TEXT = 60
+_ONE_BYTE = [f"{byte:02X}".ljust(28) for byte in range(256)]  # a one-byte token's bytes column
+_FLAG_BITS = HAS_CONTENT | HAS_ATTRIBUTES
+_FLAGS = {  # what a tag's flags read as
+    0: " (empty)",
+    HAS_CONTENT: " (content)",
+    HAS_ATTRIBUTES: " (attributes)",
+    HAS_CONTENT | HAS_ATTRIBUTES: " (content, attributes)",
+}
 
 
 def _hex(data: bytes, start: int, end: int) -> str:
@@ -63,28 +71,26 @@ def dump(
     if language is None:
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
     depth = 0
+    pads = [indent]  # the indentation of each depth, made once
+    tag_names = language.tag_names
     for token in iter_tokens(data, header):
-        pad = "  " * depth
+        if depth + 1 >= len(pads):
+            pads.append(pads[-1] + "  ")
+        pad = pads[depth]
         kind = token.kind
-        if kind in ("TAG", "LITERAL_TAG"):
+        code = token.code
+        if kind == "TAG" or kind == "LITERAL_TAG":
             if kind == "TAG":
-                names = language.tag_names.get(token.page)
-                tag = (names[token.code & 0x3F] if names else None) or "?unknown"
+                names = tag_names.get(token.page)
+                tag = (names[code & 0x3F] if names else None) or "?unknown"
             else:
                 tag = token.value
-            flags = [
-                f
-                for f, bit in (("content", HAS_CONTENT), ("attributes", HAS_ATTRIBUTES))
-                if token.code & bit
-            ]
-            what = f"{pad}<{tag}>  {kind} page {token.page}" + (
-                f" ({', '.join(flags)})" if flags else " (empty)"
-            )
-            if token.code & HAS_CONTENT:
+            what = f"{pad}<{tag}>  {kind} page {token.page}{_FLAGS[code & _FLAG_BITS]}"
+            if code & HAS_CONTENT:
                 depth += 1
         elif kind == "END":
             depth = max(depth - 1, 0)
-            what = f"{'  ' * depth}END"
+            what = f"{pads[depth]}END"
         elif kind in ("STR_I", "EXT") and isinstance(token.value, str):
             what = f"{pad}{kind} {_text(token.value)}"
         elif kind == "STR_T":
@@ -97,9 +103,16 @@ def dump(
             what = f"{pad}SWITCH_PAGE {token.value}"
         else:
             what = f"{pad}{kind} {token.code:#04x}" + (f" {token.value!r}" if token.value else "")
-        yield line(token.offset, token.end, what)
+        offset, end = token.offset, token.end
+        if end - offset == 1:  # most tokens: their column made once per byte value
+            yield f"{base + offset:08X}  {_ONE_BYTE[data[offset]]}{what}"
+            continue
+        shown = data[offset : min(end, offset + _MAX_HEX)].hex(" ").upper()
+        if end - offset > _MAX_HEX:
+            shown += " ..."
+        yield f"{base + offset:08X}  {shown:<27} {what}"
         if kind == "OPAQUE":
-            yield from _nested(token.value, indent + pad + "  ", base + token.end - token.code)
+            yield from _nested(token.value, pad + "  ", base + token.end - token.code)
 
 
 def _nested(raw: bytes, indent: str, base: int) -> Iterator[str]:
