@@ -33,7 +33,7 @@ from .wbxml.languages import (
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .wbxml.element import Element
+    from ._wbxml import Element
 
     #: "cython" or "python": the implementation in use (see SYNCML_CODEC_PUREPYTHON).
     IMPLEMENTATION: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _impl
 from .errors import DecodeError
@@ -10,6 +10,9 @@ from .limits import DEFAULT_LIMITS, Limits, check_size
 from .wbxml.languages import Language
 from .xml import reader as xml_reader
 from .xml import writer as xml_writer
+
+if TYPE_CHECKING:
+    from ._wbxml import Element  # the interface both implementations' Elements have
 
 __all__ = [
     "decode",
@@ -85,7 +88,7 @@ def decode(
     limits: Limits = DEFAULT_LIMITS,
     unknown_tags: Literal["error", "keep"] = "error",
     type_rewrite: bool = True,
-) -> Any:
+) -> Element:
     """Decode WBXML or XML (detected from the first byte) into an element tree.
 
     ``limits`` bounds depth, input size, string and OPAQUE lengths (see :class:`Limits`);
@@ -100,14 +103,16 @@ def decode(
         data = bytes(data)
         if is_wbxml(data):
             _choice("unknown_tags", unknown_tags, _UNKNOWN_TAGS)
-            return _impl.codec.decode_wbxml(
+            tree: Element = _impl.codec.decode_wbxml(
                 data,
                 language=language,
                 limits=limits,
                 unknown_tags=unknown_tags,
                 type_rewrite=bool(type_rewrite),
             )
-    return xml_reader.parse_xml(data, _impl.codec.read_lxml, limits)
+            return tree
+    read: Element = xml_reader.parse_xml(data, _impl.codec.read_lxml, limits)
+    return read
 
 
 def encode(
@@ -222,9 +227,10 @@ def xml_to_wbxml(
     return wbxml
 
 
-def from_lxml(element: Any) -> Any:
+def from_lxml(element: Any) -> Element:
     """Convert an lxml element into an element tree (namespaces normalised as on XML input)."""
-    return _impl.codec.read_lxml(element)
+    tree: Element = _impl.codec.read_lxml(element)
+    return tree
 
 
 def to_lxml(element: Any) -> Any:

@@ -632,6 +632,6 @@ def test_a_message_without_a_header_is_read_with_a_warning_and_validated():
     assert [c.TAG for c in message.commands] == ["Get"] and message.final
     assert any(finding.rule == "structure" for finding in validate(message))
     with pytest.raises(ModelError, match="no <SyncHdr>"):
-        message.header
+        _ = message.header
     with pytest.raises(ModelError):
         Message.from_bytes(b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr/></SyncML>')

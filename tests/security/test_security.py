@@ -353,3 +353,15 @@ def test_cli_bad_notification_and_bad_arguments():
 
 def test_notification_is_reachable_from_the_package():
     assert syncml_codec.security.notification.Notification is Notification
+
+
+def test_a_challenge_is_the_header_status_of_the_answer():
+    from syncml_codec.model import respond
+
+    received = Message(session_id="1", msg_id=4, target="https://x", source="IMEI:1")
+    nonce = new_nonce()
+    answer = respond(received, msg_id=1, header_status=challenge(received, nonce=nonce))
+    header_status = answer.commands[0]
+    assert (header_status.cmd, header_status.code, header_status.msg_ref) == ("SyncHdr", 407, "4")
+    assert decode_nonce(header_status.chal.meta.next_nonce) == nonce
+    assert validate(answer) == []

@@ -56,7 +56,7 @@ def respond(
     received: Message,
     *,
     msg_id: Any,
-    header_status: int = StatusCode.OK,
+    header_status: int | Status = StatusCode.OK,
     chal: Chal | None = None,
     status: Callable[[Command], int] = default_status,
     results: Callable[[Command], Iterable[Item] | None] | None = None,
@@ -64,6 +64,9 @@ def respond(
     answer_results: bool = False,
 ) -> Message:
     """The answer to ``received``: a Status for its SyncHdr and for every command.
+
+    ``header_status`` is the SyncHdr's code, or the whole Status for it (what
+    ``security.auth.challenge`` returns, with its Chal).
 
     ``status(command)`` gives each code (default: :func:`default_status`); Status commands get no
     Status, and Results only when their code is not 200, unless ``answer_results`` (some
@@ -74,15 +77,18 @@ def respond(
     """
     answer = reply(received, msg_id=msg_id)
     header = received.header
-    header_answer = Status(
-        msg_ref=received.msg_id,
-        cmd_ref="0",
-        cmd="SyncHdr",
-        target_refs=[header.target.loc_uri] if header.target else [],
-        source_refs=[header.source.loc_uri] if header.source else [],
-        chal=chal,
-        data=str(int(header_status)),
-    )
+    if isinstance(header_status, Status):
+        header_answer = header_status
+    else:
+        header_answer = Status(
+            msg_ref=received.msg_id,
+            cmd_ref="0",
+            cmd="SyncHdr",
+            target_refs=[header.target.loc_uri] if header.target else [],
+            source_refs=[header.source.loc_uri] if header.source else [],
+            chal=chal,
+            data=str(int(header_status)),
+        )
     commands: list[Command] = [header_answer]
     sent_results = False
     for command in received.all_commands():
