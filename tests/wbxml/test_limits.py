@@ -11,21 +11,13 @@ import pytest
 import syncml_codec
 from syncml_codec import DecodeError, LimitError, Limits
 from syncml_codec.limits import MAX_NESTED_DOCUMENTS
+from syncml_codec.wbxml.header import mb_u_int32
 
 from helpers import HEADER_12, syncml
 
 pytestmark = pytest.mark.usefixtures("codec")
 
 MiB = 1 << 20
-
-
-def mb_u_int32(value: int) -> bytes:
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
 
 
 def with_table(table: bytes, body: bytes) -> bytes:
