@@ -135,6 +135,7 @@ cdef dict _XML_SPELLINGS = XML_SPELLINGS
 
 include "_wbxml/element.pxi"
 include "_wbxml/reserve.pxi"
+include "_wbxml/decoder_parts.pxi"
 include "_wbxml/decoder.pxi"
 include "_wbxml/lxml_reader.pxi"
 include "_wbxml/output.pxi"
