@@ -19,7 +19,12 @@ __all__ = ["AttributePage", "BoundedCache", "CodePage", "Language", "page"]
 
 class BoundedCache(dict[Any, Any]):
     """A memo that empties itself when it reaches ``limit`` entries (keys taken from hostile input
-    must not grow it without end) and whenever a language registers (answers may change)."""
+    must not grow it without end) and whenever a language registers (answers may change).
+
+    Threads share the memos. Every use is a single dict operation (atomic with the GIL, locked
+    per dict in a free-threaded build) and every value is complete before it is stored, so a
+    race can lose an entry or compute one twice, never hand out a wrong or half-made one.
+    """
 
     _all: ClassVar[weakref.WeakSet[BoundedCache]] = weakref.WeakSet()
 
