@@ -615,7 +615,8 @@ cdef class _Decoder:
                     attributes = _attributes_of(element)
                     if attributes:
                         bound = bind_prefixes(self.prefixes, attributes)
-                if self.root is not None and ":" in <str> tag_name.tag:
+                if ((byte & 0x3F) == LITERAL and self.root is not None
+                        and ":" in <str> tag_name.tag):
                     found = prefixed_name(tag_name.tag, self.prefixes)  # prefix:local, as XML
                     if found is not None:
                         element._name = _name_for(found[0], found[1])

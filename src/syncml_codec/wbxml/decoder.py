@@ -221,8 +221,11 @@ class _TreeBuilder:
                 element = Element(name, namespace)
                 if token.code & HAS_ATTRIBUTES:
                     self.read_attributes(tokens, element, kind == "LITERAL_TAG")
-                bound = bind_prefixes(self.prefixes, element.attributes)
-                if ":" in name and self.root is not None:  # prefix:local, as XML writes it
+                bound = (
+                    bind_prefixes(self.prefixes, element.attributes) if element.attributes else None
+                )
+                if kind == "LITERAL_TAG" and ":" in name and self.root is not None:
+                    # prefix:local, as XML writes it (code-page names hold no colon)
                     found = prefixed_name(name, self.prefixes)
                     if found is not None:
                         element.tag, element.namespace = found
