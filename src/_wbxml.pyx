@@ -8,8 +8,8 @@ rules come from the shared pure-Python modules; only the per-byte and per-elemen
 One compilation unit, one ``.pxi`` per job (below, in the order they depend on each other): the
 Element and its reserve; decoding WBXML into a tree; reading lxml trees; encoding a tree as WBXML
 (with the string table); WBXML straight to XML (a stream, no tree); XML straight to WBXML (a
-scanner, no tree); writing a tree as XML. The two streams take the common documents and give up
-on the rest, which then takes the tree path, so their output is always the tree path's.
+scanner, no tree); writing a tree as XML; reading TNDS nodes. The two streams take the common
+documents and give up on the rest, which then takes the tree path, so their output is always the tree path's.
 """
 
 cimport cython
@@ -71,6 +71,8 @@ from syncml_codec.xml.reader import (
 )
 from syncml_codec.xml.writer import RESERVED_URIS, XML_NAME, escape_attribute, escape_text
 from syncml_codec.xml.writer import write_xml as shared_write_xml
+from syncml_codec.wbxml.languages.ddf import DMDDF_NAMESPACE
+from syncml_codec.wbxml.tnds import read_tnds_node as shared_read_tnds_node
 from syncml_codec.wbxml.rules import (
     bind_prefixes,
     prefixed_name,
@@ -95,8 +97,8 @@ from syncml_codec.wbxml.rules import (
     xmlns_action,
 )
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "set_element_reserve",
-           "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "read_lxml", "read_tnds_node",
+           "set_element_reserve", "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 
@@ -146,3 +148,4 @@ include "_wbxml/xml_chars.pxi"
 include "_wbxml/token_cache.pxi"
 include "_wbxml/xml_scanner.pxi"
 include "_wbxml/xml_writer.pxi"
+include "_wbxml/tnds.pxi"

@@ -14,6 +14,7 @@ from .wbxml.decoder import decode_wbxml, read_lxml
 from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml
 from .wbxml.languages import Language
+from .wbxml.tnds import read_tnds_node
 from .xml.reader import parse_xml
 from .xml.writer import write_xml
 
@@ -22,6 +23,7 @@ __all__ = [
     "decode_wbxml",
     "encode_wbxml",
     "read_lxml",
+    "read_tnds_node",
     "wbxml_to_xml",
     "write_xml",
     "xml_to_wbxml",

@@ -1,20 +1,52 @@
-"""The management tree side of OMA DM: node addresses and access control.
+"""The management tree side of OMA DM.
 
-``Uri`` reads and writes node URIs (properties, listings, the device's URI limits); ``Acl``
-holds and checks access control lists; ``TreeError`` carries the status a failure gets.
+``ManagementTree`` holds a device's nodes with their properties, checks servers' rights (ACLs)
+and DDF descriptions, and reads and writes TNDS; ``Uri`` and ``Acl`` are its addresses and
+access lists; ``Ddf`` reads description documents (the standard objects ship with the package:
+:func:`standard_ddf`, :func:`device_tree`). Failures raise ``TreeError`` with the status the
+command's Status carries.
 """
 
 from .acl import ACL_COMMANDS, DEFAULT_ROOT_ACL, Acl
+from .ddf import ACCESS_TYPES, STANDARD_OBJECTS, Ddf, DdfNode, Occurrence, standard_ddf
+from .device import device_tree
 from .errors import TreeError
+from .formats import FORMATS, check_value
+from .tnds import (
+    ALL_TNDS_PROPERTIES,
+    DEFAULT_TNDS_PROPERTIES,
+    TNDS_TYPE_WBXML,
+    TNDS_TYPE_XML,
+    TndsNode,
+    read_tnds,
+)
+from .tree import ManagementTree, NodeData
 from .uri import LIST_FORMS, PROPERTIES, Uri, UriLimits
 
 __all__ = [
-    "Acl",
-    "ACL_COMMANDS",
-    "DEFAULT_ROOT_ACL",
+    "ManagementTree",
+    "NodeData",
     "TreeError",
     "Uri",
     "UriLimits",
     "PROPERTIES",
     "LIST_FORMS",
+    "Acl",
+    "ACL_COMMANDS",
+    "DEFAULT_ROOT_ACL",
+    "FORMATS",
+    "check_value",
+    "Ddf",
+    "DdfNode",
+    "Occurrence",
+    "ACCESS_TYPES",
+    "STANDARD_OBJECTS",
+    "standard_ddf",
+    "device_tree",
+    "ALL_TNDS_PROPERTIES",
+    "DEFAULT_TNDS_PROPERTIES",
+    "TNDS_TYPE_XML",
+    "TNDS_TYPE_WBXML",
+    "TndsNode",
+    "read_tnds",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import SyncMLError
 from ..model.codes import StatusCode
 
-__all__ = ["TreeError"]
+__all__ = ["INVALID_VALUE", "NOT_DESCRIBED", "REQUIRED_NODE", "TOO_MANY_INSTANCES", "TreeError"]
 
 
 class TreeError(SyncMLError):
@@ -19,3 +19,16 @@ class TreeError(SyncMLError):
 
     def __reduce__(self) -> tuple[type[TreeError], tuple[int, str]]:
         return (type(self), (int(self.status), self.message))
+
+
+# Statuses for violations the spec gives no code of its own; chosen here, once, and listed in
+# docs/management-tree.md.
+
+#: A value its node's format refuses (``abc`` for an ``int``), or a Title over 255 bytes.
+INVALID_VALUE = StatusCode.BAD_REQUEST
+#: Add under a leaf, or of a node the parent's DDF description does not name.
+NOT_DESCRIBED = StatusCode.COMMAND_NOT_ALLOWED
+#: Add of one more instance than the description's Occurrence allows.
+TOO_MANY_INSTANCES = StatusCode.DEVICE_FULL
+#: Delete of a node its description requires (Occurrence One or OneOrMore, the last instance).
+REQUIRED_NODE = StatusCode.COMMAND_NOT_ALLOWED
