@@ -106,6 +106,17 @@ class DdfNode:
             return self.ddf_name
         return self.mime_types[0] if len(self.mime_types) == 1 else ""
 
+    @property
+    def place(self) -> str:
+        """Where a top node of a document goes: its Path (a trailing ``/``, which Microsoft's
+        files have, aside) and name; a node named ``.`` is the root, a placeholder ``<x>``."""
+        base = (self.path or ".").rstrip("/") or "."
+        if not base.startswith("."):
+            base = f"./{base}"
+        if self.name == ".":
+            return base
+        return f"{base}/{self.name or '<x>'}"
+
     def child(self, name: str) -> DdfNode | None:
         """The description of a child named ``name``: the node of that name (compared without
         case where its CaseSense is CIS), else the placeholder, else ``None``."""
@@ -144,12 +155,13 @@ class Ddf:
 
     def walk(self) -> Iterator[tuple[str, DdfNode]]:
         """Every described node with its URI pattern (``<x>`` for placeholders), depth first."""
-        stack = [(_base(node), node) for node in reversed(self.nodes)]
+        stack = [(node.place, node) for node in reversed(self.nodes)]
         while stack:
-            parent, node = stack.pop()
-            uri = f"{parent}/{node.name or '<x>'}"
+            uri, node = stack.pop()
             yield uri, node
-            stack.extend((uri, child) for child in reversed(node.children))
+            stack.extend(
+                (f"{uri}/{child.name or '<x>'}", child) for child in reversed(node.children)
+            )
 
     def to_xml(self, *, pretty: bool = False) -> bytes:
         return api.encode(self.element, format="xml", pretty=pretty)
@@ -165,11 +177,6 @@ def standard_ddf(name: str) -> Ddf:
     if name not in STANDARD_OBJECTS:
         raise ValueError(f"no standard object {name!r}; known: {', '.join(STANDARD_OBJECTS)}")
     return Ddf.parse(resources.files(__package__).joinpath(f"mo/{name}.ddf").read_bytes())
-
-
-def _base(node: DdfNode) -> str:
-    path = node.path or "."
-    return path if path.startswith(".") else f"./{path}"
 
 
 def _ddf_children(element: Any, tag: str) -> Iterator[Any]:

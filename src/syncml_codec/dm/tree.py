@@ -467,14 +467,11 @@ class ManagementTree:
         return skipped
 
     def _place(self, description: DdfNode, at: str | None) -> Uri:
-        """Where a top description goes: ``at``, else its Path (a trailing ``/``, which
-        Microsoft's files have, aside) and name."""
         if at is not None:
             return self._parse(at)
         if description.name is None:
             raise ValueError("a placeholder description is placed with at=")
-        base = Uri.parse((description.path or ".").rstrip("/") or ".")
-        return base if description.name == "." else base.child(description.name)
+        return self._parse(description.place)
 
     # -- internals: finding --------------------------------------------------------------------
 
