@@ -782,7 +782,8 @@ class ManagementTree:
                 if nested:
                     stack.append((node, relative, len(done)))
                 else:
-                    flat.append(self._tnds_node(writer, node, "/".join(relative) or None, []))
+                    path = str(Uri(relative))[2:] if relative else None  # "./A/B" -> "A/B"
+                    flat.append(self._tnds_node(writer, node, path, []))
                 for child in reversed(node.children.values()) if node.children else ():
                     stack.append((child, here, -1))
                 continue
