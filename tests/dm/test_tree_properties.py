@@ -12,7 +12,7 @@ from syncml_codec.dm import Acl, ManagementTree, TreeError, Uri
 from syncml_codec.dm.formats import value_size
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SYNCML_CODEC_EXAMPLES", "120")),
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
