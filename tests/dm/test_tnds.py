@@ -113,6 +113,17 @@ def test_a_saved_tree_loads_back_identical(form, nested):
     assert encode(loaded.to_tnds(nested=nested), format=form) == saved
 
 
+def test_wbxml_written_from_the_tree_is_the_encoders_nul_included():
+    tree = sample()
+    tree.add("./Vendor/nul", "a\x00b")  # the encoder writes NUL as an entity
+    for uri in (".", "./Vendor/ISP?list=TNDS+Value", "./Vendor?list=TNDS-Type-Format"):
+        for nested in (True, False):
+            written = tree.to_tnds_wbxml(uri, nested=nested)
+            assert written == encode(tree.to_tnds(uri, nested=nested)), (uri, nested)
+    loaded = ManagementTree.from_tnds(tree.to_tnds_wbxml())
+    assert loaded.get("./Vendor/nul").value == "a\x00b"
+
+
 def snapshot(tree):
     return [(uri, tree.properties(uri), tree.get(uri)) for uri in tree.walk()]
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncml_codec import encode
-from syncml_codec.dm import Acl, ManagementTree, TreeError, Uri
+from syncml_codec.dm import ALL_TNDS_PROPERTIES, Acl, ManagementTree, TreeError, Uri
 from syncml_codec.dm.formats import value_size
 
 SETTINGS = settings(
@@ -86,6 +86,18 @@ def test_random_trees_round_trip_through_tnds(tree, form, nested):
     saved = encode(tree.to_tnds(nested=nested), format=form)
     loaded = ManagementTree.from_tnds(saved)
     assert snapshot(loaded) == snapshot(tree)
+
+
+@SETTINGS
+@given(
+    tree=trees(),
+    nested=st.booleans(),
+    properties=st.sets(st.sampled_from(ALL_TNDS_PROPERTIES)),
+)
+def test_tnds_wbxml_written_from_the_tree_is_the_encoders(tree, nested, properties):
+    assert tree.to_tnds_wbxml(properties=properties, nested=nested) == encode(
+        tree.to_tnds(properties=properties, nested=nested)
+    )
 
 
 OPERATIONS = st.lists(

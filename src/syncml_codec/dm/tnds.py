@@ -13,13 +13,14 @@ values (``bin``, ``b64``) are written as base64 text in XML and WBXML alike. A t
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+import functools
+from collections.abc import Iterable
+from typing import Any, cast
 
 from .. import _impl, api
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import StatusCode
-from ..wbxml.languages.ddf import DMDDF_NAMESPACE
+from ..wbxml.languages.ddf import DMDDF_12, DMDDF_NAMESPACE
 from .errors import TreeError
 from .formats import FORMATS
 from .uri import Uri
@@ -30,17 +31,20 @@ __all__ = [
     "TNDS_TYPE_WBXML",
     "TNDS_TYPE_XML",
     "TndsNode",
+    "TndsWbxmlWriter",
+    "TndsWriter",
+    "Unwritable",
     "read_tnds",
     "tnds_element",
     "tnds_properties",
-    "walk_tnds",
+    "node_fields",
+    "top_nodes",
 ]
 
 #: What a ``?list=TNDS`` document may hold of each node, in the DTD's order.
 ALL_TNDS_PROPERTIES = ("ACL", "Format", "Name", "Size", "Title", "TStamp", "Type", "VerNo", "Value")
 DEFAULT_TNDS_PROPERTIES = frozenset({"Format", "Type"})
 _MAX_NESTING = 512
-H = TypeVar("H")
 _FORMATS = frozenset(FORMATS)
 #: The MIME types of TNDS data in a command's Meta.
 TNDS_TYPE_XML = "application/vnd.syncml.dmtnds+xml"
@@ -95,57 +99,32 @@ def tnds_properties(uri: Uri) -> frozenset[str]:
 
 def read_tnds(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[TndsNode]:
     """The top nodes of a TNDS document (a ``MgmtTree`` element, or its XML or WBXML bytes)
-    with their children."""
-    top = TndsNode(".")
-
-    def adopt(parent: TndsNode, node: TndsNode) -> TndsNode:
-        parent.children.append(node)
-        return node
-
-    walk_tnds(document, adopt, top, limits=limits)
-    return top.children
+    with their children. TreeError 400 for a document whose structure is wrong, 415 for one
+    that is not TNDS or names an unknown format."""
+    return [_record(element, 0) for element in top_nodes(document, limits=limits)]
 
 
-def walk_tnds(
-    document: Any,
-    visit: Callable[[H, TndsNode], H],
-    top: H,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-) -> None:
-    """Read a TNDS document's nodes, parents before children: ``visit(parent, node)`` gets
-    the handle ``visit`` returned for the parent (``top`` for the top nodes) and a node
-    without its children, and returns the node's handle. TreeError 400 for a document whose
-    structure is wrong, 415 for one that is not TNDS or names an unknown format."""
+def top_nodes(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
+    """The top ``Node`` elements of a TNDS document (element, XML or WBXML bytes)."""
     if isinstance(document, bytes | bytearray | memoryview | str):
         document = api.decode(document, limits=limits)
     if document.tag != "MgmtTree" or document.namespace != DMDDF_NAMESPACE:
         raise TreeError(StatusCode.UNSUPPORTED_MEDIA_TYPE, f"not a TNDS document: {document.tag}")
-    pending = [(child, top, 0) for child in reversed(document.children) if _is(child, "Node")]
-    while pending:
-        element, parent, depth = pending.pop()
-        if depth > _MAX_NESTING:
-            raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: nodes nested over {_MAX_NESTING} deep")
-        node, below = _read_node(element)
-        handle = visit(parent, node)
-        pending.extend((child, handle, depth + 1) for child in reversed(below))
+    return [child for child in document if _is(child, "Node")]
 
 
-def tnds_element(nodes: Iterable[Any]) -> Any:
-    """A ``MgmtTree`` element (VerDTD 1.2) around already built ``Node`` elements."""
-    element = api.element_class()
-    version = element("VerDTD", DMDDF_NAMESPACE, None, "1.2")
-    return element("MgmtTree", DMDDF_NAMESPACE, None, None, [version, *nodes])
-
-
-def _read_node(element: Any) -> tuple[TndsNode, list[Any]]:
-    """A ``Node`` element's own fields, checked, and its ``Node`` children."""
+def node_fields(element: Any, depth: int) -> tuple[Any, ...]:
+    """A ``Node`` element's fields, checked: ``(name, path, acl, format, title, tstamp, type,
+    verno, value, nodes)`` as :class:`TndsNode` has them (``format`` ``node`` where the node
+    has children and names none), ``nodes`` its child ``Node`` elements. ``depth`` is how deep
+    it lies (nodes nested over 512 deep are refused)."""
+    if depth > _MAX_NESTING:
+        raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: nodes nested over {_MAX_NESTING} deep")
     try:
-        name, path, acl, format, title, tstamp, type, verno, value, below = (
-            _impl.codec.read_tnds_node(element)
-        )
+        fields = _impl.codec.read_tnds_node(element)
     except UnicodeDecodeError:
         raise TreeError(StatusCode.BAD_REQUEST, "TNDS: text that is not UTF-8") from None
+    name, path, acl, format, title, tstamp, type, verno, value, below = fields
     if name is None:
         raise TreeError(StatusCode.BAD_REQUEST, "TNDS: a Node without NodeName")
     if format is not None and format not in _FORMATS:
@@ -158,8 +137,22 @@ def _read_node(element: Any) -> tuple[TndsNode, list[Any]]:
         if value is not None:
             raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: node {name!r} has children and a Value")
         format = format or "node"
-    node = TndsNode(name, path, acl, format, title, tstamp, type, verno, value)
-    return node, below
+    elif verno is None and format is not None:
+        return cast(tuple[Any, ...], fields)  # as read: nothing to change
+    return (name, path, acl, format, title, tstamp, type, verno, value, below)
+
+
+def _record(element: Any, depth: int) -> TndsNode:
+    name, path, acl, format, title, tstamp, type, verno, value, below = node_fields(element, depth)
+    children = [_record(child, depth + 1) for child in below]
+    return TndsNode(name, path, acl, format, title, tstamp, type, verno, value, children)
+
+
+def tnds_element(nodes: Iterable[Any]) -> Any:
+    """A ``MgmtTree`` element (VerDTD 1.2) around already built ``Node`` elements."""
+    element = api.element_class()
+    version = element("VerDTD", DMDDF_NAMESPACE, None, "1.2")
+    return element("MgmtTree", DMDDF_NAMESPACE, None, None, [version, *nodes])
 
 
 def _is(element: Any, tag: str) -> bool:
@@ -211,3 +204,137 @@ class TndsWriter:
             parts.append(element("Value", ns, None, value or None))
         parts.extend(children)
         return element("Node", ns, None, None, parts)
+
+
+class TndsWbxmlWriter:
+    """Writes a TNDS document as WBXML straight from the values of its nodes, byte for byte
+    what encoding :class:`TndsWriter`'s elements gives (DM DDF 1.2 code page, no string table):
+    saving a large tree does not build an element tree first. :meth:`node` opens a ``Node``
+    (its children follow), :meth:`end` closes it. Texts holding NUL, which the encoder writes
+    as entities, raise :class:`Unwritable`; the caller takes the element path for them."""
+
+    def __init__(self, properties: Iterable[str]) -> None:
+        wanted = frozenset(properties)
+        self.wanted = wanted
+        self._acl = "ACL" in wanted
+        self._name = "Name" in wanted
+        self._size = "Size" in wanted
+        self._title = "Title" in wanted
+        self._tstamp = "TStamp" in wanted
+        self._verno = "VerNo" in wanted
+        self._format = "Format" in wanted
+        self._type = "Type" in wanted
+        self._value = "Value" in wanted
+        # Whether every node has an RTProperties (some property it always has is wanted).
+        self._always_rt = bool(wanted & {"ACL", "Format", "Name", "TStamp", "Type", "VerNo"})
+        self._out = bytearray(_prologue())
+        self._texts: dict[object, bytes] = {}
+
+    def node(
+        self,
+        name: str,
+        path: str | None,
+        acl: object,
+        format: str,
+        size: int | None,
+        title: str | None,
+        tstamp: str,
+        type: str,
+        verno: int,
+        value: str | bytes | None,
+    ) -> None:
+        """Open a ``Node``: ``acl`` is written as ``str(acl)`` (each ACL object once, then
+        remembered: they must stay alive while the writer is), ``size`` ``None`` for interior
+        nodes."""
+        out = self._out
+        out += _NODE_OPEN
+        _write(out, _NODE_NAME, name)
+        if path is not None:
+            _write(out, _PATH, path)
+        sized = self._size and size is not None
+        if self._always_rt or sized or (self._title and title is not None):
+            out += _RT_OPEN
+            texts = self._texts
+            if self._acl:
+                written = texts.get(id(acl))  # the nodes, and so their ACLs, outlive the writer
+                if written is None:
+                    written = texts[id(acl)] = _text_element(_ACL, str(acl))
+                out += written
+            if self._format:
+                out += _FORMAT_ELEMENTS[format]
+            if self._name:
+                _write(out, _NAME, name)
+            if sized:
+                _write(out, _SIZE, str(size))
+            if self._title and title is not None:
+                _write(out, _TITLE, title)
+            if self._tstamp:
+                written = texts.get(tstamp)
+                if written is None:
+                    written = texts[tstamp] = _text_element(_TSTAMP, tstamp)
+                out += written
+            if self._type:
+                out += _TYPE_OPEN
+                _write(out, _DDF_NAME if format == "node" else _MIME, type)
+                out += _END
+            if self._verno:
+                _write(out, _VERNO, str(verno))
+            out += _END
+        if self._value and format != "node" and format != "null":
+            if isinstance(value, bytes):
+                value = base64.b64encode(value).decode("ascii")
+            _write(out, _VALUE, value or "")
+
+    def end(self) -> None:
+        """Close the ``Node`` opened last."""
+        self._out += _END
+
+    def getvalue(self) -> bytes:
+        """The document, closed."""
+        return bytes(self._out + _END)
+
+
+class Unwritable(Exception):
+    """A text :class:`TndsWbxmlWriter` does not write (it holds NUL)."""
+
+
+_END = b"\x01"
+_TOKENS = {name: token for token, name in DMDDF_12.pages[2].tags.items()}
+_NODE_OPEN = bytes([_TOKENS["Node"] | 0x40])
+_RT_OPEN = bytes([_TOKENS["RTProperties"] | 0x40])
+_TYPE_OPEN = bytes([_TOKENS["Type"] | 0x40])
+_FORMAT_ELEMENTS = {
+    name: bytes([_TOKENS["Format"] | 0x40, _TOKENS[name]]) + _END for name in FORMATS
+}
+# Per tag: (the tag alone, the tag with content and STR_I opening its inline string).
+_NODE_NAME, _PATH, _ACL, _NAME, _SIZE, _TITLE, _TSTAMP, _DDF_NAME, _MIME, _VERNO, _VALUE = (
+    (bytes([_TOKENS[tag]]), bytes([_TOKENS[tag] | 0x40, 0x03]))
+    for tag in (
+        "NodeName", "Path", "ACL", "Name", "Size", "Title", "TStamp", "DDFName", "MIME", "VerNo",
+        "Value",
+    )
+)  # fmt: skip
+
+
+def _write(out: bytearray, tag: tuple[bytes, bytes], text: str) -> None:
+    """A tag with its text as an inline string (no content bit for an empty text)."""
+    if not text:
+        out += tag[0]
+        return
+    if "\x00" in text:
+        raise Unwritable(text)
+    out += tag[1]
+    out += text.encode("utf-8")
+    out += b"\x00\x01"
+
+
+def _text_element(tag: tuple[bytes, bytes], text: str) -> bytes:
+    out = bytearray()
+    _write(out, tag, text)
+    return bytes(out)
+
+
+@functools.cache
+def _prologue() -> bytes:
+    """The header and ``<MgmtTree><VerDTD>1.2</VerDTD>`` as the encoder writes them."""
+    return api.encode(tnds_element([]))[:-1]

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .. import api
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import StatusCode
 from .acl import DEFAULT_ROOT_ACL, Acl
@@ -32,11 +33,14 @@ from .formats import BINARY_FORMATS, FORMATS, NodeValue, check_value, value_size
 from .tnds import (
     ALL_TNDS_PROPERTIES,
     TndsNode,
+    TndsWbxmlWriter,
     TndsWriter,
+    Unwritable,
+    node_fields,
     read_tnds,
     tnds_element,
     tnds_properties,
-    walk_tnds,
+    top_nodes,
 )
 from .uri import Uri, UriLimits
 
@@ -386,6 +390,15 @@ class ManagementTree:
         carries, unless ``uri`` asks itself (``?list=TNDS+ACL+Value``); ``nested`` false gives
         a flat list of nodes with Path. Nodes ``server_id`` may not Get are left out with
         their subtrees. Encode it with :func:`syncml_codec.encode` to save a tree."""
+        top, properties = self._tnds_target(uri, properties, server_id)
+        writer = TndsWriter(properties)
+        return tnds_element(self._tnds_nodes(top, writer, nested, server_id))
+
+    def _tnds_target(
+        self, uri: str, properties: Iterable[str], server_id: str | None
+    ) -> tuple[_Node, Iterable[str]]:
+        """The node a TNDS listing starts at and the properties it carries (the URI's own
+        ``?list=TNDS`` selection, where it has one)."""
         target = self._parse(uri)
         if target.list_form is not None and target.list_form != "TNDS":
             raise TreeError(StatusCode.BAD_REQUEST, f"{uri} asks for a {target.list_form}")
@@ -393,8 +406,59 @@ class ManagementTree:
             properties = tnds_properties(target)
         top = self._existing(target)
         self._check_acl(top.effective_acl(), "Get", server_id, target)
-        writer = TndsWriter(properties)
-        return tnds_element(self._tnds_nodes(top, writer, nested, server_id))
+        return top, properties
+
+    def to_tnds_wbxml(
+        self,
+        uri: str = ".",
+        properties: Iterable[str] = ALL_TNDS_PROPERTIES,
+        *,
+        nested: bool = True,
+        server_id: str | None = None,
+    ) -> bytes:
+        """:meth:`to_tnds` encoded as WBXML (the bytes :func:`syncml_codec.encode` gives for
+        it), written straight from the tree: how a large tree is saved."""
+        top, properties = self._tnds_target(uri, properties, server_id)
+        writer = TndsWbxmlWriter(properties)
+        try:
+            self._write_wbxml(top, writer, nested, server_id)
+        except Unwritable:  # a text with NUL, which the encoder writes as an entity
+            return api.encode(self.to_tnds(uri, properties, nested=nested, server_id=server_id))
+        return writer.getvalue()
+
+    def _write_wbxml(
+        self, top: _Node, writer: TndsWbxmlWriter, nested: bool, server_id: str | None
+    ) -> None:
+        # Entries: a node and its path in the document, or None to close the node opened last.
+        stack: list[tuple[_Node, tuple[str, ...]] | None] = [(top, ())]
+        while stack:
+            entry = stack.pop()
+            if entry is None:
+                writer.end()
+                continue
+            node, relative = entry
+            if server_id is not None and not node.effective_acl().allows("Get", server_id):
+                continue
+            leaf = node.children is None
+            writer.node(
+                node.name,
+                None if nested or not relative else str(Uri(relative))[2:],
+                node.acl,
+                node.format,
+                value_size(node.value) if leaf else None,
+                node.title,
+                node.tstamp,
+                node.type,
+                node.verno,
+                node.value,
+            )
+            if nested:
+                stack.append(None)
+            else:
+                writer.end()
+            if node.children:
+                here = (*relative, node.name) if node.parent is not None else ()
+                stack.extend((child, here) for child in reversed(node.children.values()))
 
     @classmethod
     def from_tnds(
@@ -404,7 +468,8 @@ class ManagementTree:
         the document gives it: how a tree saved with :meth:`to_tnds` comes back. ``options``
         as the constructor takes."""
         tree = cls(**options)
-        walk_tnds(document, tree._load, tree._root, limits=limits)
+        for element in top_nodes(document, limits=limits):
+            tree._load(tree._root, element, 0)
         return tree
 
     def apply_tnds(
@@ -804,39 +869,43 @@ class ManagementTree:
             properties[name] = self._property(node, name)
         return writer.node(node.name, path, properties, node.value, children)
 
-    def _load(self, parent: _Node, spec: TndsNode) -> _Node:
-        """Make ``spec`` a child of ``parent`` (or, a top node named ``.``, the root itself) as
-        loading a saved tree does: every property as the document has it, the structure and
-        the values checked. Equal ACLs share one object."""
-        if spec.name == "." and parent is self._root and not spec.path:
+    def _load(self, parent: _Node, element: Any, depth: int) -> None:
+        """Build a TNDS ``Node`` element's subtree below ``parent`` (a top node named ``.`` is
+        the root itself) as loading a saved tree does: every property as the document has it,
+        the structure and the values checked. Equal ACLs share one object."""
+        name, path, acl, format, title, tstamp, type, verno, value, below = node_fields(
+            element, depth
+        )
+        if name == "." and parent is self._root and not path:
             node = parent
         else:
-            if spec.path:
-                parent = self._load_path(parent, spec.path)
+            if path:
+                parent = self._load_path(parent, path)
             children = parent.children
-            name = spec.name
             if children is None or name in children:
                 raise TreeError(StatusCode.ALREADY_EXISTS, f"TNDS: {name!r} twice or under a leaf")
-            format = spec.format or "chr"
-            node = _Node(_valid_name(name), parent, format, spec.type or "", self._now())
+            format = format or "chr"
+            node = _Node(_valid_name(name), parent, format, type or "", tstamp or self._now())
             children[name] = node
             if format != "node":
-                value = spec.value
                 fast = format == "chr" and value.__class__ is str
                 node.value = value if fast else check_value(value, format)
-        if spec.acl:
-            acl = self._acls.get(spec.acl)
-            if acl is None:
-                acl = self._acls[spec.acl] = Acl.parse(spec.acl)
-            node.acl = acl
-        node.title = spec.title
-        if spec.tstamp is not None:
-            node.tstamp = spec.tstamp
-        if spec.verno is not None:
-            node.verno = spec.verno
-        if spec.type is not None:
-            node.type = spec.type
-        return node
+        if acl:
+            shared = self._acls.get(acl)
+            if shared is None:
+                shared = self._acls[acl] = Acl.parse(acl)
+            node.acl = shared
+        if title is not None:
+            node.title = title
+        if verno is not None:
+            node.verno = verno
+        if node is self._root:
+            if tstamp is not None:
+                node.tstamp = tstamp
+            if type is not None:
+                node.type = type
+        for child in below:
+            self._load(node, child, depth + 1)
 
     def _load_path(self, parent: _Node, path: str) -> _Node:
         node = self._find((*parent.segments(), *Uri.parse(path).segments))
