@@ -35,6 +35,7 @@ from syncml_codec import _impl  # noqa: E402
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
 from operations import missing_peers, operation, operations  # noqa: E402
 from peers import libwbxml, msgpack  # noqa: E402
+from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
 
 def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
@@ -304,6 +305,60 @@ TARGETS = [
 ]
 
 
+#: The management tree's size in its targets.
+TREE_NODES = 100_000
+#: The management tree's targets: (label, numerator, denominator, bound).
+TREE_TARGETS = [
+    (
+        "tree from TNDS WBXML at most 3x decoding it",
+        ("tree from TNDS", "cython"),
+        ("decode TNDS", "cython"),
+        3.0,
+    ),
+    (
+        "tree to TNDS WBXML at most 3x encoding its element tree",
+        ("tree to TNDS", "cython"),
+        ("encode TNDS", "cython"),
+        3.0,
+    ),
+    (
+        "look-up in 100,000 nodes within 1.3x of 1,000",
+        ("look-up", "100,000 nodes"),
+        ("look-up", "1,000 nodes"),
+        1.3,
+    ),
+]
+
+
+def measure_tree(nodes: int = TREE_NODES, budget: float = 2.0) -> dict:
+    """{"times": {(group, contender): median seconds}, "memory": {...}} for the tree."""
+    times = median_times(tree_operations(nodes), budget)
+    times.update(median_times(lookup_operations(), budget / 4))
+    return {"times": times, "memory": tree_memory(nodes)}
+
+
+def tree_rows(tree: dict, nodes: int = TREE_NODES) -> list[str]:
+    """The management tree's rows of the targets table."""
+    document = f"tree {nodes:,} nodes"
+    rows = []
+    for label, numerator, denominator, bound in TREE_TARGETS:
+        ratio = tree["times"][numerator] / tree["times"][denominator]
+        rows.append(
+            f"| {label} | {document} | {ratio:.2f}x | ≤ {bound}x | "
+            f"{'yes' if ratio <= bound else '**no**'} |"
+        )
+    memory = tree["memory"]
+    for label, value, bound, unit in (
+        ("a leaf with a short value at most 300 bytes", memory["bytes per leaf"], 300, " B"),
+        ("a loaded tree at most 5x its TNDS WBXML", memory["tree / TNDS WBXML"], 5, "x"),
+    ):
+        rows.append(
+            f"| {label} | {document} | {value:.{0 if unit == ' B' else 2}f}{unit} | "
+            f"≤ {bound}{unit} | {'yes' if value <= bound else '**no**'} |"
+        )
+    return rows
+
+
 def _fmt(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -325,7 +380,12 @@ def pin_to_one_cpu(cpu: int | None = None) -> int | None:
 
 
 def write_results(
-    results: dict, series: dict | None, mem: dict | None, path: Path, cpu: int | None = None
+    results: dict,
+    series: dict | None,
+    mem: dict | None,
+    path: Path,
+    cpu: int | None = None,
+    tree: dict | None = None,
 ) -> None:
     lines = [
         "# Benchmark results",
@@ -391,6 +451,8 @@ def write_results(
             f"({group}) | dm scaling | {share:.2f} | ≥ {LINEAR_SHARE} | "
             f"{'yes' if share >= LINEAR_SHARE else '**no**'} |"
         )
+    if tree is not None:
+        lines += tree_rows(tree)
     notes = HERE / "notes.md"
     if notes.exists():
         lines += ["", "## Notes on the targets", "", notes.read_text().rstrip()]
@@ -423,6 +485,23 @@ def write_results(
         lines += [
             f"| {what} | " + " | ".join(f"{mem[document][what]:,}" for document in documents) + " |"
             for what in mem[documents[0]]
+        ]
+        lines.append("")
+    if tree is not None:
+        lines += [
+            f"## Management tree ({TREE_NODES:,} leaves under interior nodes of {FANOUT:,}, "
+            "saved with every property)",
+            "",
+            "| operation | contender | median |",
+            "|---|---|---:|",
+        ]
+        lines += [
+            f"| {group} | {contender} | {_fmt(seconds)} |"
+            for (group, contender), seconds in sorted(tree["times"].items())
+        ]
+        lines += [""] + [
+            f"- {what}: {value:,.0f}" if value > 100 else f"- {what}: {value:.2f}"
+            for what, value in tree["memory"].items()
         ]
         lines.append("")
     if series:
@@ -517,9 +596,10 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(sizes=sizes)
     series = None if args.quick else scaling()
     mem = None if args.quick else memory()
+    tree = measure_tree() if "cython" in _impl.IMPLEMENTATIONS else None
     if series is not None:
         plot(series, args.output.with_name("scaling.png"))
-    write_results(results, series, mem, args.output, cpu)
+    write_results(results, series, mem, args.output, cpu, tree)
     print(f"wrote {args.output}")
     if not args.quick and args.output == HERE / "RESULTS.md":
         update_readme(args.output, HERE.parent / "README.md")
@@ -529,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
 
 #: The rows of RESULTS.md's target table the README shows: the 50 KB and 1 MB documents and the
 #: scaling series.
-README_DOCUMENTS = ("dm medium", "dm large", "ds medium", "dm scaling")
+README_DOCUMENTS = ("dm medium", "dm large", "ds medium", "dm scaling", "tree 100,000 nodes")
 README_TABLE = ("<!-- benchmark table: written by benchmarks/report.py -->", "<!-- end -->")
 
 

@@ -38,7 +38,26 @@ def read_tnds_node(element):
                     slot = _TNDS_PROPERTY_SLOTS.get(name)
                     if slot is not None:
                         fields[slot] = _tnds_text(_text_of(item))
+    if fields[3] is None and nodes:
+        fields[3] = "node"
+    verno = fields[7]
+    if verno is not None:
+        fields[7] = _tnds_verno(verno)
     return tuple(fields)
+
+
+cdef object _tnds_verno(str text):
+    """VerNo as an int when it is a decimal number up to 65535, else its text."""
+    cdef Py_ssize_t length = len(text), index
+    cdef long value = 0
+    if length == 0 or length > 5:
+        return text
+    for index in range(length):
+        digit = text[index]
+        if digit < u"0" or digit > u"9":
+            return text
+        value = value * 10 + (ord(digit) - 48)
+    return value if value <= 0xFFFF else text
 
 
 cdef inline object _tnds_text(object text):

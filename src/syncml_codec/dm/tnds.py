@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 from .. import _impl, api
 from ..limits import DEFAULT_LIMITS, Limits
@@ -121,25 +121,19 @@ def node_fields(element: Any, depth: int) -> tuple[Any, ...]:
     if depth > _MAX_NESTING:
         raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: nodes nested over {_MAX_NESTING} deep")
     try:
-        fields = _impl.codec.read_tnds_node(element)
+        fields: tuple[Any, ...] = _impl.codec.read_tnds_node(element)
     except UnicodeDecodeError:
         raise TreeError(StatusCode.BAD_REQUEST, "TNDS: text that is not UTF-8") from None
-    name, path, acl, format, title, tstamp, type, verno, value, below = fields
+    name, _, _, format, _, _, _, verno, value, below = fields
     if name is None:
         raise TreeError(StatusCode.BAD_REQUEST, "TNDS: a Node without NodeName")
     if format is not None and format not in _FORMATS:
         raise TreeError(StatusCode.UNSUPPORTED_MEDIA_TYPE, f"TNDS: Format {format!r}")
-    if verno is not None:
-        if not verno.isdigit() or int(verno) > 0xFFFF:
-            raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: VerNo {verno!r}")
-        verno = int(verno)
-    if below:
-        if value is not None:
-            raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: node {name!r} has children and a Value")
-        format = format or "node"
-    elif verno is None and format is not None:
-        return cast(tuple[Any, ...], fields)  # as read: nothing to change
-    return (name, path, acl, format, title, tstamp, type, verno, value, below)
+    if verno.__class__ is str:
+        raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: VerNo {verno!r}")
+    if below and value is not None:
+        raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: node {name!r} has children and a Value")
+    return fields
 
 
 def _record(element: Any, depth: int) -> TndsNode:
@@ -207,8 +201,8 @@ class TndsWriter:
 
 
 class TndsWbxmlWriter:
-    """Writes a TNDS document as WBXML straight from the values of its nodes, byte for byte
-    what encoding :class:`TndsWriter`'s elements gives (DM DDF 1.2 code page, no string table):
+    """Writes a TNDS document as WBXML straight from a tree's nodes, byte for byte what
+    encoding :class:`TndsWriter`'s elements gives (DM DDF 1.2 code page, no string table):
     saving a large tree does not build an element tree first. :meth:`node` opens a ``Node``
     (its children follow), :meth:`end` closes it. Texts holding NUL, which the encoder writes
     as entities, raise :class:`Unwritable`; the caller takes the element path for them."""
@@ -216,74 +210,84 @@ class TndsWbxmlWriter:
     def __init__(self, properties: Iterable[str]) -> None:
         wanted = frozenset(properties)
         self.wanted = wanted
-        self._acl = "ACL" in wanted
-        self._name = "Name" in wanted
-        self._size = "Size" in wanted
-        self._title = "Title" in wanted
-        self._tstamp = "TStamp" in wanted
-        self._verno = "VerNo" in wanted
-        self._format = "Format" in wanted
-        self._type = "Type" in wanted
+        self._flags = tuple(
+            name in wanted
+            for name in ("ACL", "Format", "Name", "Size", "Title", "TStamp", "Type", "VerNo")
+        )
         self._value = "Value" in wanted
         # Whether every node has an RTProperties (some property it always has is wanted).
         self._always_rt = bool(wanted & {"ACL", "Format", "Name", "TStamp", "Type", "VerNo"})
         self._out = bytearray(_prologue())
         self._texts: dict[object, bytes] = {}
 
-    def node(
-        self,
-        name: str,
-        path: str | None,
-        acl: object,
-        format: str,
-        size: int | None,
-        title: str | None,
-        tstamp: str,
-        type: str,
-        verno: int,
-        value: str | bytes | None,
-    ) -> None:
-        """Open a ``Node``: ``acl`` is written as ``str(acl)`` (each ACL object once, then
-        remembered: they must stay alive while the writer is), ``size`` ``None`` for interior
-        nodes."""
+    def node(self, node: Any, path: str | None) -> None:
+        """Open the ``Node`` of ``node``, a tree node (its ``name``, ``acl``, ``format``,
+        ``value``, ``title``, ``tstamp``, ``type``, ``verno``; ``children`` ``None`` for a
+        leaf), at ``path`` (flat documents). Each ACL object is written once, then remembered:
+        the nodes must stay alive while the writer is."""
         out = self._out
-        out += _NODE_OPEN
-        _write(out, _NODE_NAME, name)
+        name = _utf8(node.name)
+        value = node.value
+        raw = _utf8(value) if value.__class__ is str else value  # the Value's bytes, or the data
+        if name:
+            out += _NODE_NAME_OPEN
+            out += name
+            out += _STRING_END
+        else:
+            out += _NODE_NAME_EMPTY
         if path is not None:
             _write(out, _PATH, path)
-        sized = self._size and size is not None
-        if self._always_rt or sized or (self._title and title is not None):
+        acl, format, named, sized, titled, stamped, typed, numbered = self._flags
+        format_name = node.format
+        sized = sized and node.children is None
+        title = node.title if titled else None
+        if self._always_rt or sized or title is not None:
             out += _RT_OPEN
             texts = self._texts
-            if self._acl:
-                written = texts.get(id(acl))  # the nodes, and so their ACLs, outlive the writer
+            if acl or format:  # ACL and Format: written once per (ACL object, format)
+                key = (id(node.acl), format_name)
+                written = texts.get(key)
                 if written is None:
-                    written = texts[id(acl)] = _text_element(_ACL, str(acl))
+                    written = texts[key] = self._head(node.acl, format_name)
                 out += written
-            if self._format:
-                out += _FORMAT_ELEMENTS[format]
-            if self._name:
-                _write(out, _NAME, name)
+            if named:
+                out += _NAME[1] + name + _STRING_END if name else _NAME[0]
             if sized:
-                _write(out, _SIZE, str(size))
-            if self._title and title is not None:
+                out += _SIZE[1] + str(len(raw) if raw else 0).encode() + _STRING_END
+            if title is not None:
                 _write(out, _TITLE, title)
-            if self._tstamp:
-                written = texts.get(tstamp)
+            if stamped or typed:  # TStamp and Type: written once per (time, kind, type)
+                interior = format_name == "node"
+                tail_key = (node.tstamp, interior, node.type)
+                written = texts.get(tail_key)
                 if written is None:
-                    written = texts[tstamp] = _text_element(_TSTAMP, tstamp)
+                    written = texts[tail_key] = self._tail(node.tstamp, interior, node.type)
                 out += written
-            if self._type:
-                out += _TYPE_OPEN
-                _write(out, _DDF_NAME if format == "node" else _MIME, type)
-                out += _END
-            if self._verno:
-                _write(out, _VERNO, str(verno))
+            if numbered:
+                written = texts.get(node.verno)
+                if written is None:
+                    written = texts[node.verno] = _text_element(_VERNO, str(node.verno))
+                out += written
             out += _END
-        if self._value and format != "node" and format != "null":
-            if isinstance(value, bytes):
-                value = base64.b64encode(value).decode("ascii")
-            _write(out, _VALUE, value or "")
+        if self._value and format_name != "node" and format_name != "null":
+            if value.__class__ is bytes:
+                raw = base64.b64encode(value)
+            if raw:
+                out += _VALUE[1]
+                out += raw
+                out += _STRING_END
+            else:
+                out += _VALUE[0]
+
+    def _head(self, acl: object, format: str) -> bytes:
+        head = _text_element(_ACL, str(acl)) if self._flags[0] else b""
+        return head + (_FORMAT_ELEMENTS[format] if self._flags[1] else b"")
+
+    def _tail(self, tstamp: str, interior: bool, type: str) -> bytes:
+        tail = _text_element(_TSTAMP, tstamp) if self._flags[5] else b""
+        if self._flags[6]:
+            tail += _TYPE_OPEN + _text_element(_DDF_NAME if interior else _MIME, type) + _END
+        return tail
 
     def end(self) -> None:
         """Close the ``Node`` opened last."""
@@ -300,18 +304,19 @@ class Unwritable(Exception):
 
 _END = b"\x01"
 _TOKENS = {name: token for token, name in DMDDF_12.pages[2].tags.items()}
-_NODE_OPEN = bytes([_TOKENS["Node"] | 0x40])
+_STRING_END = b"\x00\x01"  # the inline string's terminator, and the element's END
 _RT_OPEN = bytes([_TOKENS["RTProperties"] | 0x40])
 _TYPE_OPEN = bytes([_TOKENS["Type"] | 0x40])
 _FORMAT_ELEMENTS = {
     name: bytes([_TOKENS["Format"] | 0x40, _TOKENS[name]]) + _END for name in FORMATS
 }
+_NODE_NAME_OPEN = bytes([_TOKENS["Node"] | 0x40, _TOKENS["NodeName"] | 0x40, 0x03])
+_NODE_NAME_EMPTY = bytes([_TOKENS["Node"] | 0x40, _TOKENS["NodeName"]])
 # Per tag: (the tag alone, the tag with content and STR_I opening its inline string).
-_NODE_NAME, _PATH, _ACL, _NAME, _SIZE, _TITLE, _TSTAMP, _DDF_NAME, _MIME, _VERNO, _VALUE = (
+_PATH, _ACL, _NAME, _SIZE, _TITLE, _TSTAMP, _DDF_NAME, _MIME, _VERNO, _VALUE = (
     (bytes([_TOKENS[tag]]), bytes([_TOKENS[tag] | 0x40, 0x03]))
     for tag in (
-        "NodeName", "Path", "ACL", "Name", "Size", "Title", "TStamp", "DDFName", "MIME", "VerNo",
-        "Value",
+        "Path", "ACL", "Name", "Size", "Title", "TStamp", "DDFName", "MIME", "VerNo", "Value",
     )
 )  # fmt: skip
 
@@ -321,11 +326,15 @@ def _write(out: bytearray, tag: tuple[bytes, bytes], text: str) -> None:
     if not text:
         out += tag[0]
         return
+    out += tag[1]
+    out += _utf8(text)
+    out += _STRING_END
+
+
+def _utf8(text: str) -> bytes:
     if "\x00" in text:
         raise Unwritable(text)
-    out += tag[1]
-    out += text.encode("utf-8")
-    out += b"\x00\x01"
+    return text.encode("utf-8")
 
 
 def _text_element(tag: tuple[bytes, bytes], text: str) -> bytes:

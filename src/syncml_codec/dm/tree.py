@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from .. import api
@@ -426,8 +427,9 @@ class ManagementTree:
             return api.encode(self.to_tnds(uri, properties, nested=nested, server_id=server_id))
         return writer.getvalue()
 
+    @staticmethod
     def _write_wbxml(
-        self, top: _Node, writer: TndsWbxmlWriter, nested: bool, server_id: str | None
+        top: _Node, writer: TndsWbxmlWriter, nested: bool, server_id: str | None
     ) -> None:
         # Entries: a node and its path in the document, or None to close the node opened last.
         stack: list[tuple[_Node, tuple[str, ...]] | None] = [(top, ())]
@@ -439,26 +441,15 @@ class ManagementTree:
             node, relative = entry
             if server_id is not None and not node.effective_acl().allows("Get", server_id):
                 continue
-            leaf = node.children is None
-            writer.node(
-                node.name,
-                None if nested or not relative else str(Uri(relative))[2:],
-                node.acl,
-                node.format,
-                value_size(node.value) if leaf else None,
-                node.title,
-                node.tstamp,
-                node.type,
-                node.verno,
-                node.value,
-            )
             if nested:
+                writer.node(node, None)
                 stack.append(None)
             else:
+                writer.node(node, str(Uri(relative))[2:] if relative else None)
                 writer.end()
             if node.children:
-                here = (*relative, node.name) if node.parent is not None else ()
-                stack.extend((child, here) for child in reversed(node.children.values()))
+                here = (*relative, node.name) if node.parent is not None and not nested else ()
+                stack.extend(zip(reversed(node.children.values()), repeat(here)))
 
     @classmethod
     def from_tnds(
@@ -884,9 +875,10 @@ class ManagementTree:
             children = parent.children
             if children is None or name in children:
                 raise TreeError(StatusCode.ALREADY_EXISTS, f"TNDS: {name!r} twice or under a leaf")
+            if not name or "/" in name or name == "." or name == "..":
+                _valid_name(name)  # raises
             format = format or "chr"
-            node = _Node(_valid_name(name), parent, format, type or "", tstamp or self._now())
-            children[name] = node
+            node = children[name] = _Node(name, parent, format, type or "", tstamp or self._now())
             if format != "node":
                 fast = format == "chr" and value.__class__ is str
                 node.value = value if fast else check_value(value, format)
