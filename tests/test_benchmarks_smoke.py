@@ -75,3 +75,24 @@ def test_the_scaling_series_runs_and_is_written(monkeypatch, tmp_path):
     if report.TREES_KEPT in series:
         assert "| decode, trees kept: cython |" in text
         assert "(decode, trees kept)" not in text  # evidence, not a target row
+
+
+def test_the_tree_figures_run_and_agree_on_a_small_tree():
+    import tree
+
+    if "cython" not in operations._impl.IMPLEMENTATIONS:
+        pytest.skip("the tree's figures compare with the compiled codec")
+    ops = tree.tree_operations(2_000)
+    saved = ops[("tree to TNDS", "cython")]()
+    loaded = ops[("tree from TNDS", "cython")]()
+    assert loaded.to_tnds_wbxml() == saved
+    assert operations.syncml_codec.encode(ops[("decode TNDS", "cython")]()) == saved
+    for function in tree.lookup_operations(lookups=10).values():
+        function()
+    memory = tree.tree_memory(2_000)
+    assert memory["TNDS WBXML bytes"] == len(saved) and memory["bytes per leaf"] > 50
+    figures = {"times": {key: 1.0 for key in ops}, "memory": memory}
+    figures["times"].update({("look-up", "1,000 nodes"): 1.0, ("look-up", "100,000 nodes"): 1.0})
+    rows = report.tree_rows(figures, 2_000)
+    assert len(rows) == len(report.TREE_TARGETS) + 2
+    assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)
