@@ -9,8 +9,12 @@ Targets:
                  tree or the same error, plus round trips; and the compiled XML->WBXML scanner
                  writes what the tree path writes
   notification   the DM and DS notification decoders
+  tree           TNDS and DDF documents (XML or WBXML) loaded into a management tree by both
+                 implementations: the same tree or the same error, and a loaded tree saves and
+                 loads back identical
 
-Anything but DecodeError from a decoder is a finding, and so is a round trip that changes the tree.
+Anything but DecodeError from a decoder (or TreeError from the tree) is a finding, and so is a
+round trip that changes the tree.
 
     fuzz/build_extension.sh fuzz        # the extension with coverage instrumentation
     python fuzz/fuzz_decoders.py TARGET [--instrumented] [libFuzzer flags] [CORPUS_DIR ...]
@@ -42,7 +46,7 @@ XML_TO_WBXML_OPTIONS = (
     {"string_table": True, "public_id": "string", "opaque_data": "always"},
 )
 
-TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification")
+TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification", "tree")
 
 
 def _prepare(argv: list[str]) -> tuple[str, list[str]]:
@@ -67,6 +71,10 @@ def seed(corpus: Path, target: str) -> None:
         sources = []
         for name, data in _notification_seeds().items():
             (corpus / name).write_bytes(data)
+    elif target == "tree":
+        sources = sorted((ROOT / "src" / "syncml_codec" / "dm" / "mo").glob("*.ddf"))
+        for name, data in _tree_seeds().items():
+            (corpus / name).write_bytes(data)
     else:
         sources = sorted((ROOT / "vectors").glob("libwbxml*/*.wbxml"))
     for index, source in enumerate(sources):
@@ -90,9 +98,27 @@ def _notification_seeds() -> dict[str, bytes]:
     return {"seed-dm": dm.encode("secret", b"nonce"), "seed-ds": ds.encode("", b"")}
 
 
+def _tree_seeds() -> dict[str, bytes]:
+    from syncml_codec import encode
+    from syncml_codec.dm import ManagementTree
+
+    tree = ManagementTree(clock=lambda: 1_000_000_000.0)
+    tree.add("./Vendor/ISP/GWName", "gw.example.com")
+    tree.add("./Vendor/ISP/Port", "8080", format="int")
+    tree.add("./Vendor/ISP/Key", b"\x00\xff")
+    tree.replace("./Vendor?prop=ACL", "Get=*&Replace=srv")
+    tree.replace("./Vendor/ISP/Port?prop=Title", "port")
+    return {
+        "seed-tnds.wbxml": tree.to_tnds_wbxml(),
+        "seed-tnds.xml": encode(tree.to_tnds(), format="xml"),
+        "seed-tnds-flat.wbxml": tree.to_tnds_wbxml(nested=False),
+    }
+
+
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
     from syncml_codec import DecodeError, EncodeError, Limits, _impl, api, fallback
+    from syncml_codec.dm import Ddf, ManagementTree, TreeError
     from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -164,10 +190,37 @@ def make_check(target: str) -> Callable[[bytes], None]:
                 encoded = outcome(lambda raw: fallback.xml_to_wbxml(raw, **options), xml)
                 if streamed != encoded:
                     raise AssertionError(f"XML->WBXML disagrees: {streamed!r} != {encoded!r}")
+        elif target == "tree":
+            outcomes = {name: load_tree(name, data) for name in sorted(_impl.IMPLEMENTATIONS)}
+            if len(set(map(repr, outcomes.values()))) > 1:
+                raise AssertionError(f"implementations disagree: {outcomes!r}")
         else:
             for kind in (Notification, SyncNotification):
                 with contextlib.suppress(DecodeError):
                     kind.decode(data)
+
+    def load_tree(name: str, data: bytes) -> Any:
+        """What one implementation makes of ``data`` as TNDS and as DDF; a loaded tree must
+        save and load back identical."""
+        _impl.use(name)
+        limits = limits_for(data)
+        try:
+            tree = ManagementTree.from_tnds(data, limits=limits, clock=lambda: 0.0)
+        except (DecodeError, TreeError) as error:
+            loaded: Any = (type(error).__name__, str(error))
+        else:
+            loaded = snapshot(tree)
+            again = ManagementTree.from_tnds(tree.to_tnds_wbxml())
+            if snapshot(again) != loaded:
+                raise AssertionError("a loaded tree does not load back identical")
+        try:
+            described: Any = [uri for uri, _ in Ddf.parse(data, limits=limits).walk()]
+        except (DecodeError, TreeError) as error:
+            described = (type(error).__name__, str(error))
+        return loaded, described
+
+    def snapshot(tree: Any) -> list[Any]:
+        return [(uri, tree.properties(uri), tree.get(uri)) for uri in tree.walk()]
 
     return check
 
@@ -198,13 +251,15 @@ def main() -> None:
         sys.exit(replay(target, [arg for arg in args if arg != "--replay"]))
     import atheris
 
-    corpora = [arg for arg in args if not arg.startswith("-")]
-    if corpora:
-        seed(Path(corpora[0]), target)
     checks: list = []
     atheris.Setup([sys.argv[0], *args], lambda data: checks[0](data))
     with atheris.instrument_imports():
         checks.append(make_check(target))
+    # Seeding after the instrumented imports: the seeds of some targets are made with the
+    # package, which imported first would stay uninstrumented (libFuzzer then runs blind).
+    corpora = [arg for arg in args if not arg.startswith("-")]
+    if corpora:
+        seed(Path(corpora[0]), target)
     atheris.Fuzz()
 
 
