@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import lxml  # noqa: E402
+from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
 import syncml_codec  # noqa: E402
 from syncml_codec import _impl  # noqa: E402
@@ -35,7 +36,6 @@ from syncml_codec import _impl  # noqa: E402
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
 from operations import missing_peers, operation, operations  # noqa: E402
 from peers import libwbxml, msgpack  # noqa: E402
-from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
 
 def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from tree import lookup_operations, sample_tree
 
 import syncml_codec
 from syncml_codec.dm import ManagementTree
-
-from tree import lookup_operations, sample_tree
 
 NODES = 100_000
 

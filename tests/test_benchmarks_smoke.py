@@ -91,7 +91,7 @@ def test_the_tree_figures_run_and_agree_on_a_small_tree():
         function()
     memory = tree.tree_memory(2_000)
     assert memory["TNDS WBXML bytes"] == len(saved) and memory["bytes per leaf"] > 50
-    figures = {"times": {key: 1.0 for key in ops}, "memory": memory}
+    figures = {"times": dict.fromkeys(ops, 1.0), "memory": memory}
     figures["times"].update({("look-up", "1,000 nodes"): 1.0, ("look-up", "100,000 nodes"): 1.0})
     rows = report.tree_rows(figures, 2_000)
     assert len(rows) == len(report.TREE_TARGETS) + 2
