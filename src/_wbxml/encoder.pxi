@@ -34,6 +34,8 @@ cdef class _Encoder(_Output):
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
+    cdef object measured  # the element whose children's spans are recorded (measure_wbxml)
+    cdef list spans
 
     def __init__(self, language, dict options):
         self.prefixes = {}
@@ -50,6 +52,8 @@ cdef class _Encoder(_Output):
         self.type_elements = {}
         self.metinf_pages = {}
         self.page = 0
+        self.measured = None
+        self.spans = []
 
     def document(self, root):
         # A numeric public id (the common case) has its header written here in one allocation;
@@ -255,11 +259,15 @@ cdef class _Encoder(_Output):
         return self.byte(END)
 
     cdef int child(self, object node, object parent, object grandparent, int depth) except -1:
-        """A child element and its tail."""
+        """A child element and its tail (and where they lie, for ``measure_wbxml``)."""
+        cdef Py_ssize_t start = self.size
+        cdef int page_before = self.page
         self.element(node, parent, grandparent, depth)
         tail = _tail_of(<Element> node) if type(node) is Element else node.tail
         if tail is not None and len(tail) > 0:
             self.content(tail, False)
+        if parent is self.measured and parent is not None:
+            self.spans.append((start, self.size, page_before, self.page))
         return 0
 
     cdef int rules(self, str tag, int page) except -1:
@@ -313,3 +321,15 @@ def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number
     options = {"version": version, "public_id": public_id, "string_table": string_table,
                "opaque_data": opaque_data, "type_rewrite": type_rewrite}
     return _Encoder(language or root_language(root), options).document(root)
+
+
+def measure_wbxml(root, parent, *, language=None, int version=0x03, str public_id="number",
+                  str opaque_data="auto", bint type_rewrite=True):
+    """``encode_wbxml`` (no string table) telling where each child of ``parent`` lies
+    (``syncml_codec.wbxml.encoder.measure_wbxml``)."""
+    options = {"version": version, "public_id": public_id, "string_table": False,
+               "opaque_data": opaque_data, "type_rewrite": type_rewrite}
+    cdef _Encoder encoder = _Encoder(language or root_language(root), options)
+    encoder.measured = parent
+    document = encoder.document(root)
+    return document, len(document) - encoder.size, encoder.spans

@@ -54,6 +54,16 @@ def encode_wbxml(
     opaque_data: str = "auto",
     type_rewrite: bool = True,
 ) -> bytes: ...
+def measure_wbxml(
+    root: Any,
+    parent: Any,
+    *,
+    language: Language | None = None,
+    version: int = 3,
+    public_id: str = "number",
+    opaque_data: str = "auto",
+    type_rewrite: bool = True,
+) -> tuple[bytes, int, list[tuple[int, int, int, int]]]: ...
 def read_lxml(node: Any, language: Language | None = None, limits: Limits = ...) -> Element: ...
 def write_xml(root: Any, pretty: bool = False) -> bytes: ...
 def wbxml_to_xml(

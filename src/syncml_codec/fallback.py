@@ -12,7 +12,7 @@ from typing import Any
 from .limits import DEFAULT_LIMITS, Limits
 from .wbxml.decoder import decode_wbxml, read_lxml
 from .wbxml.element import Element
-from .wbxml.encoder import encode_wbxml
+from .wbxml.encoder import encode_wbxml, measure_wbxml
 from .wbxml.languages import Language
 from .wbxml.tnds import read_tnds_node
 from .xml.reader import parse_xml
@@ -22,6 +22,7 @@ __all__ = [
     "Element",
     "decode_wbxml",
     "encode_wbxml",
+    "measure_wbxml",
     "read_lxml",
     "read_tnds_node",
     "wbxml_to_xml",

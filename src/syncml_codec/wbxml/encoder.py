@@ -44,7 +44,7 @@ from .tokens import (
     SWITCH_PAGE,
 )
 
-__all__ = ["encode_wbxml"]
+__all__ = ["encode_wbxml", "measure_wbxml"]
 
 
 class _Encoder:
@@ -56,6 +56,8 @@ class _Encoder:
         self.shared: SharedStrings | None = None
         self.data_classifier = DataClassifier()
         self.prefixes: dict[str, str] = {}  # prefix -> URI of the xmlns:prefix attributes in scope
+        self.measured: Any = None  # the element whose children's spans are recorded
+        self.spans: list[tuple[int, int, int, int]] = []
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
@@ -161,11 +163,15 @@ class _Encoder:
                     ):
                         text = type_for_wbxml(text)
                 self.content(text, as_opaque)
+            measured = node is self.measured
             for child in children:
+                start, page_before = len(self.out), self.page
                 self.element(child, node, parent, depth + 1)
                 tail = child.tail
                 if tail is not None and len(tail) > 0:
                     self.content(tail, False)
+                if measured:
+                    self.spans.append((start, len(self.out), page_before, self.page))
             self.out.append(END)
         if bound:
             unbind_prefixes(self.prefixes, bound)
@@ -233,3 +239,30 @@ def encode_wbxml(
         "type_rewrite": type_rewrite,
     }
     return _Encoder(language or root_language(root), options).document(root)
+
+
+def measure_wbxml(
+    root: Any,
+    parent: Any,
+    *,
+    language: Language | None = None,
+    version: int = 0x03,
+    public_id: str = "number",
+    opaque_data: str = "auto",
+    type_rewrite: bool = True,
+) -> tuple[bytes, int, list[tuple[int, int, int, int]]]:
+    """Encode like :func:`encode_wbxml` (no string table), telling where each child of
+    ``parent`` (an element of ``root``) lies: ``(document, body_start, spans)``, each span
+    ``(start, end, page_before, page_after)`` with offsets from ``body_start``, the code page in
+    force before and after the child (its bytes include any SWITCH_PAGE it needed first)."""
+    options = {
+        "version": version,
+        "public_id": public_id,
+        "string_table": False,
+        "opaque_data": opaque_data,
+        "type_rewrite": type_rewrite,
+    }
+    encoder = _Encoder(language or root_language(root), options)
+    encoder.measured = parent
+    document = encoder.document(root)
+    return document, len(document) - len(encoder.out), encoder.spans
