@@ -23,6 +23,10 @@ from ..model.meta import Meta
 
 __all__ = ["Assembler", "Outcome", "SizeCounts", "chunk_item", "data_size"]
 
+#: Commands that may come between the chunks of an object (the Status answering the peer's
+#: message, an Alert 1222 asking for the next): they neither continue nor interrupt it.
+_BETWEEN_CHUNKS = frozenset({"Status", "Alert"})
+
 #: What a Meta Size counts: the Data as sent (the text's UTF-8 bytes, or the bytes), the
 #: decoded bytes of base64 (Meta Format ``b64``), or, receiving, either reading.
 SizeCounts = Literal["sent", "decoded", "either"]
@@ -118,7 +122,9 @@ class Assembler:
         return self._pending is not None
 
     def feed(self, command: Command) -> Outcome:
-        """The outcome of a received command (see :class:`Outcome`). The chunks that follow
+        """The outcome of a received command (see :class:`Outcome`). Status and Alert pass
+        through, between chunks too; any other command before an object's last chunk
+        interrupts it (Alert 1225). The chunks that follow
         a refused chunk of the same object get the same status, its last one included: no
         part of a refused object is ever applied."""
         refused = self._refused
@@ -128,6 +134,8 @@ class Assembler:
                 if _chunked_item(command) is not None:
                     self._refused = refused
                 return Outcome(status=refused[1])
+        if command.TAG in _BETWEEN_CHUNKS:
+            return Outcome(command=command)
         pending = self._pending
         chunked = _chunked_item(command)
         if pending is not None and not pending.continued_by(command):
