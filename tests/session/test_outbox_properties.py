@@ -101,6 +101,8 @@ def flatten(commands) -> list:
             node.children = [child for child in node.children if child.tag != "CmdID"]
             if node.text in ("", b""):
                 node.text = None  # an empty text is written as an empty element
+            elif isinstance(node.text, bytes) and _utf8(node.text):
+                node.text = node.text.decode()  # OPAQUE that reads as text decodes as text
         if command.TAG in ("Replace", "Add") and command.items:
             meta = [c for c in element.children if c.tag == "Meta"]
             found += [(command.TAG, meta, item) for item in element.children if item.tag == "Item"]
@@ -146,3 +148,11 @@ def test_random_command_lists_are_cut_within_bounds_and_come_back_whole(
             if outcome.command is not None:
                 received.append(outcome.command)
     assert flatten(received) == queued
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
