@@ -31,6 +31,7 @@ import lxml  # noqa: E402
 from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
 import syncml_codec  # noqa: E402
+from session import fill, outbox_operations, reassembly  # noqa: E402
 from syncml_codec import _impl  # noqa: E402
 
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
@@ -359,6 +360,43 @@ def tree_rows(tree: dict, nodes: int = TREE_NODES) -> list[str]:
     return rows
 
 
+def measure_session(budget: float = 2.0) -> dict:
+    """{"times": {(group, contender): median seconds}, "fill": share, "reassembly": {...}}."""
+    return {
+        "times": median_times(outbox_operations(), budget),
+        "fill": fill(),
+        "reassembly": reassembly(),
+    }
+
+
+def session_rows(session: dict) -> list[str]:
+    """The outbox's and the Assembler's rows of the targets table."""
+    times = session["times"]
+    cut = times[("cut it into 64 KB messages", "cython")]
+    ratio = cut / times[("encode the 10 MB DM document", "cython")]
+    figures = session["reassembly"]
+    rows = [
+        ("cutting into 64 KB messages at most 1.3x encoding it whole", "dm huge", ratio, 1.3,
+         "max", "x"),
+        ("every message but the last at least 95% full", "dm huge", session["fill"], 0.95,
+         "min", ""),
+        ("reassembly linear: throughput at 100 MB / best", "large object",
+         figures["throughput at 100 MB / best"], 0.7, "min", ""),
+        ("reassembly peak at most 1.2x the object", "large object",
+         figures["peak / object, in memory"], 1.2, "max", "x"),
+        ("reassembly into a sink: peak at most 4 chunks", "large object",
+         figures["peak in chunks, with a sink"], 4, "max", ""),
+    ]  # fmt: skip
+    lines = []
+    for label, document, value, bound, sense, unit in rows:
+        met = value <= bound if sense == "max" else value >= bound
+        lines.append(
+            f"| {label} | {document} | {value:.2f}{unit} | {'≤' if sense == 'max' else '≥'} "
+            f"{bound}{unit} | {'yes' if met else '**no**'} |"
+        )
+    return lines
+
+
 def _fmt(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -386,6 +424,7 @@ def write_results(
     path: Path,
     cpu: int | None = None,
     tree: dict | None = None,
+    session: dict | None = None,
 ) -> None:
     lines = [
         "# Benchmark results",
@@ -453,6 +492,8 @@ def write_results(
         )
     if tree is not None:
         lines += tree_rows(tree)
+    if session is not None:
+        lines += session_rows(session)
     notes = HERE / "notes.md"
     if notes.exists():
         lines += ["", "## Notes on the targets", "", notes.read_text().rstrip()]
@@ -503,6 +544,20 @@ def write_results(
             f"- {what}: {value:,.0f}" if value > 100 else f"- {what}: {value:.2f}"
             for what, value in tree["memory"].items()
         ]
+        lines.append("")
+    if session is not None:
+        lines += [
+            "## Outbox and large objects",
+            "",
+            "| operation | contender | median |",
+            "|---|---|---:|",
+        ]
+        lines += [
+            f"| {group} | {contender} | {_fmt(seconds)} |"
+            for (group, contender), seconds in sorted(session["times"].items())
+        ]
+        lines += ["", f"- emptiest message but the last: {session['fill']:.1%} of 64 KB"]
+        lines += [f"- {what}: {value:,.2f}" for what, value in session["reassembly"].items()]
         lines.append("")
     if series:
         lines += [
@@ -596,10 +651,12 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(sizes=sizes)
     series = None if args.quick else scaling()
     mem = None if args.quick else memory()
-    tree = measure_tree() if "cython" in _impl.IMPLEMENTATIONS else None
+    compiled = "cython" in _impl.IMPLEMENTATIONS
+    tree = measure_tree() if compiled else None
+    session = measure_session() if compiled and not args.quick else None
     if series is not None:
         plot(series, args.output.with_name("scaling.png"))
-    write_results(results, series, mem, args.output, cpu, tree)
+    write_results(results, series, mem, args.output, cpu, tree, session)
     print(f"wrote {args.output}")
     if not args.quick and args.output == HERE / "RESULTS.md":
         update_readme(args.output, HERE.parent / "README.md")
@@ -609,7 +666,15 @@ def main(argv: list[str] | None = None) -> int:
 
 #: The rows of RESULTS.md's target table the README shows: the 50 KB and 1 MB documents and the
 #: scaling series.
-README_DOCUMENTS = ("dm medium", "dm large", "ds medium", "dm scaling", "tree 100,000 nodes")
+README_DOCUMENTS = (
+    "dm medium",
+    "dm large",
+    "ds medium",
+    "dm scaling",
+    "tree 100,000 nodes",
+    "dm huge",
+    "large object",
+)
 README_TABLE = ("<!-- benchmark table: written by benchmarks/report.py -->", "<!-- end -->")
 
 

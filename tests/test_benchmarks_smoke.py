@@ -96,3 +96,23 @@ def test_the_tree_figures_run_and_agree_on_a_small_tree():
     rows = report.tree_rows(figures, 2_000)
     assert len(rows) == len(report.TREE_TARGETS) + 2
     assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)
+
+
+def test_the_session_figures_run_on_small_inputs(monkeypatch):
+    import session
+
+    if "cython" not in operations._impl.IMPLEMENTATIONS:
+        pytest.skip("the outbox's figures compare with the compiled codec")
+    monkeypatch.setattr(session, "SIZES", {"huge": 20_000})
+    monkeypatch.setattr(session, "MESSAGE_SIZE", 2_000)
+    monkeypatch.setattr(session, "OBJECT_SIZES", (100_000, 200_000))
+    ops = session.outbox_operations()
+    messages = ops[("cut it into 64 KB messages", "cython")]()
+    assert len(messages) > 1 and all(len(m.to_wbxml()) <= 2_000 for m in messages)
+    assert 0.5 < session.fill() <= 1
+    figures = session.reassembly()
+    assert figures["peak / object, in memory"] > 0.9
+    rows = report.session_rows(
+        {"times": dict.fromkeys(ops, 1.0), "fill": 1.0, "reassembly": figures}
+    )
+    assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
@@ -204,7 +205,8 @@ class _Object:
         self.declared = declared
         self.format = format
         self.sink = sink
-        self.parts: list[str | bytes] = []
+        self.parts: list[str] = []  # text chunks, joined once at the end
+        self.binary = io.BytesIO()  # bytes chunks: its buffer becomes the object without a copy
         self.text: bool | None = None
         self.sent = 0
         self.decoded = 0
@@ -241,8 +243,10 @@ class _Object:
             return StatusCode.REQUEST_ENTITY_TOO_LARGE
         if self.sink is not None:
             self.sink.write(raw)
-        else:
+        elif isinstance(data, str):
             self.parts.append(data)
+        else:
+            self.binary.write(data)
         return None
 
     def _decoded_length(self, raw: bytes) -> int:
@@ -269,8 +273,8 @@ class _Object:
         if self.sink is not None:
             return None
         if self.text:
-            return "".join(self.parts)  # type: ignore[arg-type]
-        return b"".join(self.parts)  # type: ignore[arg-type]
+            return "".join(self.parts)
+        return self.binary.getvalue()
 
     def interruption(self) -> Alert:
         """Alert 1225 naming the interrupted object's Target and Source."""

@@ -1,0 +1,114 @@
+"""The outbox and the Assembler: cutting the 10 MB DM document into 64 KB messages against
+encoding it whole, how full the messages are, and reassembling large objects (throughput by
+size, peak memory in memory and with a sink).
+
+``outbox_operations()`` returns ``{(group, contender): callable}`` for ``report.median_times``;
+``fill()`` and ``reassembly()`` measure the rest (tracemalloc for memory).
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import itertools
+import os
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import syncml_codec
+from syncml_codec.model import Item, Message, Meta, Replace
+from syncml_codec.session import Assembler, chunk_item
+from syncml_codec.session.outbox import pack
+
+from documents import SIZES, wbxml
+
+MESSAGE_SIZE = 65_536
+CHUNK = 65_536
+#: Object sizes the reassembly series runs through: all beyond the CPU's last cache (32 MiB
+#: here), so the series shows how the time grows with the size, not where the caches end.
+OBJECT_SIZES = (40 << 20, 70 << 20, 100 << 20)
+
+
+def _document() -> Message:
+    return Message.from_bytes(wbxml("dm", SIZES["huge"]))
+
+
+def outbox_operations() -> dict[tuple[str, str], Callable[[], object]]:
+    message = _document()
+    commands = list(message.commands)
+    element = message.element
+    return {
+        ("encode the 10 MB DM document", "cython"): lambda: syncml_codec.encode(element),
+        ("cut it into 64 KB messages", "cython"): lambda: pack(
+            commands, message.header, MESSAGE_SIZE
+        ),
+    }
+
+
+def fill() -> float:
+    """The emptiest message but the last, as a share of MaxMsgSize."""
+    message = _document()
+    sizes = [len(m.to_wbxml()) for m in pack(list(message.commands), message.header, MESSAGE_SIZE)]
+    assert max(sizes) <= MESSAGE_SIZE
+    return min(sizes[:-1]) / MESSAGE_SIZE
+
+
+def _chunks(size: int) -> list[Replace]:
+    item = Item(target="./FUMO/Update/PkgData", data=os.urandom(size), meta=Meta(format="bin"))
+    return [
+        Replace(cmd_id="1", items=[piece]) for piece in chunk_item(item, itertools.repeat(CHUNK))
+    ]
+
+
+def _reassemble(commands: list[Replace], sink: bool) -> object:
+    assembler = Assembler(sink=(lambda command: _Discard()) if sink else None)
+    for command in commands:
+        outcome = assembler.feed(command)
+    return outcome
+
+
+def reassembly() -> dict[str, float]:
+    """Throughput (MB/s, best of three) per object size, the share of the best at the largest,
+    and the peaks at the largest: in memory over the object's size, with a sink in chunks."""
+    figures: dict[str, float] = {}
+    throughputs = []
+    for size in OBJECT_SIZES:
+        commands = _chunks(size)
+        best = min(_timed(_reassemble, commands) for _ in range(3))
+        throughputs.append(size / best / 1e6)
+        figures[f"MB/s at {size >> 20} MB"] = throughputs[-1]
+    figures["throughput at 100 MB / best"] = throughputs[-1] / max(throughputs)
+    commands = _chunks(OBJECT_SIZES[-1])
+    figures["peak / object, in memory"] = (
+        _peak(lambda: _reassemble(commands, False)) / OBJECT_SIZES[-1]
+    )
+    figures["peak in chunks, with a sink"] = _peak(lambda: _reassemble(commands, True)) / CHUNK
+    return figures
+
+
+class _Discard(io.RawIOBase):
+    """A sink that keeps nothing (what a file on disk costs the process's memory)."""
+
+    def write(self, data: object) -> int:
+        return len(data)  # type: ignore[arg-type]
+
+
+def _timed(reassemble: Callable[[list[Replace], bool], object], commands: list[Replace]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    reassemble(commands, False)
+    return time.perf_counter() - start
+
+
+def _peak(function: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = function()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
