@@ -1,7 +1,8 @@
 """The management tree side of OMA DM.
 
 ``ManagementTree`` holds a device's nodes with their properties, checks servers' rights (ACLs)
-and DDF descriptions, and reads and writes TNDS; ``Uri`` and ``Acl`` are its addresses and
+and DDF descriptions, and reads and writes TNDS; ``Processor`` (the DPU) applies a server's
+commands to it, with plug-ins owning subtrees, and answers them; ``Uri`` and ``Acl`` are its addresses and
 access lists; ``Ddf`` reads description documents (the standard objects ship with the package:
 :func:`standard_ddf`, :func:`device_tree`). Failures raise ``TreeError`` with the status the
 command's Status carries.
@@ -12,6 +13,7 @@ from .ddf import ACCESS_TYPES, STANDARD_OBJECTS, Ddf, DdfNode, Occurrence, stand
 from .device import device_tree
 from .errors import TreeError
 from .formats import FORMATS, check_value
+from .processor import BaseHandler, Handler, Policy, Processor
 from .tnds import (
     ALL_TNDS_PROPERTIES,
     DEFAULT_TNDS_PROPERTIES,
@@ -24,6 +26,10 @@ from .tree import ManagementTree, NodeData
 from .uri import LIST_FORMS, PROPERTIES, Uri, UriLimits
 
 __all__ = [
+    "Processor",
+    "Policy",
+    "Handler",
+    "BaseHandler",
     "ManagementTree",
     "NodeData",
     "TreeError",

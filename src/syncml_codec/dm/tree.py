@@ -529,6 +529,13 @@ class ManagementTree:
             raise ValueError("a placeholder description is placed with at=")
         return self._parse(description.place)
 
+    def check_access(self, uri: Uri, command: str, server_id: str | None) -> None:
+        """Check ``server_id``'s right to ``command`` on ``uri`` by the effective ACL of the
+        nearest node the tree holds on its way (where a plug-in owns what lies below):
+        TreeError 425 when it has none."""
+        anchor, _depth = self._deepest(uri.segments)
+        self._check_acl(anchor.effective_acl(), command, server_id, uri)
+
     # -- internals: finding --------------------------------------------------------------------
 
     def _parse(self, uri: str) -> Uri:

@@ -1,0 +1,437 @@
+"""The DPU: a server's commands applied to the management tree and answered as OMA DM 1.2
+wants (RepPro 6, TND 7), with plug-ins owning subtrees (Windows calls them configuration service
+providers).
+
+:class:`Processor` takes a received message and returns the answers to its commands: a Status
+for each (none for Status, nor for Results with 200, nor under NoResp), Results right after the
+Status of each Get, an Alert 1225 where a large object was interrupted. The checks run in the
+order a configuration manager runs them (the tree's: URI, existence, ACL, AccessType, format),
+then the plug-in's. What the spec leaves open is a field of :class:`Policy`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from ..model.codes import AlertCode, StatusCode
+from ..model.commands import Alert, Command, Results, Status, _Container
+from ..model.items import Item
+from ..model.message import Message
+from ..model.meta import Meta
+from ..model.responses import respond
+from ..session.largeobject import Assembler, SizeCounts
+from .errors import TreeError
+from .formats import BINARY_FORMATS
+from .tnds import TNDS_TYPE_WBXML, TNDS_TYPE_XML
+from .tree import ManagementTree, NodeData
+from .uri import Uri
+
+__all__ = ["BaseHandler", "Handler", "Policy", "Processor"]
+
+_TNDS_TYPES = frozenset({TNDS_TYPE_XML, TNDS_TYPE_WBXML})
+#: Commands an Atomic may not hold: they get 500 and fail it.
+_NOT_IN_ATOMIC = frozenset({"Get", "Exec", "Atomic"})
+_UI_ALERTS = frozenset(range(1100, 1105))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The choices the spec leaves open, spec-faithful by default.
+
+    ``continue_sequence``: whether a Sequence goes on after a failed command (the spec: no,
+    the rest get 215). ``size_counts``: what a received Meta Size counts (``either`` accepts
+    both readings). ``max_obj_size``: the MaxObjSize this device declared (413 above it).
+    ``binary``: how Get returns binary values: ``bin`` (raw bytes, for WBXML) or ``b64``
+    (base64 text with Meta Format b64, as XML must carry them; TND 8.3.7.2).
+    """
+
+    continue_sequence: bool = False
+    size_counts: SizeCounts = "either"
+    max_obj_size: int | None = None
+    binary: Literal["bin", "b64"] = "bin"
+
+
+class Handler(Protocol):
+    """A plug-in owning a subtree (mounted with :meth:`Processor.mount`). Each method gets the
+    node's URI (relative to nothing: the whole URI) and either does the work, returns a
+    status, or raises :class:`TreeError` with the status. ``begin``/``commit``/``rollback``
+    bracket an Atomic, so that it is all or nothing across plug-ins too."""
+
+    def get(self, uri: Uri) -> NodeData: ...
+    def add(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None: ...
+    def replace(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None: ...
+    def delete(self, uri: Uri) -> None: ...
+    def exec(self, uri: Uri, data: Any, correlator: str | None) -> int: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class BaseHandler:
+    """A :class:`Handler` that supports nothing (406) until a subclass says otherwise, and
+    has nothing to roll back."""
+
+    def get(self, uri: Uri) -> NodeData:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Get of {uri}")
+
+    def add(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Add of {uri}")
+
+    def replace(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Replace of {uri}")
+
+    def delete(self, uri: Uri) -> None:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Delete of {uri}")
+
+    def exec(self, uri: Uri, data: Any, correlator: str | None) -> int:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Exec of {uri}")
+
+    def begin(self) -> None:
+        return None
+
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        return None
+
+
+#: What a user-interaction callback gets (the Alert) and returns: the status code, and the
+#: Items of the answer (a text typed, the choices made).
+UserInteraction = Callable[[Alert], tuple[int, list[Item]]]
+
+
+class _Failed(Exception):
+    """A command of an Atomic failed: the Atomic rolls back."""
+
+
+class Processor:
+    """Applies one server's commands (``server_id``, its ACL identity) to ``tree``.
+
+    ``user_interaction`` answers the UI alerts (1100-1104); without it Display gets 200 and the
+    others 406. After an Alert 1223 (session abort) ``aborted`` is true and the commands after
+    it are left unanswered. Exec answered 202 is remembered in ``pending_execs`` (its URI and
+    Correlator) until the plug-in reports the result.
+    """
+
+    def __init__(
+        self,
+        tree: ManagementTree,
+        server_id: str,
+        *,
+        policy: Policy = Policy(),
+        user_interaction: UserInteraction | None = None,
+    ) -> None:
+        self.tree = tree
+        self.server_id = server_id
+        self.policy = policy
+        self.user_interaction = user_interaction
+        self.aborted = False
+        self.pending_execs: list[tuple[str, str | None]] = []
+        self._mounts: dict[tuple[str, ...], Handler] = {}
+        self._assembler = Assembler(
+            max_obj_size=policy.max_obj_size, size_counts=policy.size_counts
+        )
+
+    def mount(self, uri: str, handler: Handler) -> None:
+        """Let ``handler`` own the subtree at ``uri``: commands on it and below go to it once
+        the tree's checks on the way (the URI, the ACL of the nearest node the tree holds)
+        pass."""
+        self._mounts[Uri.parse(uri).segments] = handler
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def process(self, message: Message) -> list[Command]:
+        """The answers to ``message``'s commands, in order (CmdIDs left for the message)."""
+        answers: list[Command] = []
+        for command in message.commands:
+            if self.aborted:
+                break
+            answers += self._answer(message, command)
+        return answers
+
+    def answer(
+        self, message: Message, *, msg_id: Any, header_status: int | Status = StatusCode.OK
+    ) -> Message:
+        """The whole answer message, laid out by the model's ``respond``: the SyncHdr's
+        Status, then :meth:`process`'s answers, then the Alert 1222 ``respond`` adds when
+        ``message`` did not end its package (left out when Results answer it); Final as
+        ``respond`` sets it."""
+        answers = self.process(message)
+        reply = respond(message, msg_id=msg_id, header_status=header_status, status=_ok)
+        header_answer, *laid_out = reply.commands
+        next_message = [c for c in laid_out if isinstance(c, Alert)]
+        if any(isinstance(answer, Results) for answer in answers):
+            next_message = []
+        commands = [header_answer, *answers, *next_message]
+        for command in commands:
+            command.cmd_id = None
+        reply.body.commands = commands
+        reply.number_commands()
+        return reply
+
+    def _answer(self, message: Message, command: Command) -> list[Command]:
+        if isinstance(command, Status | Results):
+            return []  # Results get a Status only when refused: nothing refuses them here
+        answers: list[Command] = []
+        if command.TAG in ("Add", "Replace"):
+            outcome = self._assembler.feed(command)
+            if outcome.alert is not None:
+                answers.append(outcome.alert)
+            if outcome.command is None:
+                return answers + self._status(message, command, outcome.status or StatusCode.OK)
+            command = outcome.command
+        elif command.TAG != "Alert" and self._assembler.pending:
+            interrupted = self._assembler.feed(command).alert  # the object is dropped
+            if interrupted is not None:
+                answers.append(interrupted)
+        if isinstance(command, _Container):
+            return answers + self._container(message, command)
+        code, results = self._run(command)
+        answers += self._status(message, command, code)
+        if results is not None and not command.no_resp:
+            answers.append(Results(msg_ref=message.msg_id, cmd_ref=command.cmd_id, items=results))
+        return answers
+
+    def _status(self, message: Message, command: Command, code: int) -> list[Command]:
+        if command.no_resp:
+            return []
+        status = Status(msg_ref=message.msg_id, cmd_ref=command.cmd_id, cmd=command.TAG)
+        status.target_refs = [item.target_uri for item in command.items if item.target_uri]
+        status.source_refs = [item.source_uri for item in command.items if item.source_uri]
+        status.code = int(code)
+        return [status]
+
+    # -- running commands ----------------------------------------------------------------------
+
+    def _run(self, command: Command) -> tuple[int, list[Item] | None]:
+        """A command's status code and, for Get, its Results' Items."""
+        try:
+            run = getattr(self, f"_{command.TAG.lower()}", None)
+            if run is None:
+                return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
+            return run(command)  # type: ignore[no-any-return]
+        except TreeError as error:
+            return int(error.status), None
+
+    def _add(self, command: Command) -> tuple[int, None]:
+        for item in command.items:
+            self._put(command, item, replace=False)
+        return StatusCode.OK, None
+
+    def _replace(self, command: Command) -> tuple[int, None]:
+        for item in command.items:
+            self._put(command, item, replace=True)
+        return StatusCode.OK, None
+
+    def _put(self, command: Command, item: Item, *, replace: bool) -> None:
+        uri = _target(item)
+        format, type = _meta(command, item)
+        value = item.data
+        if type in _TNDS_TYPES:
+            self.tree.apply_tnds(uri, value, replace=replace, server_id=self.server_id)
+            return
+        handler, parsed = self._handler(uri, "Replace" if replace else "Add")
+        if handler is not None:
+            (handler.replace if replace else handler.add)(parsed, value, format, type)
+        elif replace:
+            self.tree.replace(uri, value, format=format, type=type, server_id=self.server_id)
+        else:
+            if format == "node":
+                value = None
+            self.tree.add(uri, value, format=format, type=type, server_id=self.server_id)
+
+    def _delete(self, command: Command) -> tuple[int, None]:
+        for item in command.items:
+            uri = _target(item)
+            handler, parsed = self._handler(uri, "Delete")
+            if handler is not None:
+                handler.delete(parsed)
+            else:
+                self.tree.delete(uri, server_id=self.server_id)
+        return StatusCode.OK, None
+
+    def _copy(self, command: Command) -> tuple[int, None]:
+        for item in command.items:
+            source = item.source_uri
+            if source is None:
+                raise TreeError(StatusCode.BAD_REQUEST, "Copy without a Source")
+            self.tree.copy(_target(item), source, server_id=self.server_id)
+        return StatusCode.OK, None
+
+    def _exec(self, command: Command) -> tuple[int, None]:
+        code: int = StatusCode.OK
+        for item in command.items:
+            uri = _target(item)
+            handler, parsed = self._handler(uri, "Exec")
+            if handler is None:
+                self.tree.get(uri + "?prop=Format", server_id=None)  # 404 for a missing node
+                raise TreeError(
+                    StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"nothing executes {uri}"
+                )
+            correlator = getattr(command, "correlator", None)
+            code = handler.exec(parsed, item.data, correlator)
+            if code == StatusCode.ACCEPTED:
+                self.pending_execs.append((str(parsed), correlator))
+        return code, None
+
+    def _get(self, command: Command) -> tuple[int, list[Item]]:
+        results: list[Item] = []
+        for item in command.items:
+            uri = _target(item)
+            parsed = Uri.parse(uri)
+            if parsed.list_form is not None:
+                results += self._listing(uri, parsed)
+                continue
+            handler, handled = self._handler(uri, "Get")
+            data = (
+                handler.get(handled)
+                if handler is not None
+                else self.tree.get(uri, server_id=self.server_id)
+            )
+            results.append(self._result(uri, data))
+        return StatusCode.OK, results
+
+    def _listing(self, uri: str, parsed: Uri) -> list[Item]:
+        if parsed.list_form == "TNDS":
+            document = self.tree.to_tnds(uri, server_id=self.server_id)
+            meta = Meta(format="xml", type=TNDS_TYPE_XML)
+            return [Item(source=str(parsed.node), meta=meta, data=document)]
+        listed = self.tree.struct(
+            str(parsed.node), data=parsed.list_form == "StructData", server_id=self.server_id
+        )
+        return [self._result(node, data) for node, data in listed]
+
+    def _result(self, uri: str, data: NodeData) -> Item:
+        value, format = data.value, data.format
+        if isinstance(value, bytes) and self.policy.binary == "b64":
+            value, format = base64.b64encode(value).decode("ascii"), "b64"
+        elif format in BINARY_FORMATS and isinstance(value, bytes):
+            format = "bin"
+        meta = Meta(format=format, type=data.type or None)
+        return Item(source=uri, meta=meta, data=value)
+
+    def _alert(self, command: Command) -> tuple[int, list[Item] | None]:
+        code = command.code  # type: ignore[attr-defined]
+        if code == AlertCode.SESSION_ABORT:
+            self.aborted = True
+            return StatusCode.OK, None
+        if code in _UI_ALERTS:
+            if self.user_interaction is not None:
+                status, _items = self.user_interaction(command)  # type: ignore[arg-type]
+                return status, None
+            if code != AlertCode.DISPLAY:
+                return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
+        return StatusCode.OK, None
+
+    # -- Atomic and Sequence -------------------------------------------------------------------
+
+    def _container(self, message: Message, container: Command) -> list[Command]:
+        if container.TAG == "Atomic":
+            return self._atomic(message, container)
+        if container.TAG != "Sequence":
+            return self._status(message, container, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
+        answers = self._status(message, container, StatusCode.OK)
+        failed = False
+        for child in container.commands:  # type: ignore[attr-defined]
+            if failed and not self.policy.continue_sequence:
+                answers += self._status(message, child, StatusCode.NOT_EXECUTED)
+                continue
+            child_answers = self._answer(message, child)
+            answers += child_answers
+            failed = failed or _failure(child_answers)
+        return answers
+
+    def _atomic(self, message: Message, atomic: Command) -> list[Command]:
+        """All or nothing, across the tree and the plug-ins."""
+        children = list(atomic.commands)  # type: ignore[attr-defined]
+        codes: dict[int, int] = {}
+        results: dict[int, list[Item] | None] = {}
+        handlers = list(self._mounts.values())
+        for handler in handlers:
+            handler.begin()
+        failed_at = None
+        try:
+            with self.tree.transaction():
+                for index, child in enumerate(children):
+                    if child.TAG in _NOT_IN_ATOMIC:
+                        codes[index] = StatusCode.COMMAND_FAILED
+                    else:
+                        codes[index], results[index] = self._run(child)
+                    if codes[index] >= 300:
+                        failed_at = index
+                        raise _Failed
+        except _Failed:
+            rolled_back = _rollback(handlers)
+            for index in range(failed_at or 0):
+                codes[index] = (
+                    StatusCode.ATOMIC_ROLLBACK_OK
+                    if rolled_back
+                    else StatusCode.ATOMIC_ROLLBACK_FAILED
+                )
+            for index in range((failed_at or 0) + 1, len(children)):
+                codes[index] = StatusCode.NOT_EXECUTED
+            answers = self._status(message, atomic, StatusCode.ATOMIC_FAILED)
+        else:
+            for handler in handlers:
+                handler.commit()
+            answers = self._status(message, atomic, StatusCode.OK)
+        for index, child in enumerate(children):
+            answers += self._status(message, child, codes[index])
+        return answers
+
+    # -- plug-ins ------------------------------------------------------------------------------
+
+    def _handler(self, uri: str, command: str) -> tuple[Handler | None, Uri]:
+        """The plug-in owning ``uri`` (its ACL checked on the nearest node the tree holds),
+        or None for the tree's own nodes."""
+        parsed = self.tree._parse(uri)
+        segments = parsed.segments
+        for depth in range(len(segments), -1, -1):
+            handler = self._mounts.get(segments[:depth])
+            if handler is not None:
+                self.tree.check_access(parsed, command, self.server_id)
+                return handler, parsed
+        return None, parsed
+
+
+def _ok(command: Command) -> int:
+    return StatusCode.OK
+
+
+def _target(item: Item) -> str:
+    uri = item.target_uri
+    if uri is None:
+        raise TreeError(StatusCode.BAD_REQUEST, "an Item without a Target")
+    return uri
+
+
+def _meta(command: Command, item: Item) -> tuple[str | None, str | None]:
+    """The Meta Format and Type of an Item (its own, else its command's)."""
+    format = type = None
+    for meta in (item.meta, command.meta):
+        if meta is not None:
+            format = format or meta.format
+            type = type or meta.type
+    return format, type
+
+
+def _failure(answers: Iterable[Command]) -> bool:
+    return any(
+        isinstance(answer, Status) and answer.code is not None and answer.code >= 300
+        for answer in answers
+    )
+
+
+def _rollback(handlers: list[Handler]) -> bool:
+    """Roll back every plug-in; whether all of them could."""
+    rolled_back = True
+    for handler in handlers:
+        try:
+            handler.rollback()
+        except Exception:  # a plug-in that cannot undo: its commands get 516
+            rolled_back = False
+    return rolled_back

@@ -1,0 +1,336 @@
+"""The DPU: a conformance table (a tree, a server, commands; the statuses and results the spec
+gives), each row run through WBXML bytes in both implementations; plug-ins, Atomic across
+plug-ins, large objects, UI alerts and the whole answer message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from syncml_codec.dm import (
+    BaseHandler,
+    ManagementTree,
+    NodeData,
+    Policy,
+    Processor,
+    TreeError,
+    device_tree,
+)
+from syncml_codec.model import (
+    Add,
+    Alert,
+    Atomic,
+    Copy,
+    Delete,
+    Exec,
+    Get,
+    Item,
+    Message,
+    Meta,
+    Replace,
+    Sequence,
+    Status,
+    StatusCode,
+)
+
+pytestmark = pytest.mark.usefixtures("codec")
+
+SERVER = "srv1"
+
+
+def tree() -> ManagementTree:
+    """A device tree whose root lets srv1 do anything; ./Locked only Get for anyone."""
+    built = device_tree(dev_id="IMEI:1", man="Acme", mod="X1", clock=lambda: 1e9)
+    built.replace(".?prop=ACL", "Add=*&Get=*&Replace=srv1&Delete=srv1&Exec=srv1")
+    built.add("./Vendor/Acme/Volume", "5", format="int")
+    built.add("./Vendor/Acme/Name", "classic")
+    built.add("./Locked/Secret", "s")
+    built.replace("./Locked?prop=ACL", "Get=*")
+    return built
+
+
+def run(commands: list, *, processor_tree: ManagementTree | None = None, **options: Any) -> list:
+    """The answers to ``commands`` sent through WBXML, as (tag, code or items) pairs."""
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(*commands)
+    received = Message.from_bytes(message.to_wbxml())
+    processor = Processor(processor_tree or tree(), SERVER, **options)
+    return [_summary(answer) for answer in processor.process(received)]
+
+
+def _summary(answer: Any) -> tuple:
+    if isinstance(answer, Status):
+        return ("Status", answer.cmd, answer.code)
+    if answer.TAG == "Results":
+        return ("Results", [(item.source_uri, item.data) for item in answer.items])
+    return (answer.TAG, answer.code)
+
+
+def item(target: str, data: Any = None, format: str | None = None, **more: Any) -> Item:
+    meta = Meta(format=format) if format else None
+    return Item(target=target, data=data, meta=meta, **more)
+
+
+CONFORMANCE = [
+    # (name, commands, expected answers)
+    ("get a leaf", [Get(items=[item("./Vendor/Acme/Name")])],
+     [("Status", "Get", 200), ("Results", [("./Vendor/Acme/Name", "classic")])]),
+    ("get an interior node lists its children", [Get(items=[item("./Vendor/Acme")])],
+     [("Status", "Get", 200), ("Results", [("./Vendor/Acme", "Volume/Name")])]),
+    ("get a property", [Get(items=[item("./Vendor/Acme/Volume?prop=Format")])],
+     [("Status", "Get", 200), ("Results", [("./Vendor/Acme/Volume?prop=Format", "int")])]),
+    ("get a missing node: 404", [Get(items=[item("./Nope")])], [("Status", "Get", 404)]),
+    ("the own ACL of a node that inherits, and a Replace the ACL refuses: 425",
+     [Get(items=[item("./DevInfo?prop=ACL")]),
+                                     Replace(items=[item("./Locked/Secret", "x")])],
+     [("Status", "Get", 200), ("Results", [("./DevInfo?prop=ACL", "")]),
+      ("Status", "Replace", 425)]),
+    ("an unknown property: 406", [Get(items=[item("./Vendor?prop=Colour")])],
+     [("Status", "Get", 406)]),
+    ("a malformed URI: 400", [Get(items=[item("./Vendor//Acme")])], [("Status", "Get", 400)]),
+    ("add a leaf, implicit parents", [Add(items=[item("./Vendor/New/Leaf", "v")])],
+     [("Status", "Add", 200)]),
+    ("add an existing node: 418", [Add(items=[item("./Vendor/Acme/Name", "v")])],
+     [("Status", "Add", 418)]),
+    ("add with an unknown format: 415", [Add(items=[item("./Vendor/x", "v", format="jpeg")])],
+     [("Status", "Add", 415)]),
+    ("a value its format refuses: 400", [Replace(items=[item("./Vendor/Acme/Volume", "loud")])],
+     [("Status", "Replace", 400)]),
+    ("replace never creates: 404", [Replace(items=[item("./Vendor/Nope", "v")])],
+     [("Status", "Replace", 404)]),
+    ("replace what DevInfo does not allow: 405",
+     [Replace(items=[item("./DevInfo/Mod", "X2")])], [("Status", "Replace", 405)]),
+    ("delete the root: 405", [Delete(items=[item(".")])], [("Status", "Delete", 405)]),
+    ("delete a permanent node: 405", [Delete(items=[item("./DevInfo")])],
+     [("Status", "Delete", 405)]),
+    ("copy inside the tree", [Copy(items=[item("./Vendor/Copied", source="./Vendor/Acme")])],
+     [("Status", "Copy", 200)]),
+    ("exec where nothing executes: 406", [Exec(items=[item("./Vendor/Acme/Name")])],
+     [("Status", "Exec", 406)]),
+    ("a display alert: 200", [Alert(code=1100, items=[Item(data="Hello")])],
+     [("Status", "Alert", 200)]),
+    ("a confirm alert without a UI: 406", [Alert(code=1101, items=[Item(data="Sure?")])],
+     [("Status", "Alert", 406)]),
+    ("atomic, all applied",
+     [Atomic(commands=[Add(items=[item("./Vendor/a", "1")]),
+                       Add(items=[item("./Vendor/b", "2")])])],
+     [("Status", "Atomic", 200), ("Status", "Add", 200), ("Status", "Add", 200)]),
+    ("atomic, one fails: 507, 216 for the executed, 215 after",
+     [Atomic(commands=[Add(items=[item("./Vendor/a", "1")]),
+                       Replace(items=[item("./Vendor/Nope", "x")]),
+                       Add(items=[item("./Vendor/c", "3")])])],
+     [("Status", "Atomic", 507), ("Status", "Add", 216), ("Status", "Replace", 404),
+      ("Status", "Add", 215)]),
+    ("atomic holding a Get: 500",
+     [Atomic(commands=[Add(items=[item("./Vendor/a", "1")]), Get(items=[item("./Vendor")])])],
+     [("Status", "Atomic", 507), ("Status", "Add", 216), ("Status", "Get", 500)]),
+    ("sequence stops at a failure: 215 after",
+     [Sequence(commands=[Add(items=[item("./Vendor/a", "1")]),
+                         Delete(items=[item("./Nope")]),
+                         Add(items=[item("./Vendor/c", "3")])])],
+     [("Status", "Sequence", 200), ("Status", "Add", 200), ("Status", "Delete", 404),
+      ("Status", "Add", 215)]),
+    ("a server alert 1223 ends the processing",
+     [Alert(code=1223), Get(items=[item("./Vendor")])], [("Status", "Alert", 200)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("commands", "expected"),
+    [(commands, expected) for _, commands, expected in CONFORMANCE],
+    ids=[name for name, _, _ in CONFORMANCE],
+)
+def test_conformance(commands, expected):
+    assert run(commands) == expected
+
+
+def test_a_failed_atomic_leaves_the_tree_as_it_was():
+    device = tree()
+    before = list(device.walk())
+    run(
+        [Atomic(commands=[Add(items=[item("./Vendor/a", "1")]), Delete(items=[item("./Nope")])])],
+        processor_tree=device,
+    )
+    assert list(device.walk()) == before
+
+
+def test_a_sequence_may_go_on_after_a_failure_by_policy():
+    answers = run(
+        [Sequence(commands=[Delete(items=[item("./Nope")]), Add(items=[item("./Vendor/c", "3")])])],
+        policy=Policy(continue_sequence=True),
+    )
+    assert answers[-1] == ("Status", "Add", 200)
+
+
+def test_no_resp_commands_get_no_status():
+    command = Replace(items=[item("./Vendor/Acme/Name", "quiet")])
+    command.no_resp = True
+    assert run([command]) == []
+
+
+def test_get_of_struct_and_struct_data():
+    (_, (_, listing)) = run([Get(items=[item("./Vendor/Acme?list=StructData")])])
+    assert listing == [("./Vendor/Acme", "Volume/Name"), ("./Vendor/Acme/Volume", "5"),
+                       ("./Vendor/Acme/Name", "classic")]  # fmt: skip
+
+
+def test_get_of_tnds_and_add_of_tnds():
+    device = tree()
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(Get(items=[item("./Vendor?list=TNDS+Value")]))
+    processor = Processor(device, SERVER)
+    (_, results) = processor.process(Message.from_bytes(message.to_wbxml()))
+    document = results.items[0].data
+    assert document.tag == "MgmtTree" and results.items[0].meta.type.startswith(
+        "application/vnd.syncml.dmtnds"
+    )
+    other = ManagementTree()
+    other.replace(".?prop=ACL", "Add=*&Get=*&Replace=srv1")
+    adding = Message(session_id="1", msg_id=3, target="IMEI:1", source=SERVER, final=True)
+    adding.add(Add(items=[Item(target=".", data=document,
+                               meta=Meta(format="xml", type="application/vnd.syncml.dmtnds+xml"))])
+               )  # fmt: skip
+    answers = Processor(other, SERVER).process(Message.from_bytes(adding.to_wbxml()))
+    assert [a.code for a in answers] == [200]
+    assert other.get("./Vendor/Acme/Volume").value == "5"
+
+
+def test_binary_values_come_back_raw_or_as_base64_by_policy():
+    device = tree()
+    device.add("./Vendor/Acme/Key", b"\x00\xff")
+    get = [Get(items=[item("./Vendor/Acme/Key")])]
+    (_, raw) = run(get, processor_tree=device)
+    assert raw == ("Results", [("./Vendor/Acme/Key", b"\x00\xff")])
+    (_, text) = run(get, processor_tree=device, policy=Policy(binary="b64"))
+    assert text == ("Results", [("./Vendor/Acme/Key", "AP8=")])
+
+
+@dataclass
+class Settings(BaseHandler):
+    """A plug-in keeping its values in a dict; it can undo them, or fail to."""
+
+    values: dict = field(default_factory=dict)
+    saved: dict | None = None
+    broken_rollback: bool = False
+    executed: list = field(default_factory=list)
+
+    def get(self, uri):
+        if str(uri) not in self.values:
+            raise TreeError(StatusCode.NOT_FOUND, str(uri))
+        return NodeData(self.values[str(uri)], "chr", "text/plain")
+
+    def add(self, uri, value, format, type):
+        self.values[str(uri)] = value
+
+    replace = add
+
+    def exec(self, uri, data, correlator):
+        self.executed.append((str(uri), data, correlator))
+        return StatusCode.ACCEPTED
+
+    def begin(self):
+        self.saved = dict(self.values)
+
+    def rollback(self):
+        if self.broken_rollback:
+            raise RuntimeError("cannot undo")
+        self.values = dict(self.saved or {})
+
+
+def test_a_plug_in_owns_its_subtree_under_the_trees_acl():
+    device = tree()
+    device.add("./Vendor/Plug", format="node")
+    plug = Settings()
+    processor = Processor(device, SERVER)
+    processor.mount("./Vendor/Plug", plug)
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(
+        Replace(items=[item("./Vendor/Plug/Mode", "eco")]),
+        Get(items=[item("./Vendor/Plug/Mode")]),
+        Exec(correlator="c-1", items=[item("./Vendor/Plug/Apply", "now")]),
+    )
+    answers = [_summary(a) for a in processor.process(Message.from_bytes(message.to_wbxml()))]
+    assert answers == [
+        ("Status", "Replace", 200),
+        ("Status", "Get", 200),
+        ("Results", [("./Vendor/Plug/Mode", "eco")]),
+        ("Status", "Exec", 202),
+    ]
+    assert processor.pending_execs == [("./Vendor/Plug/Apply", "c-1")]
+    device.replace("./Vendor/Plug?prop=ACL", "Get=*")
+    refused = Processor(device, SERVER)
+    refused.mount("./Vendor/Plug", plug)
+    message = Message(session_id="1", msg_id=3, target="IMEI:1", source=SERVER, final=True)
+    message.add(Replace(items=[item("./Vendor/Plug/Mode", "off")]))
+    (status,) = refused.process(Message.from_bytes(message.to_wbxml()))
+    assert status.code == 425 and plug.values["./Vendor/Plug/Mode"] == "eco"
+
+
+@pytest.mark.parametrize(("broken", "code"), [(False, 216), (True, 516)])
+def test_an_atomic_rolls_back_across_plug_ins(broken, code):
+    device = tree()
+    device.add("./Vendor/Plug", format="node")
+    plug = Settings(values={"./Vendor/Plug/Mode": "eco"}, broken_rollback=broken)
+    processor = Processor(device, SERVER)
+    processor.mount("./Vendor/Plug", plug)
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(
+        Atomic(commands=[Replace(items=[item("./Vendor/Plug/Mode", "max")]),
+                         Add(items=[item("./Vendor/Acme/Name", "clash")])])
+    )  # fmt: skip
+    answers = [a.code for a in processor.process(Message.from_bytes(message.to_wbxml()))]
+    assert answers == [507, code, 418]
+    assert (plug.values["./Vendor/Plug/Mode"] == "eco") is not broken
+
+
+def test_large_objects_are_joined_before_they_are_applied():
+    from syncml_codec.session import Outbox
+
+    data = "chunk" * 400
+    outbox = Outbox(700)
+    outbox.queue(Replace(items=[item("./Vendor/Acme/Name", data, format="chr")]))
+    device = tree()
+    processor = Processor(device, SERVER)
+    codes = []
+    while outbox.pending:
+        header = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER).header
+        message = Message.from_bytes(outbox.next_message(header).to_wbxml())
+        codes += [answer.code for answer in processor.process(message)]
+    assert codes[:-1] == [213] * (len(codes) - 1) and codes[-1] == 200
+    assert device.get("./Vendor/Acme/Name").value == data
+
+
+def test_an_interrupted_object_gets_alert_1225():
+    first = Replace(items=[item("./Vendor/Acme/Name", "abc", format="chr")])
+    first.items[0].more_data = True
+    first.items[0].meta.size = 10
+    answers = run([first, Get(items=[item("./Vendor")])])
+    assert answers[0] == ("Status", "Replace", 213)
+    assert answers[1] == ("Alert", 1225)
+    assert answers[2] == ("Status", "Get", 200)
+
+
+def test_ui_alerts_go_to_the_user_interaction_callback():
+    asked = []
+
+    def user(alert):
+        asked.append(alert.code)
+        return (StatusCode.NOT_MODIFIED, [])  # "no" to a confirmation
+
+    answers = run([Alert(code=1101, items=[Item(data="Reboot?")])], user_interaction=user)
+    assert answers == [("Status", "Alert", 304)] and asked == [1101]
+
+
+def test_the_whole_answer_message():
+    processor = Processor(tree(), SERVER)
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(Replace(items=[item("./Vendor/Acme/Name", "new")]))
+    answer = processor.answer(Message.from_bytes(message.to_wbxml()), msg_id=2)
+    assert [(c.TAG, c.cmd_id) for c in answer.commands] == [("Status", "1"), ("Status", "2")]
+    assert answer.commands[0].cmd == "SyncHdr" and answer.final
+    message.final = False
+    answer = processor.answer(Message.from_bytes(message.to_wbxml()), msg_id=3)
+    assert [c.TAG for c in answer.commands] == ["Status", "Status", "Alert"]
+    assert answer.commands[-1].code == 1222 and not answer.final
