@@ -334,3 +334,65 @@ def test_the_whole_answer_message():
     answer = processor.answer(Message.from_bytes(message.to_wbxml()), msg_id=3)
     assert [c.TAG for c in answer.commands] == ["Status", "Status", "Alert"]
     assert answer.commands[-1].code == 1222 and not answer.final
+
+
+def test_fumo_update_from_a_package_sent_in_chunks():
+    from syncml_codec.dm import FumoHandler, FumoState
+    from syncml_codec.session import Outbox
+
+    installed = []
+    device = tree()
+    device.add("./FwUpdate/x1", format="node", type="urn:oma:mo:oma-fumo:1.0")
+    fumo = FumoHandler(
+        "./FwUpdate/x1", download=lambda url: 411, install=lambda pkg: installed.append(pkg) or 200
+    )
+    processor = Processor(device, SERVER)
+    processor.mount("./FwUpdate/x1", fumo)
+    firmware = bytes(range(256)) * 12
+    outbox = Outbox(900)
+    outbox.queue(
+        Replace(items=[Item(target="./FwUpdate/x1/Update/PkgData", data=firmware,
+                            meta=Meta(format="bin", type="application/octet-stream"))]),
+        Exec(correlator="fw-42", items=[item("./FwUpdate/x1/Update")]),
+        Get(items=[item("./FwUpdate/x1/State")]),
+    )  # fmt: skip
+    answers = []
+    while outbox.pending:
+        header = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER).header
+        message = Message.from_bytes(outbox.next_message(header).to_wbxml())
+        answers += [_summary(a) for a in processor.process(message)]
+    assert ("Status", "Exec", 202) in answers
+    assert answers[-1] == ("Results", [("./FwUpdate/x1/State", "50")])
+    assert fumo.state == FumoState.READY_TO_UPDATE and processor.pending_execs == [
+        ("./FwUpdate/x1/Update", "fw-42")
+    ]
+    (alert,) = fumo.run_pending()
+    assert installed == [firmware] and fumo.state == FumoState.UPDATE_SUCCESSFUL_NO_DATA
+    assert alert.code == 1226 and alert.correlator == "fw-42"
+    assert alert.items[0].data == "200" and alert.items[0].source_uri == "./FwUpdate/x1"
+    assert alert.items[0].meta.type == "org.openmobilealliance.dm.firmwareupdate.update"
+
+
+def test_fumo_download_failure_is_reported_critical():
+    from syncml_codec.dm import FumoHandler, FumoState
+
+    device = tree()
+    device.add("./FwUpdate/x1", format="node")
+    fumo = FumoHandler("./FwUpdate/x1", download=lambda url: 412, install=lambda pkg: 200)
+    processor = Processor(device, SERVER)
+    processor.mount("./FwUpdate/x1", fumo)
+    answers = run_with(processor, [
+        Replace(items=[item("./FwUpdate/x1/DownloadAndUpdate/PkgURL", "http://fw.example/dd")]),
+        Exec(items=[item("./FwUpdate/x1/DownloadAndUpdate")]),
+        Exec(items=[item("./FwUpdate/x1/State")]),
+    ])  # fmt: skip
+    assert answers == [("Status", "Replace", 200), ("Status", "Exec", 202), ("Status", "Exec", 405)]
+    (alert,) = fumo.run_pending()
+    assert fumo.state == FumoState.DOWNLOAD_FAILED
+    assert (alert.items[0].data, alert.items[0].meta.mark) == ("412", "critical")
+
+
+def run_with(processor: Processor, commands: list) -> list:
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(*commands)
+    return [_summary(a) for a in processor.process(Message.from_bytes(message.to_wbxml()))]

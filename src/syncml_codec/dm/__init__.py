@@ -2,10 +2,10 @@
 
 ``ManagementTree`` holds a device's nodes with their properties, checks servers' rights (ACLs)
 and DDF descriptions, and reads and writes TNDS; ``Processor`` (the DPU) applies a server's
-commands to it, with plug-ins owning subtrees, and answers them; ``Uri`` and ``Acl`` are its addresses and
-access lists; ``Ddf`` reads description documents (the standard objects ship with the package:
-:func:`standard_ddf`, :func:`device_tree`). Failures raise ``TreeError`` with the status the
-command's Status carries.
+commands to it, with plug-ins owning subtrees (``FumoHandler`` for firmware updates), and
+answers them; ``Uri`` and ``Acl`` are its addresses and access lists; ``Ddf`` reads description
+documents (the standard objects ship with the package: :func:`standard_ddf`,
+:func:`device_tree`). Failures raise ``TreeError`` with the status the command's Status carries.
 """
 
 from .acl import ACL_COMMANDS, DEFAULT_ROOT_ACL, Acl
@@ -13,6 +13,7 @@ from .ddf import ACCESS_TYPES, STANDARD_OBJECTS, Ddf, DdfNode, Occurrence, stand
 from .device import device_tree
 from .errors import TreeError
 from .formats import FORMATS, check_value
+from .fumo import FumoHandler, FumoState
 from .processor import BaseHandler, Handler, Policy, Processor
 from .tnds import (
     ALL_TNDS_PROPERTIES,
@@ -30,6 +31,8 @@ __all__ = [
     "Policy",
     "Handler",
     "BaseHandler",
+    "FumoHandler",
+    "FumoState",
     "ManagementTree",
     "NodeData",
     "TreeError",
