@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from syncml_codec import decode
 from syncml_codec.dm import (
     BaseHandler,
+    Ddf,
     ManagementTree,
     NodeData,
     Policy,
@@ -34,6 +36,8 @@ from syncml_codec.model import (
     Status,
     StatusCode,
 )
+
+from helpers import PUBLIC_VECTORS
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -396,3 +400,42 @@ def run_with(processor: Processor, commands: list) -> list:
     message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
     message.add(*commands)
     return [_summary(a) for a in processor.process(Message.from_bytes(message.to_wbxml()))]
+
+
+MOTOROLA = PUBLIC_VECTORS / "motorola-dmlib"
+MOTOROLA_DDF = PUBLIC_VECTORS / "external" / "omadm-motorola" / "setting_dmt_data_syncmldm.ddf"
+MOTOROLA_URI_VALUES = (
+    PUBLIC_VECTORS / "external" / "omadm-motorola" / "setting_dmt_data_devdetail_uri.xml"
+)
+
+
+def motorola_tree() -> ManagementTree:
+    """A tree built from Motorola's syncmldm.ddf, with the URI limits its device data file
+    gives (its own format: a Data element in each Node)."""
+    device = ManagementTree(root_acl="Add=*&Delete=*&Exec=*&Get=*&Replace=*")
+    device.describe(Ddf.parse(MOTOROLA_DDF.read_bytes()), create=True)
+    data = decode(MOTOROLA_URI_VALUES.read_bytes(), unknown_tags="keep")
+    for node in data.iter():
+        if node.tag == "Node" and node.findtext("Data"):
+            uri = f"./DevDetail/URI/{node.findtext('NodeName')}"
+            device.add(uri, node.findtext("Data"), format="int")
+    return device
+
+
+@pytest.mark.parametrize("version", ["dm11", "dm12"])
+def test_motorolas_server_packages_get_the_statuses_the_spec_gives(version):
+    if not (MOTOROLA / version).exists() or not MOTOROLA_DDF.exists():
+        pytest.skip(f"{MOTOROLA} or {MOTOROLA_DDF} is not present")
+    processor = Processor(motorola_tree(), "motorola")
+
+    def answers(name: str) -> list:
+        message = Message.from_bytes((MOTOROLA / version / f"{name}.wbxml").read_bytes())
+        return [_summary(answer) for answer in processor.process(message)]
+
+    assert answers("testget") == [
+        ("Status", "Get", 200),
+        ("Results", [("./DevDetail/URI/MaxDepth", "20")]),
+    ]
+    # ./TestLeafNode: the DDF describes no such child of the root (405, docs/management-tree.md)
+    assert answers("testadd") == [("Status", "Add", 405)]
+    assert answers("testdelete") == [("Status", "Delete", 404), ("Status", "Delete", 404)]
