@@ -112,7 +112,10 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
     assert 0.5 < session.fill() <= 1
     figures = session.reassembly()
     assert figures["peak / object, in memory"] > 0.9
-    rows = report.session_rows(
-        {"times": dict.fromkeys(ops, 1.0), "fill": 1.0, "reassembly": figures}
-    )
+    import dpu
+
+    dpu_ops = dpu.dpu_operations(nodes=2_000, commands=20)
+    assert len(dpu_ops[("process 2,000 commands", "cython")]()) == 30  # Get: Status and Results
+    times = dict.fromkeys([*ops, *dpu_ops], 1.0)
+    rows = report.session_rows({"times": times, "fill": 1.0, "reassembly": figures})
     assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)

@@ -439,3 +439,26 @@ def test_motorolas_server_packages_get_the_statuses_the_spec_gives(version):
     # ./TestLeafNode: the DDF describes no such child of the root (405, docs/management-tree.md)
     assert answers("testadd") == [("Status", "Add", 405)]
     assert answers("testdelete") == [("Status", "Delete", 404), ("Status", "Delete", 404)]
+
+
+def test_a_command_of_several_items_is_answered_per_item():
+    answers = run(
+        [
+            Get(items=[item("./Vendor/Acme/Name"), item("./Nope")]),
+            Delete(items=[item("./Vendor/Acme/Volume"), item("./Vendor/Acme/Volume")]),
+        ]
+    )
+    assert answers == [
+        ("Status", "Get", 200),
+        ("Results", [("./Vendor/Acme/Name", "classic")]),
+        ("Status", "Get", 404),
+        ("Status", "Delete", 200),
+        ("Status", "Delete", 404),
+    ]
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(Get(items=[item("./Vendor/Acme/Name"), item("./Vendor/Acme/Volume")]))
+    statuses = [
+        a for a in Processor(tree(), SERVER).process(Message.from_bytes(message.to_wbxml()))
+        if a.TAG == "Status"
+    ]  # fmt: skip
+    assert [s.target_refs for s in statuses] == [["./Vendor/Acme/Name"], ["./Vendor/Acme/Volume"]]

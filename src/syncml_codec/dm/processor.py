@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from .. import api
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import Alert, Command, Results, Status, _Container
 from ..model.items import Item
@@ -23,6 +24,7 @@ from ..model.message import Message
 from ..model.meta import Meta
 from ..model.responses import respond
 from ..session.largeobject import Assembler, SizeCounts
+from ..wbxml.languages import METINF_NAMESPACE
 from .errors import TreeError
 from .formats import BINARY_FORMATS
 from .tnds import TNDS_TYPE_WBXML, TNDS_TYPE_XML
@@ -35,6 +37,9 @@ _TNDS_TYPES = frozenset({TNDS_TYPE_XML, TNDS_TYPE_WBXML})
 #: Commands an Atomic may not hold: they get 500 and fail it.
 _NOT_IN_ATOMIC = frozenset({"Get", "Exec", "Atomic"})
 _UI_ALERTS = frozenset(range(1100, 1105))
+#: Commands answered per Item when they hold several.
+_PER_ITEM = frozenset({"Add", "Copy", "Delete", "Exec", "Get", "Replace"})
+_UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ class Processor:
         self.aborted = False
         self.pending_execs: list[tuple[str, str | None]] = []
         self._mounts: dict[tuple[str, ...], Handler] = {}
+        self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
+        self._msg_id: str | None = None
         self._assembler = Assembler(
             max_obj_size=policy.max_obj_size, size_counts=policy.size_counts
         )
@@ -147,6 +154,8 @@ class Processor:
     def process(self, message: Message) -> list[Command]:
         """The answers to ``message``'s commands, in order (CmdIDs left for the message)."""
         answers: list[Command] = []
+        self._namespace = message.element.namespace
+        self._msg_id = message.msg_id
         for command in message.commands:
             if self.aborted:
                 break
@@ -190,40 +199,74 @@ class Processor:
                 answers.append(interrupted)
         if isinstance(command, _Container):
             return answers + self._container(message, command)
-        code, results = self._run(command)
-        answers += self._status(message, command, code)
-        if results is not None and not command.no_resp:
-            answers.append(Results(msg_ref=message.msg_id, cmd_ref=command.cmd_id, items=results))
+        items = list(command.items)
+        # A command of several Items gets a Status (and Results) per Item, with its refs.
+        groups = (
+            [[item] for item in items] if len(items) > 1 and command.TAG in _PER_ITEM else [items]
+        )
+        no_resp = command.no_resp
+        for group in groups:
+            code, results = self._run(command, group)
+            if not no_resp:
+                answers += self._status(message, command, code, group)
+                if results is not None:
+                    answers.append(self._results(message, command, results))
         return answers
 
-    def _status(self, message: Message, command: Command, code: int) -> list[Command]:
-        if command.no_resp:
-            return []
-        status = Status(msg_ref=message.msg_id, cmd_ref=command.cmd_id, cmd=command.TAG)
-        status.target_refs = [item.target_uri for item in command.items if item.target_uri]
-        status.source_refs = [item.source_uri for item in command.items if item.source_uri]
-        status.code = int(code)
-        return [status]
+    def _status(
+        self, message: Message, command: Command, code: int, items: list[Item] | None = None
+    ) -> list[Command]:
+        """The Status answering ``command`` (none under NoResp) with the refs of ``items``
+        (all of its Items by default), built as elements directly: a message of thousands of
+        commands is answered in thousands of Status."""
+        if items is None:
+            if command.no_resp:
+                return []
+            items = list(command.items)
+        targets = [uri for uri in (item.target_uri for item in items) if uri]
+        sources = [uri for uri in (item.source_uri for item in items) if uri]
+        element = api.element_class()
+        namespace = message.element.namespace
+        parts = [
+            element("MsgRef", namespace, None, self._msg_id),
+            element("CmdRef", namespace, None, command.cmd_id),
+            element("Cmd", namespace, None, command.TAG),
+            *(element("TargetRef", namespace, None, uri) for uri in targets),
+            *(element("SourceRef", namespace, None, uri) for uri in sources),
+            element("Data", namespace, None, str(int(code))),
+        ]
+        return [Status.wrap(element("Status", namespace, None, None, parts))]
+
+    @staticmethod
+    def _results(message: Message, command: Command, items: list[Item]) -> Results:
+        element = api.element_class()
+        namespace = message.element.namespace
+        parts = [
+            element("MsgRef", namespace, None, message.msg_id),
+            element("CmdRef", namespace, None, command.cmd_id),
+            *(item.element for item in items),
+        ]
+        return Results.wrap(element("Results", namespace, None, None, parts))
 
     # -- running commands ----------------------------------------------------------------------
 
-    def _run(self, command: Command) -> tuple[int, list[Item] | None]:
-        """A command's status code and, for Get, its Results' Items."""
+    def _run(self, command: Command, items: list[Item]) -> tuple[int, list[Item] | None]:
+        """A command's status code for ``items`` and, for Get, its Results' Items."""
         try:
             run = getattr(self, f"_{command.TAG.lower()}", None)
             if run is None:
                 return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
-            return run(command)  # type: ignore[no-any-return]
+            return run(command, items)  # type: ignore[no-any-return]
         except TreeError as error:
             return int(error.status), None
 
-    def _add(self, command: Command) -> tuple[int, None]:
-        for item in command.items:
+    def _add(self, command: Command, items: list[Item]) -> tuple[int, None]:
+        for item in items:
             self._put(command, item, replace=False)
         return StatusCode.OK, None
 
-    def _replace(self, command: Command) -> tuple[int, None]:
-        for item in command.items:
+    def _replace(self, command: Command, items: list[Item]) -> tuple[int, None]:
+        for item in items:
             self._put(command, item, replace=True)
         return StatusCode.OK, None
 
@@ -244,8 +287,8 @@ class Processor:
                 value = None
             self.tree.add(uri, value, format=format, type=type, server_id=self.server_id)
 
-    def _delete(self, command: Command) -> tuple[int, None]:
-        for item in command.items:
+    def _delete(self, command: Command, items: list[Item]) -> tuple[int, None]:
+        for item in items:
             uri = _target(item)
             handler, parsed = self._handler(uri, "Delete")
             if handler is not None:
@@ -254,17 +297,17 @@ class Processor:
                 self.tree.delete(uri, server_id=self.server_id)
         return StatusCode.OK, None
 
-    def _copy(self, command: Command) -> tuple[int, None]:
-        for item in command.items:
+    def _copy(self, command: Command, items: list[Item]) -> tuple[int, None]:
+        for item in items:
             source = item.source_uri
             if source is None:
                 raise TreeError(StatusCode.BAD_REQUEST, "Copy without a Source")
             self.tree.copy(_target(item), source, server_id=self.server_id)
         return StatusCode.OK, None
 
-    def _exec(self, command: Command) -> tuple[int, None]:
+    def _exec(self, command: Command, items: list[Item]) -> tuple[int, None]:
         code: int = StatusCode.OK
-        for item in command.items:
+        for item in items:
             uri = _target(item)
             handler, parsed = self._handler(uri, "Exec")
             if handler is None:
@@ -278,13 +321,12 @@ class Processor:
                 self.pending_execs.append((str(parsed), correlator))
         return code, None
 
-    def _get(self, command: Command) -> tuple[int, list[Item]]:
+    def _get(self, command: Command, items: list[Item]) -> tuple[int, list[Item]]:
         results: list[Item] = []
-        for item in command.items:
+        for item in items:
             uri = _target(item)
-            parsed = Uri.parse(uri)
-            if parsed.list_form is not None:
-                results += self._listing(uri, parsed)
+            if "?list=" in uri:
+                results += self._listing(uri, self.tree._parse(uri))
                 continue
             handler, handled = self._handler(uri, "Get")
             data = (
@@ -306,15 +348,28 @@ class Processor:
         return [self._result(node, data) for node, data in listed]
 
     def _result(self, uri: str, data: NodeData) -> Item:
+        """A Results Item: Source, Meta Format and Type, Data (built as elements directly)."""
         value, format = data.value, data.format
         if isinstance(value, bytes) and self.policy.binary == "b64":
             value, format = base64.b64encode(value).decode("ascii"), "b64"
         elif format in BINARY_FORMATS and isinstance(value, bytes):
             format = "bin"
-        meta = Meta(format=format, type=data.type or None)
-        return Item(source=uri, meta=meta, data=value)
+        element = api.element_class()
+        ns = self._namespace
+        meta = [element("Format", METINF_NAMESPACE, None, format)]
+        if data.type:
+            meta.append(element("Type", METINF_NAMESPACE, None, data.type))
+        parts = [
+            element("Source", ns, None, None, [element("LocURI", ns, None, uri)]),
+            element("Meta", ns, None, None, meta),
+        ]
+        if value is not None and not isinstance(value, str | bytes):
+            parts.append(element("Data", ns, None, None, [value]))  # an embedded document
+        elif value is not None:
+            parts.append(element("Data", ns, None, value))
+        return Item.wrap(element("Item", ns, None, None, parts))
 
-    def _alert(self, command: Command) -> tuple[int, list[Item] | None]:
+    def _alert(self, command: Command, items: list[Item]) -> tuple[int, list[Item] | None]:
         code = command.code  # type: ignore[attr-defined]
         if code == AlertCode.SESSION_ABORT:
             self.aborted = True
@@ -360,7 +415,7 @@ class Processor:
                     if child.TAG in _NOT_IN_ATOMIC:
                         codes[index] = StatusCode.COMMAND_FAILED
                     else:
-                        codes[index], results[index] = self._run(child)
+                        codes[index], results[index] = self._run(child, list(child.items))
                     if codes[index] >= 300:
                         failed_at = index
                         raise _Failed
@@ -388,6 +443,8 @@ class Processor:
     def _handler(self, uri: str, command: str) -> tuple[Handler | None, Uri]:
         """The plug-in owning ``uri`` (its ACL checked on the nearest node the tree holds),
         or None for the tree's own nodes."""
+        if not self._mounts:
+            return None, _UNPARSED
         parsed = self.tree._parse(uri)
         segments = parsed.segments
         for depth in range(len(segments), -1, -1):
