@@ -3,90 +3,20 @@ lxml, and msgpack over the same tree as nested lists. A peer that is not install
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-from collections.abc import Callable
 from typing import Any
+
+from syncml_codec.cli import libwbxml as _libwbxml
 
 try:
     import msgpack
 except ImportError:  # reported as a skipped peer
     msgpack = None
 
-_WB_ULONG = ctypes.c_uint
-_GEN_COMPACT = 0
-
-
-def _load_libwbxml() -> ctypes.CDLL | None:
-    for name in (ctypes.util.find_library("wbxml2"), "libwbxml2.so.1", "libwbxml2.so"):
-        if not name:
-            continue
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
-        pointer = ctypes.POINTER
-        out = (pointer(ctypes.c_void_p),)
-        for prefix in ("wbxml_conv_wbxml2xml", "wbxml_conv_xml2wbxml"):
-            getattr(lib, f"{prefix}_create").argtypes = out
-            getattr(lib, f"{prefix}_run").argtypes = (
-                ctypes.c_void_p,
-                ctypes.c_char_p,
-                _WB_ULONG,
-                pointer(ctypes.c_void_p),
-                pointer(_WB_ULONG),
-            )
-            getattr(lib, f"{prefix}_destroy").argtypes = (ctypes.c_void_p,)
-        lib.wbxml_conv_wbxml2xml_set_gen_type.argtypes = (ctypes.c_void_p, ctypes.c_int)
-        lib.wbxml_conv_xml2wbxml_disable_string_table.argtypes = (ctypes.c_void_p,)
-        lib.wbxml_free.argtypes = (ctypes.c_void_p,)
-        lib.wbxml_errors_string.restype = ctypes.c_char_p
-        return lib
-    return None
-
-
-libwbxml = _load_libwbxml()
-
-
-def _run(prefix: str, data: bytes, configure: Callable[[Any], None]) -> bytes:
-    assert libwbxml is not None
-    conv = ctypes.c_void_p()
-    if getattr(libwbxml, f"{prefix}_create")(ctypes.byref(conv)) != 0:
-        raise MemoryError(f"{prefix}_create failed")
-    try:
-        configure(conv)
-        output = ctypes.c_void_p()
-        length = _WB_ULONG()
-        error = getattr(libwbxml, f"{prefix}_run")(
-            conv, data, len(data), ctypes.byref(output), ctypes.byref(length)
-        )
-        if error != 0:
-            raise ValueError(libwbxml.wbxml_errors_string(error).decode())
-        try:
-            return ctypes.string_at(output, length.value)
-        finally:
-            libwbxml.wbxml_free(output)
-    finally:
-        getattr(libwbxml, f"{prefix}_destroy")(conv)
-
-
-def libwbxml_wbxml2xml(data: bytes) -> bytes:
-    """libwbxml's WBXML -> XML (compact output), in process."""
-    return _run(
-        "wbxml_conv_wbxml2xml",
-        data,
-        lambda conv: libwbxml.wbxml_conv_wbxml2xml_set_gen_type(conv, _GEN_COMPACT),
-    )
-
-
-def libwbxml_xml2wbxml(data: bytes, string_table: bool = False) -> bytes:
-    """libwbxml's XML -> WBXML (``xml2wbxml -n`` unless ``string_table``), in process."""
-
-    def configure(conv: Any) -> None:
-        if not string_table:
-            libwbxml.wbxml_conv_xml2wbxml_disable_string_table(conv)
-
-    return _run("wbxml_conv_xml2wbxml", data, configure)
+#: libwbxml2.so through ctypes, or None (its binding lives in the package: the bench command
+#: uses it too).
+libwbxml = _libwbxml.LIBRARY
+libwbxml_wbxml2xml = _libwbxml.wbxml2xml
+libwbxml_xml2wbxml = _libwbxml.xml2wbxml
 
 
 def as_lists(element: Any) -> list:

@@ -19,7 +19,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +33,7 @@ from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa
 import syncml_codec  # noqa: E402
 from session import fill, outbox_operations, reassembly  # noqa: E402
 from syncml_codec import _impl  # noqa: E402
+from syncml_codec.cli.timing import time_rounds  # noqa: E402
 
 from documents import SCALING, SIZES, sized, wbxml  # noqa: E402
 from operations import missing_peers, operation, operations  # noqa: E402
@@ -41,45 +41,18 @@ from peers import libwbxml, msgpack  # noqa: E402
 
 
 def median_times(functions: dict, budget: float = 0.4, repeat: int = 5) -> dict:
-    """Median seconds per call of each of ``functions`` (key -> callable).
-
-    Each function gets enough calls per round to fill its share of ``budget``, after one
-    untimed call that leaves the caches and the allocator as its own calls leave them; the
-    rounds interleave the functions (round 1 of each, then round 2 of each, ...), so a burst of
-    noise from the machine lands in one round of several contenders, which the median drops,
-    rather than in every round of one. The objects alive before timing (the harness's documents and
-    trees) are frozen out of the garbage collector, so each call pays for its own collections.
-    """
+    """Median seconds per call of each of ``functions`` (key -> callable), timed in
+    interleaved rounds (``syncml_codec.cli.timing.time_rounds``, the same the ``bench`` command
+    uses). The objects alive before timing (the harness's documents and trees) are frozen out
+    of the garbage collector, so each call pays for the collections its own allocations
+    cause."""
     gc.collect()
     gc.freeze()
     try:
-        calls = {
-            key: _calls_per_round(function, budget / repeat) for key, function in functions.items()
-        }
-        rounds: dict = {key: [] for key in functions}
-        for round_number in range(repeat):
-            for key, function in functions.items():
-                if calls[key] is None and round_number >= 3:
-                    continue  # seconds per call (libwbxml on 10 MB): three calls are enough
-                number = calls[key] or 1
-                if calls[key] is not None:
-                    function()  # warm: the caches and the allocator as the last call left them
-                start = time.perf_counter()
-                for _ in range(number):
-                    function()
-                rounds[key].append((time.perf_counter() - start) / number)
+        rounds = time_rounds(functions, budget, repeat)
         return {key: statistics.median(times) for key, times in rounds.items()}
     finally:
         gc.unfreeze()
-
-
-def _calls_per_round(function: Callable[[], object], seconds: float) -> int | None:
-    """How many calls of ``function`` fill ``seconds`` (after one warm-up call); None when a
-    single call takes over half a second."""
-    start = time.perf_counter()
-    function()
-    once = max(time.perf_counter() - start, 1e-7)
-    return None if once > 0.5 else max(1, int(seconds / once))
 
 
 def peak_memory(function: Callable[[], object]) -> tuple[int, int]:

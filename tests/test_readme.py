@@ -30,7 +30,13 @@ def test_each_python_block_runs_as_written(number, monkeypatch, capsys):
 def test_the_options_the_readme_shows_are_in_the_help():
     shown = set(re.findall(r"(--[a-z][a-z-]+)", README))
     helps = ""
-    for command in (["convert"], ["dump"], ["notification", "decode"], ["notification", "encode"]):
+    for command in (
+        ["convert"],
+        ["dump"],
+        ["notification", "decode"],
+        ["notification", "encode"],
+        ["bench"],
+    ):
         done = subprocess.run(
             [sys.executable, "-m", "syncml_codec", *command, "--help"],
             capture_output=True,

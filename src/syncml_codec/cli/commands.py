@@ -1,5 +1,5 @@
-"""The command line: ``python -m syncml_codec convert|dump|notification`` (also installed as the
-``syncml-codec`` script).
+"""The command line: ``python -m syncml_codec convert|dump|notification|bench`` (also installed
+as the ``syncml-codec`` script).
 
 Exit status 0 on success, 1 on bad input (``IN:OFFSET: message`` on stderr) or a failed check,
 2 on usage errors, 130 when interrupted.
@@ -19,25 +19,12 @@ from ..errors import DecodeError, LimitError, SyncMLError
 from ..limits import Limits
 from ..security.notification import Initiator, Notification, SyncNotification, UIMode
 from ..wbxml.languages import Language, language_for_namespace, language_for_public_id
+from . import bench
 from .dump import dump
+from .errors import CheckFailed, FileError, UsageError
 
 #: The limits the command line can raise, as options (``--max-size``, ...).
 LIMIT_OPTIONS = ("max_size", "max_depth", "max_string", "max_opaque", "max_elements", "max_output")
-
-
-class UsageError(Exception):
-    """A command-line value that makes no sense (exit status 2)."""
-
-
-class FileError(Exception):
-    """A file that cannot be read or written (exit status 1), named in the message."""
-
-    def __init__(self, path: str, error: OSError) -> None:
-        super().__init__(f"{path}: {error.strerror or error}")
-
-
-class CheckFailed(Exception):
-    """A check the user asked for did not pass (exit status 1)."""
 
 
 def _read(path: str) -> bytes:
@@ -285,7 +272,8 @@ def _decoding_options(parser: argparse.ArgumentParser, *, unknown_tags: bool = T
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_prog(),
-        description="Convert SyncML (OMA DM / DS) between WBXML and XML, or list WBXML tokens.",
+        description="Convert SyncML (OMA DM / DS) between WBXML and XML, list WBXML tokens, "
+        "read and write package 0 notifications, or compare the encodings on your documents.",
     )
     parser.add_argument(
         "--version",
@@ -324,6 +312,7 @@ def _parser() -> argparse.ArgumentParser:
     _decoding_options(listing, unknown_tags=False)
     listing.set_defaults(run=_dump)
     _notification_commands(commands)
+    bench.add_parser(commands)
     return parser
 
 
