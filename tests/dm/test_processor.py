@@ -462,3 +462,17 @@ def test_a_command_of_several_items_is_answered_per_item():
         if a.TAG == "Status"
     ]  # fmt: skip
     assert [s.target_refs for s in statuses] == [["./Vendor/Acme/Name"], ["./Vendor/Acme/Volume"]]
+
+
+def test_the_policy_decides_the_creators_acl_and_windows_aliases():
+    device = tree()
+    device.replace(".?prop=ACL", "Add=*&Get=*")
+    answers = run_with(Processor(device, SERVER), [Add(items=[item("./Acc1")])])
+    assert answers == [("Status", "Add", 200)]
+    assert device.get("./Acc1?prop=ACL").value == "Add=srv1&Delete=srv1&Replace=srv1"
+    plain = Processor(device, SERVER, policy=Policy(creator_acl=False))
+    run_with(plain, [Add(items=[item("./Acc2")])])
+    assert device.get("./Acc2?prop=ACL").value == ""
+    windows = Processor(device, SERVER, policy=Policy(windows_aliases=True))
+    answers = run_with(windows, [Get(items=[item("./Device/Vendor/Acme/Name")])])
+    assert answers[1] == ("Results", [("./Device/Vendor/Acme/Name", "classic")])

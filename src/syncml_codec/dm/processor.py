@@ -51,12 +51,17 @@ class Policy:
     both readings). ``max_obj_size``: the MaxObjSize this device declared (413 above it).
     ``binary``: how Get returns binary values: ``bin`` (raw bytes, for WBXML) or ``b64``
     (base64 text with Meta Format b64, as XML must carry them; TND 8.3.7.2).
+    ``creator_acl``: whether an interior node a server adds without Replace on its parent gets
+    Add, Delete and Replace for it (TND), or an empty ACL. ``windows_aliases``: whether
+    ``./Device/X`` is read as ``./X`` (Windows names the device scope both ways).
     """
 
     continue_sequence: bool = False
     size_counts: SizeCounts = "either"
     max_obj_size: int | None = None
     binary: Literal["bin", "b64"] = "bin"
+    creator_acl: bool = True
+    windows_aliases: bool = False
 
 
 class Handler(Protocol):
@@ -270,8 +275,12 @@ class Processor:
             self._put(command, item, replace=True)
         return StatusCode.OK, None
 
-    def _put(self, command: Command, item: Item, *, replace: bool) -> None:
+    def _target(self, item: Item) -> str:
         uri = _target(item)
+        return _unaliased(uri) if self.policy.windows_aliases else uri
+
+    def _put(self, command: Command, item: Item, *, replace: bool) -> None:
+        uri = self._target(item)
         format, type = _meta(command, item)
         value = item.data
         if type in _TNDS_TYPES:
@@ -285,11 +294,18 @@ class Processor:
         else:
             if format == "node":
                 value = None
-            self.tree.add(uri, value, format=format, type=type, server_id=self.server_id)
+            self.tree.add(
+                uri,
+                value,
+                format=format,
+                type=type,
+                server_id=self.server_id,
+                creator_acl=self.policy.creator_acl,
+            )
 
     def _delete(self, command: Command, items: list[Item]) -> tuple[int, None]:
         for item in items:
-            uri = _target(item)
+            uri = self._target(item)
             handler, parsed = self._handler(uri, "Delete")
             if handler is not None:
                 handler.delete(parsed)
@@ -302,13 +318,15 @@ class Processor:
             source = item.source_uri
             if source is None:
                 raise TreeError(StatusCode.BAD_REQUEST, "Copy without a Source")
-            self.tree.copy(_target(item), source, server_id=self.server_id)
+            if self.policy.windows_aliases:
+                source = _unaliased(source)
+            self.tree.copy(self._target(item), source, server_id=self.server_id)
         return StatusCode.OK, None
 
     def _exec(self, command: Command, items: list[Item]) -> tuple[int, None]:
         code: int = StatusCode.OK
         for item in items:
-            uri = _target(item)
+            uri = self._target(item)
             handler, parsed = self._handler(uri, "Exec")
             if handler is None:
                 self.tree.get(uri + "?prop=Format", server_id=None)  # 404 for a missing node
@@ -324,7 +342,7 @@ class Processor:
     def _get(self, command: Command, items: list[Item]) -> tuple[int, list[Item]]:
         results: list[Item] = []
         for item in items:
-            uri = _target(item)
+            uri = self._target(item)
             if "?list=" in uri:
                 results += self._listing(uri, self.tree._parse(uri))
                 continue
@@ -334,7 +352,7 @@ class Processor:
                 if handler is not None
                 else self.tree.get(uri, server_id=self.server_id)
             )
-            results.append(self._result(uri, data))
+            results.append(self._result(_target(item), data))  # Source: the URI as asked
         return StatusCode.OK, results
 
     def _listing(self, uri: str, parsed: Uri) -> list[Item]:
@@ -463,6 +481,14 @@ def _target(item: Item) -> str:
     uri = item.target_uri
     if uri is None:
         raise TreeError(StatusCode.BAD_REQUEST, "an Item without a Target")
+    return uri
+
+
+def _unaliased(uri: str) -> str:
+    """``./Device/X`` as ``./X`` (Windows' device scope); other URIs as they are."""
+    for prefix in ("./Device/", "Device/"):
+        if uri.startswith(prefix):
+            return "./" + uri[len(prefix) :]
     return uri
 
 

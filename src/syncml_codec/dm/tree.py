@@ -232,9 +232,12 @@ class ManagementTree:
         format: str | None = None,
         type: str | None = None,
         server_id: str | None = None,
+        creator_acl: bool = True,
     ) -> None:
         """Add a node: interior with ``format="node"`` (the default when there is no value and
-        no description says otherwise), else a leaf. Missing interior ancestors are created
+        no description says otherwise), else a leaf. An interior node added by a server that
+        lacks Replace on its parent gets Add, Delete and Replace for that server, as TND says
+        (``creator_acl=False``: an empty ACL, inheriting). Missing interior ancestors are created
         with empty ACLs. 418 when the node exists."""
         target = self._parse(uri)
         if target.prop is not None or target.list_form is not None:
@@ -268,7 +271,12 @@ class ManagementTree:
         node = self._attach(parent, names[-1], format, type)
         node.described = described
         node.value = stored
-        if format == "node" and server_id is not None and not acl.allows("Replace", server_id):
+        if (
+            format == "node"
+            and creator_acl
+            and server_id is not None
+            and not acl.allows("Replace", server_id)
+        ):
             node.acl = Acl.for_creator(server_id)
         self._changed(target.segments)
 
