@@ -510,33 +510,18 @@ def write_results(
         ]
         lines.append("")
     if tree is not None:
-        lines += [
-            f"## Management tree ({TREE_NODES:,} leaves under interior nodes of {FANOUT:,}, "
+        lines += _medians_table(
+            f"Management tree ({TREE_NODES:,} leaves under interior nodes of {FANOUT:,}, "
             "saved with every property)",
-            "",
-            "| operation | contender | median |",
-            "|---|---|---:|",
-        ]
-        lines += [
-            f"| {group} | {contender} | {_fmt(seconds)} |"
-            for (group, contender), seconds in sorted(tree["times"].items())
-        ]
+            tree["times"],
+        )
         lines += [""] + [
             f"- {what}: {value:,.0f}" if value > 100 else f"- {what}: {value:.2f}"
             for what, value in tree["memory"].items()
         ]
         lines.append("")
     if session is not None:
-        lines += [
-            "## Outbox and large objects",
-            "",
-            "| operation | contender | median |",
-            "|---|---|---:|",
-        ]
-        lines += [
-            f"| {group} | {contender} | {_fmt(seconds)} |"
-            for (group, contender), seconds in sorted(session["times"].items())
-        ]
+        lines += _medians_table("Outbox, large objects and the DPU", session["times"])
         lines += ["", f"- emptiest message but the last: {session['fill']:.1%} of 64 KB"]
         lines += [f"- {what}: {value:,.2f}" for what, value in session["reassembly"].items()]
         lines.append("")
@@ -567,6 +552,15 @@ def write_results(
             ]
         lines += ["", "![throughput against size](scaling.png)", ""]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _medians_table(title: str, times: dict) -> list[str]:
+    """A section of RESULTS.md: ``title`` and the median of each (group, contender)."""
+    rows = [
+        f"| {group} | {contender} | {_fmt(seconds)} |"
+        for (group, contender), seconds in sorted(times.items())
+    ]
+    return [f"## {title}", "", "| operation | contender | median |", "|---|---|---:|", *rows]
 
 
 def _linear_share(points: list) -> float:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import zlib
 
 import pytest
@@ -24,18 +23,8 @@ WBXML = VECTORS / "libwbxml-n" / "dm12-pkg2-server.wbxml"
 QUICK = ("--rounds", "1", "--budget", "0.001")
 
 
-def run_cli(codec, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop("SYNCML_CODEC_PUREPYTHON", None)
-    if codec.__name__.endswith("fallback"):
-        env["SYNCML_CODEC_PUREPYTHON"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "syncml_codec", "bench", *args],
-        input=stdin,
-        capture_output=True,
-        env=env,
-        timeout=120,
-    )
+def run_bench(codec, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return run_bench(codec, "bench", *args, stdin=stdin)
 
 
 @pytest.mark.parametrize("path", [XML, WBXML], ids=["xml", "wbxml"])
@@ -58,7 +47,7 @@ def test_the_sizes_are_the_encoders_outputs(path):
 
 
 def test_the_json_has_the_documented_schema(codec):
-    done = run_cli(codec, str(XML), str(WBXML), "--json", *QUICK)
+    done = run_bench(codec, str(XML), str(WBXML), "--json", *QUICK)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["schema"] == bench.JSON_SCHEMA_VERSION
@@ -92,7 +81,7 @@ def test_a_folder_of_valid_and_broken_documents(codec, tmp_path):
     (tmp_path / "truncated.wbxml").write_bytes(WBXML.read_bytes()[:40])
     (tmp_path / "broken.xml").write_bytes(b"<SyncML><SyncHdr></SyncML>")
     (tmp_path / "notes.txt").write_bytes(b"not a document")
-    done = run_cli(codec, str(tmp_path), "--json", "--sizes-only")
+    done = run_bench(codec, str(tmp_path), "--json", "--sizes-only")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert sorted(os.path.basename(d["path"]) for d in report["documents"]) == [
@@ -102,12 +91,12 @@ def test_a_folder_of_valid_and_broken_documents(codec, tmp_path):
     failed = {os.path.basename(f["path"]): f for f in report["failed"]}
     assert set(failed) == {"truncated.wbxml", "broken.xml"}
     assert all(isinstance(f["offset"], int) and f["error"] for f in failed.values())
-    text = run_cli(codec, str(tmp_path), "--sizes-only")
+    text = run_bench(codec, str(tmp_path), "--sizes-only")
     assert re.search(r"failed: .*truncated\.wbxml at byte \d+: ", text.stdout.decode())
 
 
 def test_stdin_csv_and_a_missing_file(codec):
-    done = run_cli(codec, "-", "missing.xml", "--csv", *QUICK, stdin=XML.read_bytes())
+    done = run_bench(codec, "-", "missing.xml", "--csv", *QUICK, stdin=XML.read_bytes())
     rows = done.stdout.decode().splitlines()
     assert rows[0] == "document,measure,value,unit"
     assert any(row.startswith("-,size wbxml,") for row in rows)
@@ -147,7 +136,7 @@ def test_a_plot_is_drawn_where_matplotlib_is_installed(tmp_path):
 
 
 def test_the_help_and_the_readme_agree(codec):
-    done = run_cli(codec, "--help")
+    done = run_bench(codec, "--help")
     help_text = done.stdout.decode()
     assert "bench [-h]" in help_text
     options = set(re.findall(r"--[a-z-]+", help_text)) - {"--help"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 
 import syncml_codec
 
-from helpers import VECTORS
+from helpers import VECTORS, run_cli
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -20,21 +21,7 @@ VECTOR = VECTORS / "libwbxml-n" / "dm12-pkg2-server.wbxml"
 @pytest.fixture
 def run(codec):
     """Run the CLI with the implementation under test."""
-    env = dict(os.environ)
-    env.pop("SYNCML_CODEC_PUREPYTHON", None)
-    if codec.__name__.endswith("fallback"):
-        env["SYNCML_CODEC_PUREPYTHON"] = "1"
-
-    def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "syncml_codec", *args],
-            input=stdin,
-            capture_output=True,
-            env=env,
-            timeout=60,
-        )
-
-    return run_cli
+    return functools.partial(run_cli, codec)
 
 
 def test_convert_wbxml_to_xml_and_back(run, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -59,3 +61,18 @@ def public_vectors() -> list[Path]:
     """Motorola's DM server packages (``vectors-public/motorola-dmlib``), if present."""
     folder = PUBLIC_VECTORS / "motorola-dmlib"
     return sorted(folder.glob("**/*.wbxml")) if folder.is_dir() else []
+
+
+def run_cli(codec: ModuleType, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """``python -m syncml_codec ARGS`` with the implementation ``codec`` is."""
+    env = dict(os.environ)
+    env.pop("SYNCML_CODEC_PUREPYTHON", None)
+    if codec.__name__.endswith("fallback"):
+        env["SYNCML_CODEC_PUREPYTHON"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "syncml_codec", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
