@@ -14,7 +14,7 @@ import pytest
 from syncml_codec import decode, encode
 from syncml_codec.cli import bench
 
-from helpers import ROOT, VECTORS
+from helpers import ROOT, VECTORS, run_cli
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -24,7 +24,7 @@ QUICK = ("--rounds", "1", "--budget", "0.001")
 
 
 def run_bench(codec, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    return run_bench(codec, "bench", *args, stdin=stdin)
+    return run_cli(codec, "bench", *args, stdin=stdin)
 
 
 @pytest.mark.parametrize("path", [XML, WBXML], ids=["xml", "wbxml"])
