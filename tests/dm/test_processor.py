@@ -476,3 +476,75 @@ def test_the_policy_decides_the_creators_acl_and_windows_aliases():
     windows = Processor(device, SERVER, policy=Policy(windows_aliases=True))
     answers = run_with(windows, [Get(items=[item("./Device/Vendor/Acme/Name")])])
     assert answers[1] == ("Results", [("./Device/Vendor/Acme/Name", "classic")])
+
+
+def test_a_text_input_alert_answers_with_what_the_user_typed():
+    def user(alert):
+        return (StatusCode.OK, [Item(data="my answer")])
+
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    message.add(Alert(code=1102, items=[Item(data="Your name?")]))
+    processor = Processor(tree(), SERVER, user_interaction=user)
+    (status,) = processor.process(Message.from_bytes(message.to_wbxml()))
+    assert status.code == 200 and [item.data for item in status.items] == ["my answer"]
+    again = Message.from_bytes(
+        processor.answer(Message.from_bytes(message.to_wbxml()), msg_id=2).to_wbxml()
+    )
+    assert [item.data for item in again.commands[1].items] == ["my answer"]
+
+
+def test_copy_inside_a_plug_in_and_across_its_border():
+    device = tree()
+    device.add("./Vendor/Plug", format="node")
+
+    class Copying(Settings):
+        def copy(self, target, source):
+            self.values[str(target)] = self.values[str(source)]
+
+    plug = Copying(values={"./Vendor/Plug/A": "a"})
+    processor = Processor(device, SERVER)
+    processor.mount("./Vendor/Plug", plug)
+    answers = run_with(processor, [
+        Copy(items=[item("./Vendor/Plug/B", source="./Vendor/Plug/A")]),
+        Copy(items=[item("./Vendor/Out", source="./Vendor/Plug/A")]),
+    ])  # fmt: skip
+    assert answers == [("Status", "Copy", 200), ("Status", "Copy", 403)]
+    assert plug.values["./Vendor/Plug/B"] == "a"
+
+
+@pytest.mark.parametrize(
+    ("commands", "expected"),
+    [
+        (
+            [Copy(items=[item("./Vendor/Acme/In", source="./Vendor/Acme")])],
+            [("Status", "Copy", 403)],
+        ),
+        (
+            [Replace(items=[item("./Vendor/Acme/Name?prop=Name", "Volume")])],
+            [("Status", "Replace", 418)],
+        ),
+        (
+            [Replace(items=[item("./Vendor/Acme/Name?prop=Format", "int")])],
+            [("Status", "Replace", 405)],
+        ),
+        ([Get(items=[item("./Vendor?list=Everything")])], [("Status", "Get", 406)]),
+        ([Add(items=[item("./Vendor/Acme/Name/Below", "x")])], [("Status", "Add", 405)]),
+    ],
+    ids=[
+        "copy into itself 403",
+        "rename clash 418",
+        "property replace 405",
+        "unknown listing 406",
+        "add under a leaf 405",
+    ],
+)
+def test_more_statuses_of_the_reference(commands, expected):
+    assert run(commands) == expected
+
+
+def test_uri_limits_give_414():
+    device = tree()
+    device.replace("./DevDetail/URI/MaxDepth", "2")
+    assert run([Add(items=[item("./Vendor/A/B", "x")])], processor_tree=device) == [
+        ("Status", "Add", 414)
+    ]

@@ -39,6 +39,7 @@ _NOT_IN_ATOMIC = frozenset({"Get", "Exec", "Atomic"})
 _UI_ALERTS = frozenset(range(1100, 1105))
 #: Commands answered per Item when they hold several.
 _PER_ITEM = frozenset({"Add", "Copy", "Delete", "Exec", "Get", "Replace"})
+_NONE: list[Item] = []  # no Items (never changed)
 _UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
 
 
@@ -74,6 +75,7 @@ class Handler(Protocol):
     def add(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None: ...
     def replace(self, uri: Uri, value: Any, format: str | None, type: str | None) -> None: ...
     def delete(self, uri: Uri) -> None: ...
+    def copy(self, target: Uri, source: Uri) -> None: ...
     def exec(self, uri: Uri, data: Any, correlator: str | None) -> int: ...
     def begin(self) -> None: ...
     def commit(self) -> None: ...
@@ -95,6 +97,9 @@ class BaseHandler:
 
     def delete(self, uri: Uri) -> None:
         raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Delete of {uri}")
+
+    def copy(self, target: Uri, source: Uri) -> None:
+        raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Copy to {target}")
 
     def exec(self, uri: Uri, data: Any, correlator: str | None) -> int:
         raise TreeError(StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"Exec of {uri}")
@@ -144,6 +149,7 @@ class Processor:
         self._mounts: dict[tuple[str, ...], Handler] = {}
         self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
         self._msg_id: str | None = None
+        self._answered: list[Item] = []  # Items a UI alert's Status carries
         self._assembler = Assembler(
             max_obj_size=policy.max_obj_size, size_counts=policy.size_counts
         )
@@ -213,17 +219,24 @@ class Processor:
         for group in groups:
             code, results = self._run(command, group)
             if not no_resp:
-                answers += self._status(message, command, code, group)
+                answers += self._status(message, command, code, group, self._answered)
+                self._answered = []
                 if results is not None:
                     answers.append(self._results(message, command, results))
         return answers
 
     def _status(
-        self, message: Message, command: Command, code: int, items: list[Item] | None = None
+        self,
+        message: Message,
+        command: Command,
+        code: int,
+        items: list[Item] | None = None,
+        answered: list[Item] = _NONE,
     ) -> list[Command]:
         """The Status answering ``command`` (none under NoResp) with the refs of ``items``
-        (all of its Items by default), built as elements directly: a message of thousands of
-        commands is answered in thousands of Status."""
+        (all of its Items by default) and the ``answered`` Items (a UI alert's response),
+        built as elements directly: a message of thousands of commands is answered in
+        thousands of Status."""
         if items is None:
             if command.no_resp:
                 return []
@@ -239,6 +252,7 @@ class Processor:
             *(element("TargetRef", namespace, None, uri) for uri in targets),
             *(element("SourceRef", namespace, None, uri) for uri in sources),
             element("Data", namespace, None, str(int(code))),
+            *(item.element for item in answered),
         ]
         return [Status.wrap(element("Status", namespace, None, None, parts))]
 
@@ -320,7 +334,15 @@ class Processor:
                 raise TreeError(StatusCode.BAD_REQUEST, "Copy without a Source")
             if self.policy.windows_aliases:
                 source = _unaliased(source)
-            self.tree.copy(self._target(item), source, server_id=self.server_id)
+            target = self._target(item)
+            handler, parsed = self._handler(target, "Add")
+            source_handler, source_parsed = self._handler(source, "Get")
+            if handler is None and source_handler is None:
+                self.tree.copy(target, source, server_id=self.server_id)
+            elif handler is source_handler and handler is not None:
+                handler.copy(parsed, source_parsed)
+            else:
+                raise TreeError(StatusCode.FORBIDDEN, f"Copy between {source} and {target}")
         return StatusCode.OK, None
 
     def _exec(self, command: Command, items: list[Item]) -> tuple[int, None]:
@@ -394,7 +416,8 @@ class Processor:
             return StatusCode.OK, None
         if code in _UI_ALERTS:
             if self.user_interaction is not None:
-                status, _items = self.user_interaction(command)  # type: ignore[arg-type]
+                status, answered = self.user_interaction(command)  # type: ignore[arg-type]
+                self._answered = answered  # the Status carries them (text typed, choices)
                 return status, None
             if code != AlertCode.DISPLAY:
                 return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
