@@ -110,7 +110,7 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
     messages = ops[("cut it into 64 KB messages", "cython")]()
     assert len(messages) > 1 and all(len(m.to_wbxml()) <= 2_000 for m in messages)
     assert 0.5 < session.fill() <= 1
-    figures = session.reassembly()
+    figures = session.reassembly_here()
     assert figures["peak / object, in memory"] > 0.9
     import dpu
 
