@@ -548,3 +548,51 @@ def test_uri_limits_give_414():
     assert run([Add(items=[item("./Vendor/A/B", "x")])], processor_tree=device) == [
         ("Status", "Add", 414)
     ]
+
+
+def test_fumo_nodes_and_their_refusals():
+    from syncml_codec.dm import FumoHandler, FumoState
+
+    device = tree()
+    device.add("./FwUpdate/x1", format="node")
+    fumo = FumoHandler(
+        "./FwUpdate/x1", download=lambda url: b"pkg", install=lambda pkg: 410, pkg_name="fw"
+    )
+    processor = Processor(device, SERVER)
+    processor.mount("./FwUpdate/x1", fumo)
+    answers = run_with(processor, [
+        Get(items=[item("./FwUpdate/x1"), item("./FwUpdate/x1/PkgName")]),
+        Get(items=[item("./FwUpdate/x1/Update/PkgData"), item("./FwUpdate/x1/Nope")]),
+        Replace(items=[item("./FwUpdate/x1/State", "20")]),
+        Exec(items=[item("./FwUpdate/x1/Update")]),
+        Replace(items=[item("./FwUpdate/x1/Update/PkgData", "cGtn", format="b64")]),
+        Exec(correlator="u1", items=[item("./FwUpdate/x1/Update")]),
+        Replace(items=[item("./FwUpdate/x1/Download/PkgURL", "http://fw.example/p")]),
+        Exec(items=[item("./FwUpdate/x1/Download")]),
+    ])  # fmt: skip
+    assert answers == [
+        ("Status", "Get", 200),
+        (
+            "Results",
+            [("./FwUpdate/x1", "PkgName/PkgVersion/Download/Update/DownloadAndUpdate/State")],
+        ),
+        ("Status", "Get", 200),
+        ("Results", [("./FwUpdate/x1/PkgName", "fw")]),
+        ("Status", "Get", 405),
+        ("Status", "Get", 404),
+        ("Status", "Replace", 405),
+        ("Status", "Exec", 500),  # no package yet
+        ("Status", "Replace", 200),
+        ("Status", "Exec", 202),
+        ("Status", "Replace", 200),
+        ("Status", "Exec", 202),
+    ]
+    update, download = fumo.run_pending()
+    assert fumo.package == b"pkg" and fumo.state == FumoState.DOWNLOAD_COMPLETE
+    assert (update.items[0].data, update.items[0].meta.mark, update.correlator) == (
+        "410",
+        "critical",
+        "u1",
+    )
+    assert download.items[0].meta.type.endswith(".download") and download.items[0].data == "200"
+    assert fumo.alerts == [update, download]

@@ -118,6 +118,9 @@ def test_rename_keeps_the_place_and_refuses_clashes_and_the_root(tree):
     tree.replace("./D/a?prop=Name", "A2")
     assert tree.children("./D") == ["A2", "B2", "c"]
     assert status(tree.rename, "./D/c", "A2") == 418
+    verno = tree.get("./D?prop=VerNo").value
+    tree.rename("./D/c", "c")  # its own name: nothing changes
+    assert tree.children("./D") == ["A2", "B2", "c"] and tree.get("./D?prop=VerNo").value == verno
     assert status(tree.rename, ".", "root") == 405
     for bad in ("", "x/y", ".."):
         assert status(tree.rename, "./D/c", bad) == 400

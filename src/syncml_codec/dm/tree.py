@@ -769,6 +769,8 @@ class ManagementTree:
             if described.name is not None:
                 raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"{target.node} has a fixed name")
         new = self._parse(str(Uri((*target.segments[:-1], _valid_name(name))))).segments
+        if name == node.name:
+            return  # its own name: nothing changes
         if name in parent.children or _case_insensitive(parent, name) is not None:
             raise TreeError(StatusCode.ALREADY_EXISTS, f"{Uri(new)} exists")
         renamed = {
