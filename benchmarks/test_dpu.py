@@ -7,7 +7,14 @@ from dpu import dpu_operations
 
 
 @pytest.mark.parametrize(
-    "group", ["process 2,000 commands", "decode the message", "encode the answer"]
+    "group",
+    [
+        "process 2,000 commands",
+        "decode the message",
+        "encode the message",
+        "decode the answer",
+        "encode the answer",
+    ],
 )
 def test_dpu(benchmark, group):
     benchmark.group = "DPU: 2,000 Get and Replace on 100,000 nodes"

@@ -197,106 +197,104 @@ class Processor:
         if isinstance(command, Status | Results):
             return []  # Results get a Status only when refused: nothing refuses them here
         answers: list[Command] = []
-        if command.TAG in ("Add", "Replace"):
+        read = _Read(command)
+        if read.more_data or (self._assembler.pending and command.TAG != "Alert"):
             outcome = self._assembler.feed(command)
             if outcome.alert is not None:
                 answers.append(outcome.alert)
-            if outcome.command is None:
-                return answers + self._status(message, command, outcome.status or StatusCode.OK)
-            command = outcome.command
-        elif command.TAG != "Alert" and self._assembler.pending:
-            interrupted = self._assembler.feed(command).alert  # the object is dropped
-            if interrupted is not None:
-                answers.append(interrupted)
+            if command.TAG in ("Add", "Replace"):
+                if outcome.command is None:
+                    return answers + self._status(message, read, outcome.status or StatusCode.OK)
+                if outcome.command is not command:
+                    command, read = outcome.command, _Read(outcome.command)
         if isinstance(command, _Container):
-            return answers + self._container(message, command)
-        items = list(command.items)
+            return answers + self._container(message, command, read)
+        requests = read.requests
         # A command of several Items gets a Status (and Results) per Item, with its refs.
-        groups = (
-            [[item] for item in items] if len(items) > 1 and command.TAG in _PER_ITEM else [items]
-        )
-        no_resp = command.no_resp
+        if len(requests) > 1 and command.TAG in _PER_ITEM:
+            groups = [[request] for request in requests]
+        else:
+            groups = [requests]
         for group in groups:
             code, results = self._run(command, group)
-            if not no_resp:
-                answers += self._status(message, command, code, group, self._answered)
+            if not read.no_resp:
+                answers += self._status(message, read, code, group, self._answered)
                 self._answered = []
                 if results is not None:
-                    answers.append(self._results(message, command, results))
+                    answers.append(self._results(message, read, results))
         return answers
 
     def _status(
         self,
         message: Message,
-        command: Command,
+        read: _Read,
         code: int,
-        items: list[Item] | None = None,
+        requests: list[_Request] | None = None,
         answered: list[Item] = _NONE,
     ) -> list[Command]:
-        """The Status answering ``command`` (none under NoResp) with the refs of ``items``
+        """The Status answering a command (none under NoResp) with the refs of ``requests``
         (all of its Items by default) and the ``answered`` Items (a UI alert's response),
         built as elements directly: a message of thousands of commands is answered in
         thousands of Status."""
-        if items is None:
-            if command.no_resp:
+        if requests is None:
+            if read.no_resp:
                 return []
-            items = list(command.items)
-        targets = [uri for uri in (item.target_uri for item in items) if uri]
-        sources = [uri for uri in (item.source_uri for item in items) if uri]
+            requests = read.requests
         element = api.element_class()
-        namespace = message.element.namespace
+        namespace = self._namespace
         parts = [
             element("MsgRef", namespace, None, self._msg_id),
-            element("CmdRef", namespace, None, command.cmd_id),
-            element("Cmd", namespace, None, command.TAG),
-            *(element("TargetRef", namespace, None, uri) for uri in targets),
-            *(element("SourceRef", namespace, None, uri) for uri in sources),
+            element("CmdRef", namespace, None, read.cmd_id),
+            element("Cmd", namespace, None, read.tag),
+            *(element("TargetRef", namespace, None, r.target) for r in requests if r.target),
+            *(element("SourceRef", namespace, None, r.source) for r in requests if r.source),
             element("Data", namespace, None, str(int(code))),
             *(item.element for item in answered),
         ]
         return [Status.wrap(element("Status", namespace, None, None, parts))]
 
-    @staticmethod
-    def _results(message: Message, command: Command, items: list[Item]) -> Results:
+    def _results(self, message: Message, read: _Read, items: list[Item]) -> Results:
         element = api.element_class()
-        namespace = message.element.namespace
+        namespace = self._namespace
         parts = [
-            element("MsgRef", namespace, None, message.msg_id),
-            element("CmdRef", namespace, None, command.cmd_id),
+            element("MsgRef", namespace, None, self._msg_id),
+            element("CmdRef", namespace, None, read.cmd_id),
             *(item.element for item in items),
         ]
         return Results.wrap(element("Results", namespace, None, None, parts))
 
     # -- running commands ----------------------------------------------------------------------
 
-    def _run(self, command: Command, items: list[Item]) -> tuple[int, list[Item] | None]:
-        """A command's status code for ``items`` and, for Get, its Results' Items."""
+    def _run(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item] | None]:
+        """A command's status code for ``requests`` (its Items, read) and, for Get, its
+        Results' Items."""
         try:
             run = getattr(self, f"_{command.TAG.lower()}", None)
             if run is None:
                 return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
-            return run(command, items)  # type: ignore[no-any-return]
+            return run(command, requests)  # type: ignore[no-any-return]
         except TreeError as error:
             return int(error.status), None
 
-    def _add(self, command: Command, items: list[Item]) -> tuple[int, None]:
-        for item in items:
-            self._put(command, item, replace=False)
+    def _add(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+        for request in requests:
+            self._put(request, replace=False)
         return StatusCode.OK, None
 
-    def _replace(self, command: Command, items: list[Item]) -> tuple[int, None]:
-        for item in items:
-            self._put(command, item, replace=True)
+    def _replace(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+        for request in requests:
+            self._put(request, replace=True)
         return StatusCode.OK, None
 
-    def _target(self, item: Item) -> str:
-        uri = _target(item)
+    def _target(self, request: _Request) -> str:
+        uri = request.target
+        if uri is None:
+            raise TreeError(StatusCode.BAD_REQUEST, "an Item without a Target")
         return _unaliased(uri) if self.policy.windows_aliases else uri
 
-    def _put(self, command: Command, item: Item, *, replace: bool) -> None:
-        uri = self._target(item)
-        format, type = _meta(command, item)
-        value = item.data
+    def _put(self, request: _Request, *, replace: bool) -> None:
+        uri = self._target(request)
+        format, type, value = request.format, request.type, request.data
         if type in _TNDS_TYPES:
             self.tree.apply_tnds(uri, value, replace=replace, server_id=self.server_id)
             return
@@ -317,9 +315,9 @@ class Processor:
                 creator_acl=self.policy.creator_acl,
             )
 
-    def _delete(self, command: Command, items: list[Item]) -> tuple[int, None]:
-        for item in items:
-            uri = self._target(item)
+    def _delete(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+        for request in requests:
+            uri = self._target(request)
             handler, parsed = self._handler(uri, "Delete")
             if handler is not None:
                 handler.delete(parsed)
@@ -327,14 +325,14 @@ class Processor:
                 self.tree.delete(uri, server_id=self.server_id)
         return StatusCode.OK, None
 
-    def _copy(self, command: Command, items: list[Item]) -> tuple[int, None]:
-        for item in items:
-            source = item.source_uri
+    def _copy(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+        for request in requests:
+            source = request.source
             if source is None:
                 raise TreeError(StatusCode.BAD_REQUEST, "Copy without a Source")
             if self.policy.windows_aliases:
                 source = _unaliased(source)
-            target = self._target(item)
+            target = self._target(request)
             handler, parsed = self._handler(target, "Add")
             source_handler, source_parsed = self._handler(source, "Get")
             if handler is None and source_handler is None:
@@ -345,10 +343,10 @@ class Processor:
                 raise TreeError(StatusCode.FORBIDDEN, f"Copy between {source} and {target}")
         return StatusCode.OK, None
 
-    def _exec(self, command: Command, items: list[Item]) -> tuple[int, None]:
+    def _exec(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
         code: int = StatusCode.OK
-        for item in items:
-            uri = self._target(item)
+        for request in requests:
+            uri = self._target(request)
             handler, parsed = self._handler(uri, "Exec")
             if handler is None:
                 self.tree.get(uri + "?prop=Format", server_id=None)  # 404 for a missing node
@@ -356,15 +354,15 @@ class Processor:
                     StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, f"nothing executes {uri}"
                 )
             correlator = getattr(command, "correlator", None)
-            code = handler.exec(parsed, item.data, correlator)
+            code = handler.exec(parsed, request.data, correlator)
             if code == StatusCode.ACCEPTED:
                 self.pending_execs.append((str(parsed), correlator))
         return code, None
 
-    def _get(self, command: Command, items: list[Item]) -> tuple[int, list[Item]]:
+    def _get(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item]]:
         results: list[Item] = []
-        for item in items:
-            uri = self._target(item)
+        for request in requests:
+            uri = self._target(request)
             if "?list=" in uri:
                 results += self._listing(uri, self.tree._parse(uri))
                 continue
@@ -374,7 +372,7 @@ class Processor:
                 if handler is not None
                 else self.tree.get(uri, server_id=self.server_id)
             )
-            results.append(self._result(_target(item), data))  # Source: the URI as asked
+            results.append(self._result(request.target or uri, data))  # the URI as asked
         return StatusCode.OK, results
 
     def _listing(self, uri: str, parsed: Uri) -> list[Item]:
@@ -409,7 +407,7 @@ class Processor:
             parts.append(element("Data", ns, None, value))
         return Item.wrap(element("Item", ns, None, None, parts))
 
-    def _alert(self, command: Command, items: list[Item]) -> tuple[int, list[Item] | None]:
+    def _alert(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item] | None]:
         code = command.code  # type: ignore[attr-defined]
         if code == AlertCode.SESSION_ABORT:
             self.aborted = True
@@ -425,25 +423,26 @@ class Processor:
 
     # -- Atomic and Sequence -------------------------------------------------------------------
 
-    def _container(self, message: Message, container: Command) -> list[Command]:
+    def _container(self, message: Message, container: Command, read: _Read) -> list[Command]:
         if container.TAG == "Atomic":
-            return self._atomic(message, container)
+            return self._atomic(message, container, read)
         if container.TAG != "Sequence":
-            return self._status(message, container, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
-        answers = self._status(message, container, StatusCode.OK)
+            return self._status(message, read, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
+        answers = self._status(message, read, StatusCode.OK)
         failed = False
         for child in container.commands:  # type: ignore[attr-defined]
             if failed and not self.policy.continue_sequence:
-                answers += self._status(message, child, StatusCode.NOT_EXECUTED)
+                answers += self._status(message, _Read(child), StatusCode.NOT_EXECUTED)
                 continue
             child_answers = self._answer(message, child)
             answers += child_answers
             failed = failed or _failure(child_answers)
         return answers
 
-    def _atomic(self, message: Message, atomic: Command) -> list[Command]:
+    def _atomic(self, message: Message, atomic: Command, read: _Read) -> list[Command]:
         """All or nothing, across the tree and the plug-ins."""
         children = list(atomic.commands)  # type: ignore[attr-defined]
+        reads = [_Read(child) for child in children]
         codes: dict[int, int] = {}
         results: dict[int, list[Item] | None] = {}
         handlers = list(self._mounts.values())
@@ -456,7 +455,7 @@ class Processor:
                     if child.TAG in _NOT_IN_ATOMIC:
                         codes[index] = StatusCode.COMMAND_FAILED
                     else:
-                        codes[index], results[index] = self._run(child, list(child.items))
+                        codes[index], results[index] = self._run(child, reads[index].requests)
                     if codes[index] >= 300:
                         failed_at = index
                         raise _Failed
@@ -470,13 +469,13 @@ class Processor:
                 )
             for index in range((failed_at or 0) + 1, len(children)):
                 codes[index] = StatusCode.NOT_EXECUTED
-            answers = self._status(message, atomic, StatusCode.ATOMIC_FAILED)
+            answers = self._status(message, read, StatusCode.ATOMIC_FAILED)
         else:
             for handler in handlers:
                 handler.commit()
-            answers = self._status(message, atomic, StatusCode.OK)
-        for index, child in enumerate(children):
-            answers += self._status(message, child, codes[index])
+            answers = self._status(message, read, StatusCode.OK)
+        for index, child_read in enumerate(reads):
+            answers += self._status(message, child_read, codes[index])
         return answers
 
     # -- plug-ins ------------------------------------------------------------------------------
@@ -496,15 +495,73 @@ class Processor:
         return None, parsed
 
 
+class _Request:
+    """One Item of a received command as the DPU needs it, read in one pass: Target and
+    Source LocURI, Meta Format and Type (its own, else its command's), Data, MoreData."""
+
+    __slots__ = ("item", "target", "source", "format", "type", "data", "more_data")
+
+    def __init__(self, element: Any, command_meta: tuple[str | None, str | None]) -> None:
+        self.item = Item.wrap(element)
+        self.target = self.source = self.data = None
+        format = type = None
+        self.more_data = False
+        for child in element:
+            tag = child.tag
+            if tag == "Target" or tag == "Source":
+                uri = next((part.text for part in child if part.tag == "LocURI"), None)
+                if tag == "Target":
+                    self.target = uri
+                else:
+                    self.source = uri
+            elif tag == "Meta":
+                format, type = _format_and_type(child)
+            elif tag == "Data":
+                children = child.children
+                self.data = children[0] if children else child.text
+            elif tag == "MoreData":
+                self.more_data = True
+        self.format = format or command_meta[0]
+        self.type = type or command_meta[1]
+
+
+class _Read:
+    """A received command read once: its tag, CmdID, NoResp and Items."""
+
+    __slots__ = ("tag", "cmd_id", "no_resp", "requests", "more_data")
+
+    def __init__(self, command: Command) -> None:
+        self.tag = command.TAG
+        self.cmd_id = None
+        self.no_resp = False
+        meta: tuple[str | None, str | None] = (None, None)
+        items = []
+        for child in command.element:
+            tag = child.tag
+            if tag == "Item":
+                items.append(child)
+            elif tag == "CmdID":
+                self.cmd_id = child.text
+            elif tag == "NoResp":
+                self.no_resp = True
+            elif tag == "Meta":
+                meta = _format_and_type(child)
+        self.requests = [_Request(item, meta) for item in items]
+        self.more_data = bool(self.requests) and self.requests[-1].more_data
+
+
+def _format_and_type(meta: Any) -> tuple[str | None, str | None]:
+    format = type = None
+    for part in meta:
+        if part.tag == "Format":
+            format = part.text
+        elif part.tag == "Type":
+            type = part.text
+    return format, type
+
+
 def _ok(command: Command) -> int:
     return StatusCode.OK
-
-
-def _target(item: Item) -> str:
-    uri = item.target_uri
-    if uri is None:
-        raise TreeError(StatusCode.BAD_REQUEST, "an Item without a Target")
-    return uri
 
 
 def _unaliased(uri: str) -> str:
@@ -513,16 +570,6 @@ def _unaliased(uri: str) -> str:
         if uri.startswith(prefix):
             return "./" + uri[len(prefix) :]
     return uri
-
-
-def _meta(command: Command, item: Item) -> tuple[str | None, str | None]:
-    """The Meta Format and Type of an Item (its own, else its command's)."""
-    format = type = None
-    for meta in (item.meta, command.meta):
-        if meta is not None:
-            format = format or meta.format
-            type = type or meta.type
-    return format, type
 
 
 def _failure(answers: Iterable[Command]) -> bool:
