@@ -40,6 +40,7 @@ _UI_ALERTS = frozenset(range(1100, 1105))
 #: Commands answered per Item when they hold several.
 _PER_ITEM = frozenset({"Add", "Copy", "Delete", "Exec", "Get", "Replace"})
 _NONE: list[Item] = []  # no Items (never changed)
+_UNANSWERED = frozenset({"Status", "Results"})
 _UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
 
 
@@ -150,6 +151,15 @@ class Processor:
         self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
         self._msg_id: str | None = None
         self._answered: list[Item] = []  # Items a UI alert's Status carries
+        self._runs: dict[str, Callable[[Command, list[_Request]], tuple[int, Any]]] = {
+            "Add": self._add,
+            "Alert": self._alert,
+            "Copy": self._copy,
+            "Delete": self._delete,
+            "Exec": self._exec,
+            "Get": self._get,
+            "Replace": self._replace,
+        }
         self._assembler = Assembler(
             max_obj_size=policy.max_obj_size, size_counts=policy.size_counts
         )
@@ -194,7 +204,7 @@ class Processor:
         return reply
 
     def _answer(self, message: Message, command: Command) -> list[Command]:
-        if isinstance(command, Status | Results):
+        if command.TAG in _UNANSWERED:
             return []  # Results get a Status only when refused: nothing refuses them here
         answers: list[Command] = []
         read = _Read(command)
@@ -269,10 +279,10 @@ class Processor:
         """A command's status code for ``requests`` (its Items, read) and, for Get, its
         Results' Items."""
         try:
-            run = getattr(self, f"_{command.TAG.lower()}", None)
+            run = self._runs.get(command.TAG)
             if run is None:
                 return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED, None
-            return run(command, requests)  # type: ignore[no-any-return]
+            return run(command, requests)
         except TreeError as error:
             return int(error.status), None
 

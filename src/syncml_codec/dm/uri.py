@@ -29,7 +29,7 @@ class UriLimits:
     max_segment_length: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Uri:
     """A node's address: its decoded segments (``()`` for the root ``.``), and what the query
     asks for: a property (``prop``), or a listing (``list_form`` with ``list_properties``, added
@@ -57,6 +57,10 @@ class Uri:
 
     @staticmethod
     def _segments(path: str) -> tuple[str, ...]:
+        if path.startswith("./") and "%" not in path:  # the usual form: no escapes to decode
+            names = path[2:].split("/")
+            if "" not in names and "." not in names and ".." not in names:
+                return tuple(names)
         if path in (".", "./"):
             if path == "./":
                 raise TreeError(StatusCode.BAD_REQUEST, "a URI ends with '/'")
