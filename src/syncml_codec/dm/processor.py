@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from .. import api
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import Alert, Command, Results, Status, _Container
+from ..model.commands import COMMANDS, Alert, Command, Results, Status, _Container, wrap_command
 from ..model.items import Item
 from ..model.message import Message
 from ..model.meta import Meta
@@ -41,6 +41,7 @@ _UI_ALERTS = frozenset(range(1100, 1105))
 _PER_ITEM = frozenset({"Add", "Copy", "Delete", "Exec", "Get", "Replace"})
 _NONE: list[Item] = []  # no Items (never changed)
 _UNANSWERED = frozenset({"Status", "Results"})
+_CODES = {int(code): str(int(code)) for code in StatusCode}  # a status's Data text
 _UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
 
 
@@ -150,6 +151,7 @@ class Processor:
         self._mounts: dict[tuple[str, ...], Handler] = {}
         self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
         self._msg_id: str | None = None
+        self._element: Any = api.element_class()
         self._answered: list[Item] = []  # Items a UI alert's Status carries
         self._runs: dict[str, Callable[[Command, list[_Request]], tuple[int, Any]]] = {
             "Add": self._add,
@@ -177,10 +179,13 @@ class Processor:
         answers: list[Command] = []
         self._namespace = message.element.namespace
         self._msg_id = message.msg_id
-        for command in message.commands:
+        self._element = api.element_class()
+        for element in message.body.element:
+            if element.tag not in COMMANDS:  # Final
+                continue
             if self.aborted:
                 break
-            answers += self._answer(message, command)
+            answers += self._answer(message, wrap_command(element))
         return answers
 
     def answer(
@@ -250,17 +255,21 @@ class Processor:
             if read.no_resp:
                 return []
             requests = read.requests
-        element = api.element_class()
+        element = self._element
         namespace = self._namespace
         parts = [
             element("MsgRef", namespace, None, self._msg_id),
             element("CmdRef", namespace, None, read.cmd_id),
             element("Cmd", namespace, None, read.tag),
-            *(element("TargetRef", namespace, None, r.target) for r in requests if r.target),
-            *(element("SourceRef", namespace, None, r.source) for r in requests if r.source),
-            element("Data", namespace, None, str(int(code))),
-            *(item.element for item in answered),
         ]
+        for request in requests:
+            if request.target:
+                parts.append(element("TargetRef", namespace, None, request.target))
+        for request in requests:
+            if request.source:
+                parts.append(element("SourceRef", namespace, None, request.source))
+        parts.append(element("Data", namespace, None, _CODES.get(code) or str(int(code))))
+        parts.extend(item.element for item in answered)
         return [Status.wrap(element("Status", namespace, None, None, parts))]
 
     def _results(self, message: Message, read: _Read, items: list[Item]) -> Results:
@@ -509,10 +518,9 @@ class _Request:
     """One Item of a received command as the DPU needs it, read in one pass: Target and
     Source LocURI, Meta Format and Type (its own, else its command's), Data, MoreData."""
 
-    __slots__ = ("item", "target", "source", "format", "type", "data", "more_data")
+    __slots__ = ("target", "source", "format", "type", "data", "more_data")
 
     def __init__(self, element: Any, command_meta: tuple[str | None, str | None]) -> None:
-        self.item = Item.wrap(element)
         self.target = self.source = self.data = None
         format = type = None
         self.more_data = False

@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import api
 from ..limits import DEFAULT_LIMITS, Limits
@@ -55,8 +54,7 @@ _CHANGEABLE_PROPERTIES = ("ACL", "Name", "Title")
 _EMPTY_FORMATS = frozenset({"b64", "bin", "chr", "null", "xml"})  # the formats "" is a value of
 
 
-@dataclass(frozen=True)
-class NodeData:
+class NodeData(NamedTuple):
     """What a Get returns: the value (a leaf's value, an interior node's child names joined by
     ``/``, or a property's text) with the Format and Type its Results carry."""
 
@@ -305,10 +303,16 @@ class ManagementTree:
         format = self._format_for(format or node.format, node.described, value, target)
         if format == "node":
             raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"{target} is a leaf")
-        self._set(node, "value", check_value(value, format))
-        self._set(node, "format", format)
-        if type is not None:
-            self._set(node, "type", type)
+        value = check_value(value, format)
+        if self._journal is None:
+            node.value, node.format = value, format
+            if type is not None:
+                node.type = type
+        else:
+            self._set(node, "value", value)
+            self._set(node, "format", format)
+            if type is not None:
+                self._set(node, "type", type)
         self._touch(node)
         self._changed(target.segments)
 
@@ -714,6 +718,9 @@ class ManagementTree:
 
     def _touch(self, node: _Node) -> None:
         """Record a change of ``node``'s value (a leaf's data, an interior node's child list)."""
+        if self._journal is None:
+            node.tstamp, node.verno = self._now(), (node.verno + 1) & 0xFFFF
+            return
         self._set(node, "tstamp", self._now())
         self._set(node, "verno", (node.verno + 1) & 0xFFFF)
 

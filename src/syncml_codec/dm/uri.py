@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from ..model.codes import StatusCode
@@ -29,8 +30,7 @@ class UriLimits:
     max_segment_length: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Uri:
+class Uri(NamedTuple):
     """A node's address: its decoded segments (``()`` for the root ``.``), and what the query
     asks for: a property (``prop``), or a listing (``list_form`` with ``list_properties``, added
     with ``+`` or, with ``list_excludes``, taken away with ``-``)."""
@@ -50,7 +50,9 @@ class Uri:
             raise TypeError(f"a URI is a str, not {type(text).__name__}")
         path, question, query = text.partition("?")
         segments = cls._segments(path)
-        if limits is not None:
+        if limits is not None and (
+            limits.max_depth or limits.max_total_length or limits.max_segment_length
+        ):
             cls._check_limits(text, segments, limits)
         uri = cls(segments)
         return uri._with_query(query) if question else uri
