@@ -22,6 +22,7 @@ __all__ = ["BINARY_FORMATS", "FORMATS", "LEAF_FORMATS", "NodeValue", "check_valu
 #: Every format a node may have; ``node`` is the interior nodes' own.
 FORMATS = ("b64", "bin", "bool", "chr", "int", "node", "null", "xml", "date", "time", "float")
 LEAF_FORMATS = tuple(name for name in FORMATS if name != "node")
+_LEAF = frozenset(LEAF_FORMATS)
 #: The formats whose values are bytes.
 BINARY_FORMATS = frozenset({"b64", "bin"})
 
@@ -41,7 +42,9 @@ def check_value(value: object, format: str) -> NodeValue:
     """``value`` as a leaf of ``format`` stores it; TreeError 415 for a format that is not one
     of :data:`LEAF_FORMATS`, :data:`~syncml_codec.dm.errors.INVALID_VALUE` for a value its
     format refuses. Python ``bool`` and ``int`` are accepted for ``bool`` and ``int``."""
-    if format not in LEAF_FORMATS:
+    if format == "chr" and value.__class__ is str:
+        return value  # the usual case: any text is a chr value
+    if format not in _LEAF:
         raise TreeError(StatusCode.UNSUPPORTED_MEDIA_TYPE, f"no leaf format {format!r}")
     if format in BINARY_FORMATS:
         return _binary(value, format)

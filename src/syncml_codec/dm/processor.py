@@ -43,6 +43,7 @@ _NONE: list[Item] = []  # no Items (never changed)
 _UNANSWERED = frozenset({"Status", "Results"})
 _CODES = {int(code): str(int(code)) for code in StatusCode}  # a status's Data text
 _UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
+_NO_HANDLER: tuple[Handler | None, Uri] = (None, _UNPARSED)
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,8 @@ class Processor:
             code, results = self._run(command, group)
             if not read.no_resp:
                 answers += self._status(message, read, code, group, self._answered)
-                self._answered = []
+                if self._answered:
+                    self._answered = []
                 if results is not None:
                     answers.append(self._results(message, read, results))
         return answers
@@ -317,7 +319,9 @@ class Processor:
         if type in _TNDS_TYPES:
             self.tree.apply_tnds(uri, value, replace=replace, server_id=self.server_id)
             return
-        handler, parsed = self._handler(uri, "Replace" if replace else "Add")
+        handler, parsed = (
+            self._handler(uri, "Replace" if replace else "Add") if self._mounts else _NO_HANDLER
+        )
         if handler is not None:
             (handler.replace if replace else handler.add)(parsed, value, format, type)
         elif replace:
@@ -503,7 +507,7 @@ class Processor:
         """The plug-in owning ``uri`` (its ACL checked on the nearest node the tree holds),
         or None for the tree's own nodes."""
         if not self._mounts:
-            return None, _UNPARSED
+            return _NO_HANDLER
         parsed = self.tree._parse(uri)
         segments = parsed.segments
         for depth in range(len(segments), -1, -1):
@@ -527,7 +531,11 @@ class _Request:
         for child in element:
             tag = child.tag
             if tag == "Target" or tag == "Source":
-                uri = next((part.text for part in child if part.tag == "LocURI"), None)
+                uri = None
+                for part in child:
+                    if part.tag == "LocURI":
+                        uri = part.text
+                        break
                 if tag == "Target":
                     self.target = uri
                 else:

@@ -51,6 +51,7 @@ _MAX_TITLE = 255
 _URI_LIMIT_NODES = {"MaxDepth": "max_depth", "MaxTotLen": "max_total_length",
                     "MaxSegLen": "max_segment_length"}  # fmt: skip
 _CHANGEABLE_PROPERTIES = ("ACL", "Name", "Title")
+_FORMATS = frozenset(FORMATS)
 _EMPTY_FORMATS = frozenset({"b64", "bin", "chr", "null", "xml"})  # the formats "" is a value of
 
 
@@ -141,10 +142,12 @@ class ManagementTree:
         """A leaf's value, an interior node's child list, or (``?prop=``) a property."""
         target = self._parse(uri)
         node = self._existing(target)
-        self._check_acl(node.effective_acl(), "Get", server_id, target)
+        if server_id is not None:
+            self._check_acl(node.effective_acl(), "Get", server_id, target)
         if target.prop is not None:
             return NodeData(self._property(node, target.prop), "chr", "text/plain")
-        self._check_access(node, "Get", server_id, target)
+        if node.described is not None:
+            self._check_access(node, "Get", server_id, target)
         if node.children is not None:
             return NodeData("/".join(node.children), "node", "text/plain")
         return NodeData(node.value, node.format, node.type)
@@ -296,8 +299,10 @@ class ManagementTree:
             return
         if target.list_form is not None:
             raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"Replace of {uri}")
-        self._check_acl(node.effective_acl(), "Replace", server_id, target)
-        self._check_access(node, "Replace", server_id, target)
+        if server_id is not None:
+            self._check_acl(node.effective_acl(), "Replace", server_id, target)
+            if node.described is not None:
+                self._check_access(node, "Replace", server_id, target)
         if node.children is not None:
             raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"{target} is an interior node")
         format = self._format_for(format or node.format, node.described, value, target)
@@ -675,7 +680,7 @@ class ManagementTree:
             if isinstance(value, bytes):
                 return "bin"
             return "node" if value is None else "chr"
-        if format not in FORMATS:
+        if format not in _FORMATS:
             raise TreeError(StatusCode.UNSUPPORTED_MEDIA_TYPE, f"no format {format!r}")
         if expected is not None and format != expected:
             if format in BINARY_FORMATS and expected in BINARY_FORMATS:
