@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from .. import api
+from ..errors import DecodeError
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import COMMANDS, Alert, Command, Results, Status, _Container, wrap_command
 from ..model.items import Item
@@ -317,8 +318,17 @@ class Processor:
         uri = self._target(request)
         format, type, value = request.format, request.type, request.data
         if type in _TNDS_TYPES:
-            self.tree.apply_tnds(uri, value, replace=replace, server_id=self.server_id)
+            if value is None:
+                raise TreeError(StatusCode.BAD_REQUEST, f"{uri}: TNDS without a document")
+            try:
+                self.tree.apply_tnds(uri, value, replace=replace, server_id=self.server_id)
+            except DecodeError as error:
+                raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: {error}") from None
             return
+        if value is not None and not isinstance(value, str | bytes):
+            raise TreeError(
+                StatusCode.UNSUPPORTED_MEDIA_TYPE, f"{uri}: a document where a value goes"
+            )
         handler, parsed = (
             self._handler(uri, "Replace" if replace else "Add") if self._mounts else _NO_HANDLER
         )

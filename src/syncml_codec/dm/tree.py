@@ -746,7 +746,12 @@ class ManagementTree:
         prop = target.prop
         if prop not in _CHANGEABLE_PROPERTIES:
             raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"{prop} cannot be replaced")
-        text = value.decode("utf-8") if isinstance(value, bytes) else value
+        if value is None:
+            value = ""  # no Data: an empty value (an empty ACL inherits)
+        try:
+            text = value.decode("utf-8") if isinstance(value, bytes) else value
+        except UnicodeDecodeError:
+            raise TreeError(INVALID_VALUE, f"{prop}: not UTF-8") from None
         if not isinstance(text, str):
             raise TypeError(f"a property value is a str, not {type(value).__name__}")
         if prop == "Name":
