@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fuzz every target in turn, each for its share of time, going on after a finding:
-#   fuzz/campaign.sh SECONDS_PER_TARGET [TARGET ...]     (default: all six targets)
+#   fuzz/campaign.sh SECONDS_PER_TARGET [TARGET ...]     (default: all seven targets)
 # Findings land in fuzz/findings/TARGET/; per-run statistics in fuzz/logs/.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 budget=${1:?usage: fuzz/campaign.sh SECONDS_PER_TARGET [TARGET ...]}
 shift
-targets=("${@:-wbxml-cython wbxml-python differential xml notification tree}")
+targets=("${@:-wbxml-cython wbxml-python differential xml notification tree dpu}")
 mkdir -p "$here/logs"
 for target in ${targets[*]}; do
     deadline=$(( $(date +%s) + budget ))

@@ -12,6 +12,9 @@ Targets:
   tree           TNDS and DDF documents (XML or WBXML) loaded into a management tree by both
                  implementations: the same tree or the same error, and a loaded tree saves and
                  loads back identical
+  dpu            messages (XML or WBXML) processed by the DPU against a device tree: every
+                 command answered, nothing raised but DecodeError and ModelError for bytes that
+                 are no message
 
 Anything but DecodeError from a decoder (or TreeError from the tree) is a finding, and so is a
 round trip that changes the tree.
@@ -46,7 +49,7 @@ XML_TO_WBXML_OPTIONS = (
     {"string_table": True, "public_id": "string", "opaque_data": "always"},
 )
 
-TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification", "tree")
+TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification", "tree", "dpu")
 
 
 def _prepare(argv: list[str]) -> tuple[str, list[str]]:
@@ -75,6 +78,8 @@ def seed(corpus: Path, target: str) -> None:
         sources = sorted((ROOT / "src" / "syncml_codec" / "dm" / "mo").glob("*.ddf"))
         for name, data in _tree_seeds().items():
             (corpus / name).write_bytes(data)
+    elif target == "dpu":
+        sources = sorted((ROOT / "vectors").glob("libwbxml*/dm*.wbxml"))
     else:
         sources = sorted((ROOT / "vectors").glob("libwbxml*/*.wbxml"))
     for index, source in enumerate(sources):
@@ -118,7 +123,8 @@ def _tree_seeds() -> dict[str, bytes]:
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
     from syncml_codec import DecodeError, EncodeError, Limits, _impl, api, fallback
-    from syncml_codec.dm import Ddf, ManagementTree, TreeError
+    from syncml_codec.dm import Ddf, ManagementTree, Processor, TreeError, device_tree
+    from syncml_codec.model import Message, ModelError
     from syncml_codec.security.notification import Notification, SyncNotification
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -190,6 +196,20 @@ def make_check(target: str) -> Callable[[bytes], None]:
                 encoded = outcome(lambda raw: fallback.xml_to_wbxml(raw, **options), xml)
                 if streamed != encoded:
                     raise AssertionError(f"XML->WBXML disagrees: {streamed!r} != {encoded!r}")
+        elif target == "dpu":
+            try:
+                message = Message.from_bytes(data, limits=limits_for(data))
+            except (DecodeError, ModelError):
+                return
+            processor = Processor(dpu_tree(), "srv")
+            answers = processor.process(message)
+            answered = {answer.cmd_ref for answer in answers if answer.TAG == "Status"}
+            for command in message.commands:
+                if processor.aborted:
+                    break
+                expected = command.TAG not in ("Status", "Results") and not command.no_resp
+                if expected and command.cmd_id not in answered:
+                    raise AssertionError(f"{command.TAG} {command.cmd_id} got no Status")
         elif target == "tree":
             outcomes = {name: load_tree(name, data) for name in sorted(_impl.IMPLEMENTATIONS)}
             if len(set(map(repr, outcomes.values()))) > 1:
@@ -218,6 +238,12 @@ def make_check(target: str) -> Callable[[bytes], None]:
         except (DecodeError, TreeError) as error:
             described = (type(error).__name__, str(error))
         return loaded, described
+
+    def dpu_tree() -> Any:
+        device = device_tree(dev_id="IMEI:1", man="M", mod="X", clock=lambda: 0.0)
+        device.replace(".?prop=ACL", "Add=*&Get=*&Replace=srv&Delete=srv&Exec=srv")
+        device.add("./Vendor/a", "1")
+        return device
 
     def snapshot(tree: Any) -> list[Any]:
         return [(uri, tree.properties(uri), tree.get(uri)) for uri in tree.walk()]

@@ -46,3 +46,23 @@ def test_xml_finding(codec, path):
 
 def test_findings_are_kept():
     assert FOUND, "tests/fuzz_regressions/ holds the fuzzers' findings"
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FOUND if p.name.startswith("dpu")], ids=lambda p: p.name
+)
+def test_dpu_finding(path):
+    """The DPU answers every command of a message the fuzzer found (its own CmdID read as the
+    model reads it: the first)."""
+    import warnings
+
+    from syncml_codec.dm import Processor, device_tree
+    from syncml_codec.model import Message
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the odd shapes the fuzzer made are warned about
+        message = Message.from_bytes(path.read_bytes())
+    device = device_tree(dev_id="IMEI:1", man="M", mod="X")
+    answers = Processor(device, "srv").process(message)
+    answered = {answer.cmd_ref for answer in answers if answer.TAG == "Status"}
+    assert all(command.cmd_id in answered for command in message.commands if not command.no_resp)

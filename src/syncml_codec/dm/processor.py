@@ -576,11 +576,11 @@ class _Read:
             tag = child.tag
             if tag == "Item":
                 items.append(child)
-            elif tag == "CmdID":
+            elif tag == "CmdID" and self.cmd_id is None:  # the first, as the model reads it
                 self.cmd_id = child.text
             elif tag == "NoResp":
                 self.no_resp = True
-            elif tag == "Meta":
+            elif tag == "Meta" and meta == (None, None):
                 meta = _format_and_type(child)
         self.requests = [_Request(item, meta) for item in items]
         self.more_data = bool(self.requests) and self.requests[-1].more_data
