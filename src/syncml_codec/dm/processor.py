@@ -21,7 +21,7 @@ from ..errors import DecodeError
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import COMMANDS, Alert, Command, Results, Status, _Container, wrap_command
 from ..model.items import Item
-from ..model.message import Message
+from ..model.message import Message, ModelError
 from ..model.meta import Meta
 from ..model.responses import respond
 from ..session.largeobject import Assembler, SizeCounts
@@ -180,7 +180,10 @@ class Processor:
         """The answers to ``message``'s commands, in order (CmdIDs left for the message)."""
         answers: list[Command] = []
         self._namespace = message.element.namespace
-        self._msg_id = message.msg_id
+        try:
+            self._msg_id = message.msg_id
+        except ModelError:  # a body sent alone (read with a ModelWarning): no MsgRef to give
+            self._msg_id = None
         self._element = api.element_class()
         for element in message.body.element:
             if element.tag not in COMMANDS:  # Final
