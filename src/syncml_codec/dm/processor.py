@@ -575,12 +575,13 @@ class _Read:
         self.no_resp = False
         meta: tuple[str | None, str | None] = (None, None)
         items = []
+        seen_cmd_id = False
         for child in command.element:
             tag = child.tag
             if tag == "Item":
                 items.append(child)
-            elif tag == "CmdID" and self.cmd_id is None:  # the first, as the model reads it
-                self.cmd_id = child.text
+            elif tag == "CmdID" and not seen_cmd_id:  # the first, as the model reads it
+                self.cmd_id, seen_cmd_id = child.text, True
             elif tag == "NoResp":
                 self.no_resp = True
             elif tag == "Meta" and meta == (None, None):
