@@ -308,11 +308,11 @@ def as_csv(report: Report) -> str:
 
 
 def plot(report: Report, path: str) -> None:
-    """Sizes (ratio to compact XML) and throughputs per document, as a PNG."""
-    import matplotlib
-
+    """Sizes (ratio to compact XML) and throughputs per document, as a PNG (matplotlib, an
+    optional extra: ImportError without it)."""
+    matplotlib = importlib.import_module("matplotlib")
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = importlib.import_module("matplotlib.pyplot")
 
     names = [Path(document.path).name for document in report.documents]
     figure, (sizes, speeds) = plt.subplots(2, 1, figsize=(max(8, len(names) * 0.5), 9))
