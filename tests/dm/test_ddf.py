@@ -32,6 +32,9 @@ DDF = b"""<?xml version="1.0"?>
       <DFType><DDFName>com.acme/1.0/App</DDFName></DFType>
       <MSFT:Applicability><MSFT:OsBuildVersion>10.0</MSFT:OsBuildVersion></MSFT:Applicability>
     </DFProperties>
+    <RTProperties>
+      <ACL>Get=*</ACL><Title>The app</Title><Type><DDFName>com.acme/1.0/App</DDFName></Type>
+    </RTProperties>
     <Node>
       <NodeName>Mode</NodeName>
       <DFProperties>

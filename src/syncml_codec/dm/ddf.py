@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any, NamedTuple
 
-from .. import api
+from .. import _impl, api
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import StatusCode
 from ..wbxml.languages.ddf import DMDDF_NAMESPACE
@@ -59,6 +59,7 @@ class DdfNode:
         "default_value",
         "description",
         "title",
+        "rt_properties",
         "children",
         "element",
         "folds",
@@ -86,6 +87,7 @@ class DdfNode:
         self.default_value: str | None = _text(properties, "DefaultValue")
         self.description: str | None = _text(properties, "Description")
         self.title: str | None = _text(properties, "DFTitle")
+        self.rt_properties = _rt_properties(element)
         self.children: tuple[DdfNode, ...] = tuple(
             DdfNode(child) for child in _ddf_children(element, "Node")
         )
@@ -205,6 +207,22 @@ def _empty_tags(element: Any, tag: str) -> list[str]:
     """The names of the empty elements inside ``tag`` (``<AccessType><Get/></AccessType>``)."""
     holder = _child(element, tag)
     return [] if holder is None else [child.tag for child in holder]
+
+
+def _rt_properties(element: Any) -> dict[str, str]:
+    """The run-time properties a DDF Node gives (RTProperties), read as a TNDS node's are:
+    ACL, Format, Title, TStamp, Type, VerNo, where present."""
+    properties = _child(element, "RTProperties")
+    if properties is None:
+        return {}
+    _name, _path, acl, format, title, tstamp, type, verno, _value, _below = (
+        _impl.codec.read_tnds_node(element)
+    )
+    if _child(properties, "Format") is None:
+        format = None  # not the "node" TNDS assumes for a node with children
+    found = {"ACL": acl, "Format": format, "Title": title, "TStamp": tstamp, "Type": type,
+             "VerNo": verno}  # fmt: skip
+    return {name: str(value) for name, value in found.items() if value is not None}
 
 
 def _occurrence(properties: Any) -> Occurrence:

@@ -35,7 +35,6 @@ _TIME = re.compile(
     r"([0-9]{2}):?([0-9]{2}):?([0-9]{2})([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\Z"
 )
 _INT_RANGE = range(-(2**31), 2**31)
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def check_value(value: object, format: str) -> NodeValue:
@@ -125,8 +124,10 @@ def _is_time(text: str) -> bool:
 def _is_xml(text: str) -> bool:
     """Well-formed XML content (a fragment: several elements and text are allowed)."""
     document = text.lstrip().startswith("<?xml")
+    # A parser per call: lxml's parsers are not to be shared between threads.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        etree.fromstring(text.encode("utf-8") if document else f"<x>{text}</x>", _XML_PARSER)
+        etree.fromstring(text.encode("utf-8") if document else f"<x>{text}</x>", parser)
     except etree.XMLSyntaxError:
         return False
     return True

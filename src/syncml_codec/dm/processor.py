@@ -201,7 +201,17 @@ class Processor:
         ``message`` did not end its package (left out when Results answer it); Final as
         ``respond`` sets it."""
         answers = self.process(message)
-        reply = respond(message, msg_id=msg_id, header_status=header_status, status=_ok)
+        # respond() lays out the header's Status, the 1222 and Final; the commands' own answers
+        # are the DPU's, so it is given the message's header alone.
+        element = api.element_class()
+        namespace = message.element.namespace
+        header_only = Message.from_element(
+            element("SyncML", namespace, None, None, [
+                message.header.element, element("SyncBody", namespace)
+            ])
+        )  # fmt: skip
+        header_only.final = message.final
+        reply = respond(header_only, msg_id=msg_id, header_status=header_status)
         header_answer, *laid_out = reply.commands
         next_message = [c for c in laid_out if isinstance(c, Alert)]
         if any(isinstance(answer, Results) for answer in answers):
@@ -598,10 +608,6 @@ def _format_and_type(meta: Any) -> tuple[str | None, str | None]:
         elif part.tag == "Type":
             type = part.text
     return format, type
-
-
-def _ok(command: Command) -> int:
-    return StatusCode.OK
 
 
 def _unaliased(uri: str) -> str:

@@ -488,15 +488,11 @@ class ManagementTree:
         replace: bool = False,
         server_id: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
-        restore: bool = False,
     ) -> None:
         """Apply a TNDS document (element, XML or WBXML) below the node ``uri``: Add (the
         default) creates every node it holds, 418 if one exists; ``replace`` makes each top
         node's subtree what the document says (children it leaves out are deleted). All or
-        nothing. ``restore`` (the device only) also takes TStamp and VerNo from the
-        document, as loading a saved tree does."""
-        if restore and server_id is not None:
-            raise ValueError("only the device restores TStamp and VerNo")
+        nothing (loading a saved tree, TStamp and VerNo included, is :meth:`from_tnds`)."""
         nodes = read_tnds(document, limits=limits)
         base = self._parse(uri)
         base_node = self._existing(base)
@@ -506,12 +502,12 @@ class ManagementTree:
             for spec in nodes:
                 segments = (*base.segments, *spec.segments())
                 if spec.name == ".":
-                    self._tnds_children(segments, spec, replace, server_id, restore)
-                    self._tnds_properties(self._existing(Uri(segments)), spec, server_id, restore)
+                    self._tnds_children(segments, spec, replace, server_id)
+                    self._tnds_properties(self._existing(Uri(segments)), spec, server_id)
                 elif replace and self._find(segments) is not None:
-                    self._tnds_replace(segments, spec, server_id, restore)
+                    self._tnds_replace(segments, spec, server_id)
                 else:
-                    self._tnds_add(segments, spec, server_id, restore)
+                    self._tnds_add(segments, spec, server_id)
 
     # -- descriptions --------------------------------------------------------------------------
 
@@ -939,9 +935,7 @@ class ManagementTree:
             raise TreeError(StatusCode.NOT_FOUND, f"TNDS: no interior node {path}")
         return node
 
-    def _tnds_add(
-        self, segments: tuple[str, ...], spec: TndsNode, server_id: str | None, restore: bool
-    ) -> None:
+    def _tnds_add(self, segments: tuple[str, ...], spec: TndsNode, server_id: str | None) -> None:
         interior = spec.format == "node"
         self.add(
             str(Uri(segments)),
@@ -951,25 +945,25 @@ class ManagementTree:
             server_id=server_id,
         )
         for child in spec.children:
-            self._tnds_add((*segments, *child.segments()), child, server_id, restore)
-        self._tnds_properties(self._existing(Uri(segments)), spec, server_id, restore)
+            self._tnds_add((*segments, *child.segments()), child, server_id)
+        self._tnds_properties(self._existing(Uri(segments)), spec, server_id)
 
     def _tnds_replace(
-        self, segments: tuple[str, ...], spec: TndsNode, server_id: str | None, restore: bool
+        self, segments: tuple[str, ...], spec: TndsNode, server_id: str | None
     ) -> None:
         node = self._existing(Uri(segments))
         interior = spec.format == "node"
         if interior != (node.children is not None):
             self.delete(str(Uri(segments)), server_id=server_id)
-            self._tnds_add(segments, spec, server_id, restore)
+            self._tnds_add(segments, spec, server_id)
             return
         if not interior:
             self.replace(
                 str(Uri(segments)), spec.value, format=spec.format, type=spec.type,
                 server_id=server_id,
             )  # fmt: skip
-        self._tnds_children(segments, spec, True, server_id, restore)
-        self._tnds_properties(node, spec, server_id, restore)
+        self._tnds_children(segments, spec, True, server_id)
+        self._tnds_properties(node, spec, server_id)
 
     def _tnds_children(
         self,
@@ -977,7 +971,6 @@ class ManagementTree:
         spec: TndsNode,
         replace: bool,
         server_id: str | None,
-        restore: bool,
     ) -> None:
         node = self._existing(Uri(segments))
         if replace and node.children is not None:
@@ -987,24 +980,17 @@ class ManagementTree:
         for child in spec.children:
             below = (*segments, *child.segments())
             if replace and self._find(below) is not None:
-                self._tnds_replace(below, child, server_id, restore)
+                self._tnds_replace(below, child, server_id)
             else:
-                self._tnds_add(below, child, server_id, restore)
+                self._tnds_add(below, child, server_id)
 
-    def _tnds_properties(
-        self, node: _Node, spec: TndsNode, server_id: str | None, restore: bool
-    ) -> None:
-        """The ACL and Title a TNDS node gives (and, restoring, its TStamp and VerNo)."""
+    def _tnds_properties(self, node: _Node, spec: TndsNode, server_id: str | None) -> None:
+        """The ACL and Title a TNDS node gives."""
         target = Uri(node.segments())
         if spec.acl is not None and spec.acl != str(node.acl):
             self._replace_acl(node, target, spec.acl, server_id)
         if spec.title is not None:
             self._replace_property(node, Uri(target.segments, prop="Title"), spec.title, server_id)
-        if restore:
-            if spec.tstamp is not None:
-                self._set(node, "tstamp", spec.tstamp)
-            if spec.verno is not None:
-                self._set(node, "verno", spec.verno)
 
     def _property(self, node: _Node, name: str) -> str:
         if name == "ACL":
