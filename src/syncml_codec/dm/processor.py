@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .. import api
 from ..errors import DecodeError
@@ -24,13 +24,15 @@ from ..model.items import Item
 from ..model.message import Message, ModelError
 from ..model.meta import Meta
 from ..model.responses import respond
-from ..session.largeobject import Assembler, SizeCounts
 from ..wbxml.languages import METINF_NAMESPACE
 from .errors import TreeError
 from .formats import BINARY_FORMATS
 from .tnds import TNDS_TYPE_WBXML, TNDS_TYPE_XML
 from .tree import ManagementTree, NodeData
 from .uri import Uri
+
+if TYPE_CHECKING:
+    from ..session.largeobject import SizeCounts
 
 __all__ = ["BaseHandler", "Handler", "Policy", "Processor"]
 
@@ -164,6 +166,9 @@ class Processor:
             "Get": self._get,
             "Replace": self._replace,
         }
+        # Imported here: the session package, which holds the Assembler, builds on this module.
+        from ..session.largeobject import Assembler
+
         self._assembler = Assembler(
             max_obj_size=policy.max_obj_size, size_counts=policy.size_counts
         )

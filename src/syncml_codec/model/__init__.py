@@ -27,7 +27,15 @@ from .commands import (
 from .items import Item, MapItem, Source, SourceParent, Target, TargetParent
 from .message import Body, Header, Message, ModelError, ModelWarning, Package
 from .meta import Anchor, Chal, Cred, Mem, Meta
-from .responses import default_status, fumo_alert, generic_alert, reply, respond, status_for
+from .responses import (
+    default_status,
+    fumo_alert,
+    generic_alert,
+    reply,
+    respond,
+    status_for,
+    status_for_header,
+)
 from .validation import PROFILES, Finding, validate
 
 __all__ = [
@@ -72,6 +80,7 @@ __all__ = [
     "reply",
     "respond",
     "status_for",
+    "status_for_header",
     "default_status",
     "generic_alert",
     "fumo_alert",

@@ -12,7 +12,15 @@ from .items import Item, Source
 from .message import Message
 from .meta import Chal, Meta
 
-__all__ = ["reply", "respond", "default_status", "status_for", "generic_alert", "fumo_alert"]
+__all__ = [
+    "reply",
+    "respond",
+    "default_status",
+    "status_for_header",
+    "status_for",
+    "generic_alert",
+    "fumo_alert",
+]
 
 FUMO_TYPE_PREFIX = "org.openmobilealliance.dm.firmwareupdate."
 FUMO_OPERATIONS = ("download", "update", "downloadandupdate")
@@ -41,6 +49,20 @@ def default_status(command: Command) -> int:
     if any(item.more_data for item in command.items):
         return StatusCode.CHUNKED_ITEM_ACCEPTED
     return StatusCode.OK
+
+
+def status_for_header(received: Message, code: int, *, chal: Chal | None = None) -> Status:
+    """The Status answering the SyncHdr of ``received`` (CmdRef 0), with ``chal`` if given."""
+    header = received.header
+    return Status(
+        msg_ref=received.msg_id,
+        cmd_ref="0",
+        cmd="SyncHdr",
+        target_refs=[header.target.loc_uri] if header.target is not None else [],
+        source_refs=[header.source.loc_uri] if header.source is not None else [],
+        chal=chal,
+        data=str(int(code)),
+    )
 
 
 def status_for(received: Message, command: Command, code: int) -> Status:
@@ -76,19 +98,10 @@ def respond(
     and carries no Final; otherwise Final is set unless ``final=False``.
     """
     answer = reply(received, msg_id=msg_id)
-    header = received.header
     if isinstance(header_status, Status):
         header_answer = header_status
     else:
-        header_answer = Status(
-            msg_ref=received.msg_id,
-            cmd_ref="0",
-            cmd="SyncHdr",
-            target_refs=[header.target.loc_uri] if header.target else [],
-            source_refs=[header.source.loc_uri] if header.source else [],
-            chal=chal,
-            data=str(int(header_status)),
-        )
+        header_answer = status_for_header(received, header_status, chal=chal)
     commands: list[Command] = [header_answer]
     sent_results = False
     for command in received.all_commands():

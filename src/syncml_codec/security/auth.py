@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from ..errors import SyncMLError
-from ..model import Chal, Cred, Message, Meta, Status, StatusCode
+from ..model import Chal, Cred, Message, Meta, Status, StatusCode, status_for_header
 
 __all__ = [
     "AUTH_BASIC",
@@ -36,6 +36,7 @@ __all__ = [
     "new_nonce",
     "decode_nonce",
     "challenge",
+    "chal_for",
     "hmac_mac",
     "hmac_header",
     "parse_hmac_header",
@@ -140,16 +141,17 @@ def challenge(
     """
     if int(code) not in (StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS):
         raise ValueError("a challenge goes with status 401 or 407")
+    return status_for_header(received, code, chal=chal_for(auth_type, nonce))
+
+
+def chal_for(auth_type: str = AUTH_MD5, nonce: bytes | None = None) -> Chal:
+    """A Chal naming ``auth_type`` (Format ``b64``) with, for MD5 and HMAC, a NextNonce:
+    ``nonce`` (raw bytes) or a fresh one. With 401/407 it challenges; with 200/212 it gives the
+    nonce for the next request or session."""
     meta = Meta(type=auth_type, format="b64")
     if auth_type != AUTH_BASIC:
         meta.next_nonce = _b64(nonce if nonce is not None else new_nonce()).decode("ascii")
-    header = received.header
-    status = Status(msg_ref=received.msg_id, cmd_ref="0", cmd="SyncHdr")
-    status.target_refs = [header.target.loc_uri] if header.target is not None else []
-    status.source_refs = [header.source.loc_uri] if header.source is not None else []
-    status.chal = Chal(meta=meta)
-    status.data = str(int(code))
-    return status
+    return Chal(meta=meta)
 
 
 # -- HMAC ------------------------------------------------------------------------------------------

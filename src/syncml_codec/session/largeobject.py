@@ -21,6 +21,7 @@ from ..model.codes import AlertCode, StatusCode
 from ..model.commands import Alert, Command, wrap_command
 from ..model.items import Item, Source, Target
 from ..model.meta import Meta
+from .serial import StateError, commands_from_text, commands_to_text, data_from_json, data_to_json
 
 __all__ = ["Assembler", "Outcome", "SizeCounts", "chunk_item", "data_size"]
 
@@ -156,6 +157,35 @@ class Assembler:
             return self._refuse(pending, StatusCode.BAD_REQUEST)
         return self._add(pending, item)
 
+    def to_state(self) -> dict[str, Any]:
+        """The object being received and the settings, as JSON-serializable data
+        (:meth:`from_state` continues it). ValueError with a ``sink``: a file cannot be saved."""
+        if self.sink is not None:
+            raise ValueError("an Assembler writing to a sink has no state to save")
+        refused = self._refused
+        return {
+            "max_obj_size": self.max_obj_size,
+            "size_counts": self.size_counts,
+            "pending": self._pending.to_state() if self._pending is not None else None,
+            "refused": [refused[0].to_state(), int(refused[1])] if refused is not None else None,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Assembler:
+        """The Assembler :meth:`to_state` described. StateError when ``state`` is not one."""
+        try:
+            assembler = cls(max_obj_size=state["max_obj_size"], size_counts=state["size_counts"])
+            if state["pending"] is not None:
+                assembler._pending = _Object.from_state(state["pending"])
+            if state["refused"] is not None:
+                saved, status = state["refused"]
+                assembler._refused = (_Object.from_state(saved), StatusCode(status))
+        except StateError:
+            raise
+        except (KeyError, TypeError, ValueError) as error:
+            raise StateError(f"not an Assembler's state: {error!r}") from None
+        return assembler
+
     def _start(self, command: Command, item: Item) -> Outcome:
         declared = _meta_size(command, item)
         pending = _Object(command, declared or 0, _meta_format(command, item), None)
@@ -211,6 +241,33 @@ class _Object:
         self.sent = 0
         self.decoded = 0
         self._b64_tail = b""
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "command": commands_to_text([self.command]),
+            "declared": self.declared,
+            "format": self.format,
+            "text": self.text,
+            "data": data_to_json(self.joined()),
+            "sent": self.sent,
+            "decoded": self.decoded,
+            "b64_tail": data_to_json(self._b64_tail),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _Object:
+        (command,) = commands_from_text(state["command"])
+        pending = cls(command, int(state["declared"]), state["format"], None)
+        pending.text = state["text"]
+        data = data_from_json(state["data"])
+        if isinstance(data, str):
+            pending.parts.append(data)
+        elif data is not None:
+            pending.binary.write(data)
+        pending.sent, pending.decoded = int(state["sent"]), int(state["decoded"])
+        tail = data_from_json(state["b64_tail"])
+        pending._b64_tail = tail if isinstance(tail, bytes) else b""
+        return pending
 
     def continued_by(self, command: Command) -> bool:
         """Whether ``command`` is this object's next chunk: the same command type, one item,

@@ -31,6 +31,7 @@ from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
 from .largeobject import SizeCounts, data_size
+from .serial import StateError, commands_from_text, commands_to_text
 
 __all__ = ["Outbox", "OutboxError", "pack"]
 
@@ -109,16 +110,26 @@ class Outbox:
     def queue(self, *commands: Command) -> None:
         """Add commands to send, in order. A Results right after the Status of the same
         command stays with it. OutboxError for an object above ``max_obj_size``."""
+        self._add_units(self._units, commands)
+
+    def queue_first(self, *commands: Command) -> None:
+        """Put commands before those waiting (but after an object already going out in
+        chunks): the commands of a message the peer refused, to send again."""
+        units: deque[_Unit] = deque()
+        self._add_units(units, commands)
+        self._units.extendleft(reversed(units))
+
+    def _add_units(self, units: deque[_Unit], commands: Iterable[Command]) -> None:
         for command in commands:
             if not isinstance(command, Command):
                 raise TypeError(f"expected a command, not {type(command).__name__}")
             self._check_objects(command)
-            last = self._units[-1] if self._units else None
+            last = units[-1] if units else None
             if last is not None and _follows(last.commands[-1], command):
                 last.commands.append(command)
                 last.size = -1
             else:
-                self._units.append(_Unit([command]))
+                units.append(_Unit([command]))
 
     def next_message(self, header: Header, *, lead: Iterable[Command] = ()) -> Message:
         """The next message: ``header``'s SyncHdr (copied), then ``lead`` (the commands that
@@ -147,6 +158,56 @@ class Outbox:
         message.final = self.final and not self.pending
         self.last_size = builder.encoded_size(message.final)
         return message
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """What the outbox holds and how it is set, as JSON-serializable data (a session's
+        state, to continue in another process: :meth:`from_state`)."""
+        chunks = self._chunks
+        return {
+            "max_msg_size": self.max_msg_size,
+            "max_obj_size": self.max_obj_size,
+            "format": self.format,
+            "final": self.final,
+            "size_counts": self.size_counts,
+            "encode_options": self.encode_options,
+            "commands": commands_to_text(c for unit in self._units for c in unit.commands),
+            "chunking": None
+            if chunks is None
+            else {
+                "before": commands_to_text(chunks.before),
+                "command": commands_to_text([chunks.command]),
+                "position": chunks.position,
+            },
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Outbox:
+        """The outbox :meth:`to_state` described. StateError when ``state`` is not one."""
+        try:
+            outbox = cls(
+                state["max_msg_size"],
+                max_obj_size=state["max_obj_size"],
+                format=state["format"],
+                final=state["final"],
+                size_counts=state["size_counts"],
+                **state["encode_options"],
+            )
+            outbox.queue(*commands_from_text(state["commands"]))
+            chunking = state["chunking"]
+            if chunking is not None:
+                (command,) = commands_from_text(chunking["command"])
+                outbox._chunks = _Chunking(commands_from_text(chunking["before"]), command)
+                position = int(chunking["position"])
+                if not 0 < position < len(outbox._chunks.data):
+                    raise ValueError(f"a chunk position of {position}")
+                outbox._chunks.position = position
+        except StateError:
+            raise
+        except (IndexError, KeyError, TypeError, ValueError) as error:
+            raise StateError(f"not an outbox's state: {error!r}") from None
+        return outbox
 
     # -- sizes ---------------------------------------------------------------------------------
 

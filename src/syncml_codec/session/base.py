@@ -1,0 +1,300 @@
+"""What both sides of a DM session share: content types, the session error, message
+numbering, the peer's limits, and matching the peer's Status and Results to the commands sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from ..errors import SyncMLError
+from ..model.codes import AlertCode, StatusCode
+from ..model.commands import Alert, Command, Results, Status
+from ..model.items import Item
+from ..model.message import Header, Message
+from ..model.meta import Meta
+from ..security.auth import new_nonce
+from .events import Answered, EndReason, Event, SessionEnded
+from .largeobject import Assembler
+from .outbox import Outbox
+
+__all__ = [
+    "CONTENT_TYPE_WBXML",
+    "CONTENT_TYPE_XML",
+    "SessionError",
+    "content_type",
+    "format_of",
+]
+
+CONTENT_TYPE_WBXML = "application/vnd.syncml.dm+wbxml"
+CONTENT_TYPE_XML = "application/vnd.syncml.dm+xml"
+_CONTENT_TYPES = {"wbxml": CONTENT_TYPE_WBXML, "xml": CONTENT_TYPE_XML}
+#: The MaxMsgSize assumed for a peer that declares none.
+UNBOUNDED = 2**31 - 1
+Format = Literal["wbxml", "xml"]
+
+
+class SessionError(SyncMLError, ValueError):
+    """A message this session cannot take (another session's, one too large, one arriving
+    when none is expected, one after the end). The session is left as it was."""
+
+
+def content_type(format: Format) -> str:
+    """The HTTP Content-Type of a message in ``format`` (``"wbxml"`` or ``"xml"``)."""
+    return _CONTENT_TYPES[format]
+
+
+def format_of(data: bytes) -> Format:
+    """Whether received bytes are XML (they start with ``<`` after any whitespace or byte order
+    mark) or WBXML."""
+    head = bytes(data[:64]).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "xml" if head.startswith(b"<") else "wbxml"
+
+
+class Conversation:
+    """One side of a session: what it has sent and received, and what it still waits for.
+
+    Subclasses decide what to answer; this keeps the numbering (MsgID per message, CmdID per
+    message through the outbox), the peer's MaxMsgSize and MaxObjSize, the commands waiting for
+    their Status (turned into :class:`Answered` events), and the end of the session.
+    """
+
+    def __init__(
+        self,
+        *,
+        format: Format | None,
+        max_msg_size: int | None,
+        max_obj_size: int | None,
+        clock: Callable[[], float] = time.time,
+        nonces: Callable[[], bytes] = new_nonce,
+    ) -> None:
+        if format not in (None, "wbxml", "xml"):
+            raise ValueError(f"format is 'wbxml' or 'xml', not {format!r}")
+        self.format: Format | None = format
+        self.max_msg_size = max_msg_size
+        self.max_obj_size = max_obj_size
+        self.clock = clock
+        self.nonces = nonces
+        self.session_id: str | None = None
+        self.version = "1.2"
+        #: The MsgID of the next message this side sends.
+        self.next_msg_id = 1
+        #: The MsgID of the peer's last message.
+        self.peer_msg_id: str | None = None
+        self.peer_max_msg_size: int | None = None
+        self.peer_max_obj_size: int | None = None
+        #: When a message last came or went (``clock()``), to expire idle sessions.
+        self.last_activity = clock()
+        #: Set once the session is over.
+        self.ended: SessionEnded | None = None
+        self.outbox = self._new_outbox()
+        self._waiting: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self._got_status: dict[tuple[str, str], int] = {}  # Gets answered 200, Results to come
+        self._results = Assembler()
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type of the messages this session sends."""
+        return content_type(self.format or "wbxml")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _decode(self, data: bytes) -> Message:
+        """The received message, after the checks that leave the session unchanged when they
+        fail: not ended, within our MaxMsgSize, this session's (or the first one)."""
+        if self.ended is not None:
+            raise SessionError(f"the session has ended ({self.ended.reason.value})")
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"receive takes bytes, not {type(data).__name__}")
+        if self.max_msg_size is not None and len(data) > self.max_msg_size:
+            raise SessionError(
+                f"a message of {len(data)} bytes, above this side's MaxMsgSize {self.max_msg_size}"
+            )
+        format = format_of(bytes(data))
+        if self.format is not None and format != self.format:
+            raise SessionError(f"a {format} message in a {self.format} session")
+        message = Message.from_bytes(bytes(data))
+        header = message.header
+        if self.session_id is not None and header.session_id != self.session_id:
+            raise SessionError(
+                f"SessionID {header.session_id!r} is not this session's {self.session_id!r}"
+            )
+        if header.msg_id is None:
+            raise SessionError("the message has no MsgID")
+        self.format = format
+        return message
+
+    def _took(self, message: Message) -> None:
+        """Note a received message: its MsgID, and the limits its SyncHdr Meta declares."""
+        header = message.header
+        self.peer_msg_id = header.msg_id
+        self.version = message.version
+        meta = header.meta
+        if meta is not None:
+            if meta.max_msg_size is not None:
+                self.peer_max_msg_size = meta.max_msg_size
+            if meta.max_obj_size is not None:
+                self.peer_max_obj_size = meta.max_obj_size
+        self.outbox.max_msg_size = self.peer_max_msg_size or UNBOUNDED
+        self.outbox.max_obj_size = self.peer_max_obj_size
+        self.last_activity = self.clock()
+
+    def _answered(self, message: Message) -> tuple[list[Event], list[Command]]:
+        """The events for the peer's Status and Results to our commands, and the Status this
+        side owes for chunks of large Results (213, or the refusal)."""
+        events: list[Event] = []
+        owed: list[Command] = []
+        for command in message.all_commands():
+            if isinstance(command, Status):
+                key = (command.msg_ref or "", command.cmd_ref or "")
+                code = command.code
+                sent = self._waiting.pop(key, None)
+                if sent is None or code is None:
+                    continue  # our 1222s, or a Status to nothing we asked
+                if code == StatusCode.CHUNKED_ITEM_ACCEPTED:
+                    continue  # a chunk of ours buffered: its last chunk gets the real status
+                if sent[0] == "Get" and code == StatusCode.OK:
+                    self._waiting[key] = sent
+                    self._got_status[key] = code
+                    continue
+                events.append(Answered(sent[0], sent[1], code))
+            elif isinstance(command, Results):
+                event, status = self._result(message, command)
+                if event is not None:
+                    events.append(event)
+                if status is not None:
+                    owed.append(status)
+        return events, owed
+
+    def _result(self, message: Message, results: Results) -> tuple[Event | None, Status | None]:
+        outcome = self._results.feed(results)
+        if outcome.command is None:  # a chunk (213), or a refused object
+            status = Status(
+                msg_ref=message.msg_id,
+                cmd_ref=results.cmd_id,
+                cmd="Results",
+                source_refs=[item.source_uri for item in results.items if item.source_uri],
+                data=str(int(outcome.status or StatusCode.OK)),
+            )
+            return None, status
+        whole = outcome.command
+        key = (whole.msg_ref or self._last_sent_id(), whole.cmd_ref or "")  # type: ignore[attr-defined]
+        sent = self._waiting.pop(key, None)
+        code = self._got_status.pop(key, StatusCode.OK)
+        if sent is None:
+            return None, None
+        return Answered(sent[0], sent[1], code, tuple(whole.items)), None
+
+    def _last_sent_id(self) -> str:
+        return str(self.next_msg_id - 1)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _new_outbox(self) -> Outbox:
+        return Outbox(UNBOUNDED, format=self.format or "wbxml")
+
+    def _message(self, target: str | None, source: str | None, **fields: Any) -> Message:
+        """Our next message, empty (its MsgID the next one)."""
+        return Message(
+            session_id=self.session_id,
+            msg_id=str(self.next_msg_id),
+            target=target,
+            source=source,
+            version=self.version,
+            **fields,
+        )
+
+    def _header(self, target: str | None, source: str | None, **fields: Any) -> Header:
+        """Our next message's SyncHdr."""
+        return self._message(target, source, **fields).header
+
+    def _limits_meta(self) -> Meta | None:
+        """The Meta declaring this side's MaxMsgSize and MaxObjSize, if it has them."""
+        if self.max_msg_size is None and self.max_obj_size is None:
+            return None
+        return Meta(max_msg_size=self.max_msg_size, max_obj_size=self.max_obj_size)
+
+    def _next_message(self, header: Header, lead: list[Command], *, final: bool) -> Message:
+        """The next message: ``lead``, then what the outbox holds, within the peer's
+        MaxMsgSize; Final when ``final`` and the outbox is emptied."""
+        outbox = self.outbox
+        outbox.format = self.format or "wbxml"
+        outbox.final = final
+        message = outbox.next_message(header, lead=lead)
+        self._sent(message, skip=len(lead))
+        return message
+
+    def _sent(self, message: Message, *, skip: int = 0) -> None:
+        """Note a message going out: its commands (after the first ``skip``) wait for a Status."""
+        msg_id = message.msg_id or ""
+        for command in list(message.commands)[skip:]:
+            self._expect(msg_id, [command])
+        self.next_msg_id += 1
+        self.last_activity = self.clock()
+
+    def _expect(self, msg_id: str, commands: Iterable[Command]) -> None:
+        for command in commands:
+            if isinstance(command, Status | Results) or command.no_resp:
+                continue
+            if isinstance(command, Alert) and command.code == AlertCode.NEXT_MESSAGE:
+                continue
+            target = _target(command)
+            self._waiting[(msg_id, command.cmd_id or "")] = (command.TAG, target)
+            nested = getattr(command, "commands", None)
+            if nested is not None:
+                self._expect(msg_id, nested)
+
+    def _encode(self, message: Message) -> bytes:
+        if self.format == "xml":
+            return message.to_xml()
+        return message.to_wbxml()
+
+    def _end(self, reason: EndReason, detail: str = "") -> SessionEnded:
+        self.ended = SessionEnded(reason, detail)
+        return self.ended
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _conversation_state(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "max_msg_size": self.max_msg_size,
+            "max_obj_size": self.max_obj_size,
+            "session_id": self.session_id,
+            "version": self.version,
+            "next_msg_id": self.next_msg_id,
+            "peer_msg_id": self.peer_msg_id,
+            "peer_max_msg_size": self.peer_max_msg_size,
+            "peer_max_obj_size": self.peer_max_obj_size,
+            "last_activity": self.last_activity,
+            "ended": [self.ended.reason.value, self.ended.detail] if self.ended else None,
+            "outbox": self.outbox.to_state(),
+            "waiting": [[*key, *sent] for key, sent in self._waiting.items()],
+            "got_status": [[*key, code] for key, code in self._got_status.items()],
+            "results": self._results.to_state(),
+        }
+
+    def _restore_conversation(self, state: dict[str, Any]) -> None:
+        self.session_id = state["session_id"]
+        self.version = state["version"]
+        self.next_msg_id = state["next_msg_id"]
+        self.peer_msg_id = state["peer_msg_id"]
+        self.peer_max_msg_size = state["peer_max_msg_size"]
+        self.peer_max_obj_size = state["peer_max_obj_size"]
+        self.last_activity = state["last_activity"]
+        ended = state["ended"]
+        self.ended = SessionEnded(EndReason(ended[0]), ended[1]) if ended else None
+        self.outbox = Outbox.from_state(state["outbox"])
+        self._waiting = {(m, c): (tag, target) for m, c, tag, target in state["waiting"]}
+        self._got_status = {(m, c): code for m, c, code in state["got_status"]}
+        self._results = Assembler.from_state(state["results"])
+
+
+def _target(command: Command) -> str | None:
+    """The node a command addresses: its first Item's Target (or Source), if any."""
+    items: list[Item] = list(getattr(command, "items", ()))
+    for item in items:
+        uri = item.target_uri or item.source_uri
+        if uri is not None:
+            return uri
+    return None

@@ -1,0 +1,452 @@
+"""The device side of a DM session, without I/O: :class:`ClientSession` takes the server's
+messages as bytes (``receive``) and gives its own (``data_to_send``).
+
+A session starts from a notification (package 0), or on the device's initiative (Alert 1201),
+for instance to report a Generic Alert. Package 1 carries the Alert, the DevInfo read from the
+tree and the account's credentials; a challenge (401/407) is answered by sending package 1
+again with the new nonce, a bounded number of times. The server's packages go through the DPU
+(:class:`~syncml_codec.dm.Processor`), the answers through the outbox within the server's
+MaxMsgSize; the session ends when the server's package leaves nothing to answer, or on 1223.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..dm.errors import TreeError
+from ..dm.processor import Policy, Processor, UserInteraction
+from ..dm.tree import ManagementTree
+from ..model.codes import AlertCode, StatusCode
+from ..model.commands import Alert, Command, Exec, Replace, Status, wrap_command
+from ..model.items import Item, Source
+from ..model.message import Message
+from ..model.responses import respond, status_for_header
+from ..security.auth import (
+    AUTH_BASIC,
+    AUTH_MD5,
+    AuthError,
+    basic_credential,
+    chal_for,
+    decode_nonce,
+    md5_credential,
+    new_nonce,
+    verify_credential,
+)
+from ..security.notification import Initiator, Notification, session_id_text
+from .base import Conversation, Format, SessionError
+from .events import (
+    Authenticated,
+    Challenged,
+    EndReason,
+    Event,
+    ExecRequested,
+)
+from .events import (
+    UserInteraction as UserInteractionEvent,
+)
+
+__all__ = ["Account", "ClientSession", "AAUTH_TYPES"]
+
+#: DMAcc AAuthType names and the SyncML authentication types they stand for.
+AAUTH_TYPES = {"BASIC": AUTH_BASIC, "DIGEST": AUTH_MD5}
+_CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
+_UI_ALERTS = frozenset(range(1100, 1105))
+
+
+@dataclass
+class Account:
+    """A DM server account as the device keeps it (DMAcc). The session updates the nonces in
+    place as the server gives new ones: save them (``save_nonces``) once the session is over.
+
+    ``client_nonce`` goes into the device's MD5 credentials; ``server_nonce`` into the server's
+    (checked when ``require_server_auth``) and into the digest of its notifications.
+    """
+
+    server_id: str
+    server_uri: str
+    username: str
+    password: str = field(repr=False)
+    auth_type: str = AUTH_MD5
+    client_nonce: bytes = field(default=b"", repr=False)
+    server_password: str | None = field(default=None, repr=False)
+    server_nonce: bytes = field(default=b"", repr=False)
+    require_server_auth: bool = False
+
+    @classmethod
+    def from_tree(cls, tree: ManagementTree, server_id: str) -> Account:
+        """The account of ``server_id`` in the tree's ``./DMAcc`` (DM 1.2 DMAcc: ServerID,
+        AppAddr/<x>/Addr, AppAuth/<x> with AAuthLevel CLCRED for the device's credentials and
+        SRVCRED for the server's). TreeError when there is none."""
+        for name in tree.children("./DMAcc"):
+            root = f"./DMAcc/{name}"
+            if _value(tree, f"{root}/ServerID") != server_id:
+                continue
+            addresses = tree.children(f"{root}/AppAddr") if f"{root}/AppAddr" in tree else []
+            account = cls(
+                server_id=server_id,
+                server_uri=_value(tree, f"{root}/AppAddr/{addresses[0]}/Addr") if addresses else "",
+                username="",
+                password="",
+            )
+            for level, auth in _app_auths(tree, root):
+                secret = _value(tree, f"{auth}/AAuthSecret")
+                nonce = _bytes(tree, f"{auth}/AAuthData")
+                if level == "CLCRED":
+                    account.username = _value(tree, f"{auth}/AAuthName")
+                    account.password = secret
+                    account.auth_type = AAUTH_TYPES.get(_value(tree, f"{auth}/AAuthType"), AUTH_MD5)
+                    account.client_nonce = nonce
+                elif level == "SRVCRED":
+                    account.server_password = secret
+                    account.server_nonce = nonce
+                    account.require_server_auth = True
+            return account
+        raise TreeError(StatusCode.NOT_FOUND, f"no DMAcc account for {server_id!r}")
+
+    def save_nonces(self, tree: ManagementTree) -> None:
+        """Write the nonces back to the account's AAuthData nodes."""
+        for name in tree.children("./DMAcc"):
+            root = f"./DMAcc/{name}"
+            if _value(tree, f"{root}/ServerID") != self.server_id:
+                continue
+            for level, auth in _app_auths(tree, root):
+                nonce = {"CLCRED": self.client_nonce, "SRVCRED": self.server_nonce}.get(level)
+                if nonce is not None:
+                    if f"{auth}/AAuthData" in tree:
+                        tree.replace(f"{auth}/AAuthData", nonce)
+                    else:
+                        tree.add(f"{auth}/AAuthData", nonce, format="bin")
+
+
+def _value(tree: ManagementTree, uri: str) -> str:
+    if uri not in tree:
+        return ""
+    value = tree.get(uri).value
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _bytes(tree: ManagementTree, uri: str) -> bytes:
+    if uri not in tree:
+        return b""
+    value = tree.get(uri).value
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+def _app_auths(tree: ManagementTree, root: str) -> list[tuple[str, str]]:
+    if f"{root}/AppAuth" not in tree:
+        return []
+    auths = [f"{root}/AppAuth/{name}" for name in tree.children(f"{root}/AppAuth")]
+    return [(_value(tree, f"{auth}/AAuthLevel"), auth) for auth in auths]
+
+
+class ClientSession(Conversation):
+    """One DM session of a device with the server of ``account``, applying its commands to
+    ``tree``.
+
+    Start it (:meth:`start`, or :meth:`start_from_notification`), then loop: send
+    :meth:`data_to_send` to the server (to :attr:`url`), hand the answer to :meth:`receive`,
+    until :meth:`data_to_send` gives None; :attr:`ended` says why the session ended.
+
+    ``processor`` is the DPU (with its plug-ins mounted), built from ``policy`` and
+    ``user_interaction`` when not given. ``max_msg_size`` and ``max_obj_size`` are this
+    device's (declared in every SyncHdr; larger messages are refused). ``nonces`` makes the
+    nonces given to the server and the session ids chosen here; ``clock`` dates activity.
+    """
+
+    def __init__(
+        self,
+        tree: ManagementTree,
+        account: Account,
+        *,
+        processor: Processor | None = None,
+        policy: Policy | None = None,
+        user_interaction: UserInteraction | None = None,
+        format: Format = "wbxml",
+        max_msg_size: int | None = 16384,
+        max_obj_size: int | None = None,
+        max_auth_attempts: int = 3,
+        clock: Callable[[], float] = time.time,
+        nonces: Callable[[], bytes] = new_nonce,
+    ) -> None:
+        super().__init__(
+            format=format,
+            max_msg_size=max_msg_size,
+            max_obj_size=max_obj_size,
+            clock=clock,
+            nonces=nonces,
+        )
+        self.tree = tree
+        self.account = account
+        self.processor = processor or Processor(
+            tree, account.server_id, policy=policy or Policy(), user_interaction=user_interaction
+        )
+        self.max_auth_attempts = max_auth_attempts
+        #: Where the next message goes: the account's address, or the server's RespURI.
+        self.url = account.server_uri
+        #: The notification that started the session, if one did.
+        self.notification: Notification | None = None
+        self.authenticated = False  # the server answered 212: no more credentials
+        self.server_authenticated = False
+        self._package1: list[Command] = []
+        self._attempts = 0  # challenges answered
+        self._server_attempts = 0  # challenges given to the server
+        self._lead: list[Command] | None = None  # set while a message is due
+        self._peer_closed = False  # whether the server's last package ended (Final)
+        self._server_just_authenticated = False  # by the message being answered
+
+    # -- starting ------------------------------------------------------------------------------
+
+    def start(self, *, generic_alerts: Iterable[Alert] = ()) -> None:
+        """Start a client-initiated session (Alert 1201), carrying ``generic_alerts`` (1226,
+        e.g. FUMO's result left from an earlier session)."""
+        session_id = f"{int.from_bytes(self.nonces()[:2], 'big') or 1:X}"
+        self._begin(session_id, AlertCode.CLIENT_INITIATED_MGMT, generic_alerts)
+
+    def start_from_notification(
+        self, data: bytes, *, generic_alerts: Iterable[Alert] = ()
+    ) -> Notification:
+        """Start the session a notification (package 0) asks for, once its digest proves it
+        comes from the account's server (the special resynchronisation nonce is accepted too);
+        SessionError otherwise, DecodeError for bytes that are no notification. The session
+        takes the notification's id; the Alert is 1200 when the server initiated it, 1201 when
+        the user did; the application reads the UI mode from the notification returned (and
+        from :attr:`notification`) and asks the user first when it says so."""
+        notification = Notification.decode(data)
+        account = self.account
+        if notification.server_id != account.server_id:
+            raise SessionError(
+                f"a notification from {notification.server_id!r}, not {account.server_id!r}"
+            )
+        if account.server_password is None or not notification.verify(
+            account.server_password, account.server_nonce, allow_resync=True
+        ):
+            raise SessionError("the notification's digest does not prove the server")
+        self.notification = notification
+        alert = (
+            AlertCode.SERVER_INITIATED_MGMT
+            if notification.initiator == Initiator.SERVER
+            else AlertCode.CLIENT_INITIATED_MGMT
+        )
+        self._begin(session_id_text(notification.session_id), alert, generic_alerts)
+        return notification
+
+    def _begin(self, session_id: str, alert: int, generic_alerts: Iterable[Alert]) -> None:
+        if self.session_id is not None:
+            raise SessionError("the session has already started")
+        self.session_id = session_id
+        dev_info = [
+            Item(source=Source(f"./DevInfo/{name}"), data=self.tree.get(f"./DevInfo/{name}").value)
+            for name in self.tree.children("./DevInfo")
+        ]
+        self._package1 = [Alert(code=alert), Replace(items=dev_info), *generic_alerts]
+        self._send_package1(lead=[])
+
+    def _send_package1(self, lead: list[Command]) -> None:
+        self.outbox = self._new_outbox()
+        self._waiting.clear()
+        self.outbox.queue(*(wrap_command(copy.deepcopy(c.element)) for c in self._package1))
+        self._lead = lead
+        self._peer_closed = True
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def data_to_send(self) -> bytes | None:
+        """The next message for the server, or None when none is due (the session waits for
+        the server's answer, or is over)."""
+        if self._lead is None:
+            return None
+        header = self._header(self.account.server_uri, self._device_id(), meta=self._limits_meta())
+        header.source.loc_name = self.account.username  # type: ignore[union-attr]
+        if not self.authenticated:
+            header.cred = self._credential()
+        message = self._next_message(header, self._lead, final=self._peer_closed)
+        self._lead = None
+        return self._encode(message)
+
+    def abort(self) -> bytes:
+        """Alert 1223 with Final: the message ending the session now (send it; no answer
+        is expected)."""
+        if self.session_id is None or self.ended is not None:
+            raise SessionError("no session to abort")
+        message = self._message(self.account.server_uri, self._device_id())
+        message.add(Alert(code=AlertCode.SESSION_ABORT))
+        message.final = True
+        self.next_msg_id += 1
+        self._lead = None
+        self._end(EndReason.ABORTED)
+        return self._encode(message)
+
+    def _device_id(self) -> str:
+        return str(self.tree.get("./DevInfo/DevId").value)
+
+    def _credential(self) -> Any:
+        account = self.account
+        if account.auth_type == AUTH_BASIC:
+            return basic_credential(account.username, account.password)
+        return md5_credential(account.username, account.password, account.client_nonce)
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def receive(self, data: bytes) -> list[Event]:
+        """Take the server's message; the events it brings. SessionError (the session
+        unchanged) for a message that is not due or not this session's; DecodeError for bytes
+        that are no message."""
+        if self.ended is None and (self.session_id is None or self._lead is not None):
+            raise SessionError("no message from the server is expected now")
+        message = self._decode(data)
+        header_status = message.status_of(self._last_sent_id(), 0)
+        code = header_status.code if header_status is not None else None
+        if code is not None and code not in _CHALLENGES and not 200 <= code < 300:
+            self._took(message)
+            return [self._end(EndReason.REFUSED, f"the server answered {code}")]
+        self._took(message)
+        if message.header.resp_uri:
+            self.url = message.header.resp_uri
+        if code in _CHALLENGES:
+            assert header_status is not None
+            return self._challenged(message, header_status)
+        events: list[Event] = []
+        if header_status is not None:
+            events += self._accepted(header_status)
+        refusal = self._check_server(message)
+        if refusal is not None:
+            return refusal
+        answered, _ = self._answered(message)
+        events += answered
+        answers = self.processor.process(message)
+        events += _device_events(message, answers)
+        if self.processor.aborted:
+            events.append(self._end(EndReason.ABORTED_BY_PEER))
+            return events
+        asks_next = any(
+            isinstance(c, Alert) and c.code == AlertCode.NEXT_MESSAGE for c in message.commands
+        )
+        if message.final:
+            self._peer_closed = True
+        elif not asks_next:
+            self._peer_closed = False
+            answers.append(Alert(code=AlertCode.NEXT_MESSAGE))
+        if message.final and not answers and not self.outbox.pending:
+            events.append(self._end(EndReason.COMPLETED))
+            return events
+        self.outbox.queue(*answers)
+        accepted = self._server_just_authenticated
+        code = StatusCode.AUTHENTICATION_ACCEPTED if accepted else StatusCode.OK
+        self._lead = [status_for_header(message, code)]
+        return events
+
+    def _accepted(self, header_status: Status) -> list[Event]:
+        """The server's Status for our SyncHdr (a success): 212 ends our credentials; a Chal
+        gives the nonce for the next ones."""
+        events: list[Event] = []
+        nonce = _chal_nonce(header_status)
+        if nonce is not None:
+            self.account.client_nonce = nonce
+        if header_status.code == StatusCode.AUTHENTICATION_ACCEPTED and not self.authenticated:
+            self.authenticated = True
+            events.append(Authenticated(self.account.username, self.account.client_nonce))
+        return events
+
+    def _challenged(self, message: Message, header_status: Status) -> list[Event]:
+        """Credentials missing or refused: package 1 again with the nonce of the Chal, or the
+        end of the session."""
+        code = header_status.code or StatusCode.INVALID_CREDENTIALS
+        chal = header_status.chal
+        auth_type = chal.meta.type if chal is not None and chal.meta is not None else None
+        try:
+            nonce = _chal_nonce(header_status)
+        except AuthError:
+            auth_type = None  # a nonce that cannot be read: a challenge that cannot be answered
+            nonce = None
+        if (
+            chal is None
+            or auth_type not in (AUTH_BASIC, AUTH_MD5)
+            or self._attempts >= self.max_auth_attempts
+        ):
+            return [
+                Challenged(code, auth_type, retrying=False),
+                self._end(EndReason.AUTHENTICATION_FAILED, f"the server answered {code}"),
+            ]
+        self._attempts += 1
+        self.account.auth_type = auth_type
+        if nonce is not None:
+            self.account.client_nonce = nonce
+        self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
+        return [Challenged(code, auth_type, retrying=True)]
+
+    def _check_server(self, message: Message) -> list[Event] | None:
+        """With ``require_server_auth``, the server's Cred checked (until accepted once): a
+        refusal answers every command with 401 or 407 and a Chal, and applies none."""
+        self._server_just_authenticated = False
+        account = self.account
+        if not account.require_server_auth or self.server_authenticated:
+            return None
+        cred = message.header.cred
+        if account.server_password is not None and verify_credential(
+            cred, account.server_id, account.server_password, account.server_nonce
+        ):
+            self.server_authenticated = self._server_just_authenticated = True
+            return None
+        code = int(
+            StatusCode.MISSING_CREDENTIALS if cred is None else StatusCode.INVALID_CREDENTIALS
+        )
+        self._server_attempts += 1
+        if self._server_attempts > self.max_auth_attempts:
+            return [
+                Challenged(code, AUTH_MD5, retrying=False),
+                self._end(EndReason.AUTHENTICATION_FAILED, "the server's credentials failed"),
+            ]
+        account.server_nonce = self.nonces()
+        chal = chal_for(AUTH_MD5, account.server_nonce)
+        refusal = respond(
+            message,
+            msg_id=0,
+            header_status=status_for_header(message, code, chal=chal),
+            status=lambda command: code,
+        )
+        self._lead = [c for c in refusal.commands if isinstance(c, Status)]
+        for command in self._lead:
+            command.cmd_id = None
+        return [Challenged(code, AUTH_MD5, retrying=True)]
+
+
+def _chal_nonce(status: Status) -> bytes | None:
+    """The NextNonce of a Status's Chal as raw bytes, or None."""
+    chal = status.chal
+    meta = chal.meta if chal is not None else None
+    if meta is None or meta.next_nonce is None:
+        return None
+    return decode_nonce(meta.next_nonce)
+
+
+def _device_events(message: Message, answers: list[Command]) -> list[Event]:
+    """What the device application hears of: the UI alerts answered, the Execs run."""
+    statuses = {
+        status.cmd_ref: status
+        for status in answers
+        if isinstance(status, Status) and status.msg_ref == message.msg_id
+    }
+    events: list[Event] = []
+    for command in message.all_commands():
+        status = statuses.get(command.cmd_id)
+        if status is None or status.code is None:
+            continue
+        if isinstance(command, Exec):
+            for item in command.items or [Item()]:
+                events.append(
+                    ExecRequested(item.target_uri, command.correlator, status.code, item.data)
+                )
+        elif isinstance(command, Alert) and command.code in _UI_ALERTS:
+            events.append(
+                UserInteractionEvent(
+                    command.code,
+                    tuple(str(item.data) for item in command.items if item.data is not None),
+                    status.code,
+                    tuple(str(item.data) for item in status.items if item.data is not None),
+                )
+            )
+    return events

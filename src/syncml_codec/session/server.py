@@ -1,0 +1,401 @@
+"""The server side of a DM session, without I/O: :class:`ServerSession` takes the device's
+messages as bytes (``receive``), gives its own (``data_to_send``), and fits in a JSON document
+between the two (``to_state``/``from_state``), so any worker process can carry on a session
+another one started.
+
+The session reads package 1 (the device's DevInfo and credentials, checked through the
+application's lookup; a challenge with a fresh nonce when they are missing or wrong, 212 with
+the nonce for the next session when they pass), then sends the commands the application
+queues, in packages cut by the outbox within the device's MaxMsgSize, follows the device's
+1222 requests and multi-message packages, and matches every Status and Results to the command
+it answers (:class:`~syncml_codec.session.events.Answered`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.codes import AlertCode, StatusCode
+from ..model.commands import Alert, Command, Replace, Results, Status
+from ..model.message import Message
+from ..model.responses import status_for, status_for_header
+from ..security.auth import (
+    AUTH_BASIC,
+    AUTH_MD5,
+    AuthError,
+    chal_for,
+    decode_nonce,
+    md5_credential,
+    new_nonce,
+    verify_credential,
+)
+from .base import Conversation, Format, SessionError
+from .events import (
+    Authenticated,
+    Challenged,
+    EndReason,
+    Event,
+    GenericAlert,
+    SessionStarted,
+)
+from .serial import StateError, commands_from_text, commands_to_text, data_from_json, data_to_json
+
+__all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
+
+_CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
+#: What a device may send besides Status and Results (DM 1.2 Protocol 2.3).
+_FROM_DEVICE = frozenset({"Alert", "Replace"})
+_STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DeviceCredentials:
+    """What the server keeps for one device's account: the password the device's credentials
+    prove, and the nonce the server gave it last (raw bytes; the device's MD5 credentials use
+    it). ``server_password`` and ``server_nonce``, when the device checks the server's
+    credentials too (the server's name is its ServerID)."""
+
+    username: str
+    password: str = field(repr=False)
+    nonce: bytes = field(default=b"", repr=False)
+    server_password: str | None = field(default=None, repr=False)
+    server_nonce: bytes = field(default=b"", repr=False)
+
+
+#: The application's look-up: the credentials of a username (SyncHdr/Source/LocName, or the
+#: device id when there is none), None when unknown. It is called again after a restore, so
+#: secrets never go into the session's state.
+CredentialLookup = Callable[[str], DeviceCredentials | None]
+
+
+class ServerSession(Conversation):
+    """One DM session of the server ``server_uri`` (its address, the SyncHdr Source) with a
+    device, from the device's package 1 to the end.
+
+    Loop: hand the device's message to :meth:`receive` (the events it brings), :meth:`queue`
+    commands, send :meth:`data_to_send` back (with :attr:`content_type`). The session runs in
+    the encoding the device chose. ``server_id`` is the server's name in the device's DMAcc
+    (its credentials, when the device checks them); ``auth_type`` what it demands
+    (``syncml:auth-md5`` or ``syncml:auth-basic``); ``max_msg_size``/``max_obj_size`` what it
+    accepts. ``nonces`` and ``clock`` are injectable for deterministic tests.
+    """
+
+    def __init__(
+        self,
+        server_uri: str,
+        *,
+        credentials: CredentialLookup,
+        server_id: str | None = None,
+        auth_type: str = AUTH_MD5,
+        format: Format | None = None,
+        max_msg_size: int | None = None,
+        max_obj_size: int | None = None,
+        max_auth_attempts: int = 3,
+        clock: Callable[[], float] = time.time,
+        nonces: Callable[[], bytes] = new_nonce,
+    ) -> None:
+        if auth_type not in (AUTH_MD5, AUTH_BASIC):
+            raise ValueError(f"auth_type is {AUTH_MD5!r} or {AUTH_BASIC!r}, not {auth_type!r}")
+        super().__init__(
+            format=format,
+            max_msg_size=max_msg_size,
+            max_obj_size=max_obj_size,
+            clock=clock,
+            nonces=nonces,
+        )
+        self.server_uri = server_uri
+        self.server_id = server_id or server_uri
+        self.credentials = credentials
+        self.auth_type = auth_type
+        self.max_auth_attempts = max_auth_attempts
+        self.device_id: str | None = None
+        self.username: str | None = None
+        self.authenticated = False
+        #: The DevInfo the device sent in package 1.
+        self.dev_info: dict[str, str] = {}
+        self._attempts = 0
+        self._client_nonce: bytes | None = None  # the nonce given in this session
+        self._server_nonce: bytes | None = None  # the nonce the device gave for ours
+        self._lead: list[Command] | None = None  # set while a message is due
+        self._mode = "commands"  # what the due message holds besides the lead
+        self._ending: EndReason | None = None  # the session ends once the due message goes
+        self._last_sent: list[Command] = []  # resent if the device refuses our credentials
+
+    def queue(self, *commands: Command) -> None:
+        """Commands for the device, sent in order as soon as the protocol allows (CmdIDs are
+        given per message). OutboxError for an object above the device's MaxObjSize."""
+        if self.ended is not None:
+            raise SessionError(f"the session has ended ({self.ended.reason.value})")
+        self.outbox.queue(*commands)
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def receive(self, data: bytes) -> list[Event]:
+        """Take the device's message; the events it brings. SessionError (the session
+        unchanged) for a message that is not due or not this session's; DecodeError for bytes
+        that are no message."""
+        if self.ended is None and self._lead is not None:
+            raise SessionError("the answer to the device's last message was not taken yet")
+        message = self._decode(data)
+        if self.device_id is None:
+            source = message.header.source
+            if source is None or not source.loc_uri:
+                raise SessionError("package 1 names no device (SyncHdr/Source/LocURI)")
+            self.session_id = message.header.session_id
+            self.device_id = source.loc_uri
+            self.username = source.loc_name or source.loc_uri
+        self._took(message)
+        events: list[Event] = []
+        chal = None
+        header_code: int = StatusCode.OK
+        if not self.authenticated:
+            header_code, chal, events = self._authenticate(message)
+            if not self.authenticated:
+                return events
+        refused = self._our_credentials_refused(message)
+        if refused is not None:
+            events.append(refused)
+        answered, owed = self._answered(message)
+        events += answered
+        lead: list[Command] = [status_for_header(message, header_code, chal=chal)]
+        asks_next = False
+        for command in message.all_commands():
+            if isinstance(command, Status | Results):
+                continue
+            code, more = self._device_command(command)
+            events += more
+            lead.append(status_for(message, command, code))
+            if isinstance(command, Alert):
+                if command.code == AlertCode.NEXT_MESSAGE:
+                    asks_next = True
+                elif command.code == AlertCode.SESSION_ABORT:
+                    self._ending = EndReason.ABORTED_BY_PEER
+        lead += owed
+        if header_code == StatusCode.AUTHENTICATION_ACCEPTED:
+            events.append(self._started(message))
+        if self._ending is not None:
+            self._mode = "only"
+        elif not message.final and not asks_next:
+            self._mode = "next"
+        else:
+            self._mode = "commands"
+        self._lead = lead
+        return events
+
+    def _authenticate(self, message: Message) -> tuple[int, Any, list[Event]]:
+        """Check the device's credentials: 212 and the next nonce when they pass; otherwise a
+        challenge answering every command (or, past ``max_auth_attempts``, the end)."""
+        username = self.username or ""
+        known = self.credentials(username)
+        cred = message.header.cred
+        if known is not None and self._valid(cred, known):
+            self.authenticated = True
+            self._client_nonce = self.nonces()
+            return (
+                StatusCode.AUTHENTICATION_ACCEPTED,
+                chal_for(self.auth_type, self._client_nonce),
+                [Authenticated(username, self._client_nonce)],
+            )
+        code = int(
+            StatusCode.MISSING_CREDENTIALS if cred is None else StatusCode.INVALID_CREDENTIALS
+        )
+        self._attempts += 1
+        retrying = self._attempts <= self.max_auth_attempts
+        chal = None
+        if retrying:
+            self._client_nonce = self.nonces()
+            chal = chal_for(self.auth_type, self._client_nonce)
+        else:
+            self._ending = EndReason.AUTHENTICATION_FAILED
+        lead: list[Command] = [status_for_header(message, code, chal=chal)]
+        lead += [
+            status_for(message, command, code)
+            for command in message.all_commands()
+            if not isinstance(command, Status | Results)
+        ]
+        self._lead, self._mode = lead, "only"
+        return code, chal, [Challenged(code, self.auth_type, retrying)]
+
+    def _valid(self, cred: Any, known: DeviceCredentials) -> bool:
+        if cred is None or (cred.meta is not None and cred.meta.type not in (None, self.auth_type)):
+            return False
+        nonce = self._client_nonce if self._client_nonce is not None else known.nonce
+        return verify_credential(cred, known.username, known.password, nonce)
+
+    def _our_credentials_refused(self, message: Message) -> Event | None:
+        """The device's Status for our SyncHdr: a Chal gives the nonce for our credentials;
+        401/407 means it refused them and applied nothing: the commands go again."""
+        status = message.status_of(self._last_sent_id(), 0)
+        if status is None or status.chal is None or status.chal.meta is None:
+            return None
+        meta = status.chal.meta
+        if meta.next_nonce is not None:
+            try:
+                self._server_nonce = decode_nonce(meta.next_nonce)
+            except AuthError:
+                self._server_nonce = None
+        if status.code not in _CHALLENGES:
+            return None
+        for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
+            del self._waiting[key]
+        self.outbox.queue_first(*self._last_sent)
+        self._last_sent = []
+        return Challenged(status.code or 0, meta.type, retrying=True)
+
+    def _device_command(self, command: Command) -> tuple[int, list[Event]]:
+        """The status of a command the device sent, and what the application hears of it."""
+        if command.TAG not in _FROM_DEVICE:
+            return StatusCode.COMMAND_NOT_ALLOWED, []
+        if isinstance(command, Replace):
+            for item in command.items:
+                if item.source_uri and item.source_uri.startswith("./DevInfo/"):
+                    self.dev_info[item.source_uri] = str(item.data)
+            return StatusCode.OK, []
+        assert isinstance(command, Alert)
+        if command.code == AlertCode.GENERIC_ALERT:
+            events: list[Event] = []
+            for item in command.items:
+                meta = item.meta
+                events.append(
+                    GenericAlert(
+                        meta.type if meta else None,
+                        meta.format if meta else None,
+                        item.data,
+                        item.source_uri,
+                        command.correlator,
+                        meta.mark if meta else None,
+                    )
+                )
+            return StatusCode.OK, events
+        return StatusCode.OK, []
+
+    def _started(self, message: Message) -> SessionStarted:
+        alerts = [
+            command.code
+            for command in message.commands
+            if isinstance(command, Alert)
+            and command.code in (AlertCode.SERVER_INITIATED_MGMT, AlertCode.CLIENT_INITIATED_MGMT)
+        ]
+        return SessionStarted(
+            self.session_id or "", self.device_id or "", alerts[0] if alerts else 0, self.dev_info
+        )
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def data_to_send(self) -> bytes | None:
+        """The message answering the device's last one, or None when none is due (the
+        session waits for the device, or is over)."""
+        lead = self._lead
+        if lead is None:
+            return None
+        message = self._message(self.device_id, self.server_uri, meta=self._limits_meta())
+        credential = self._credential()
+        if credential is not None:
+            message.header.cred = credential
+        if self._mode == "commands":
+            message = self._next_message(message.header, lead, final=True)
+            self._last_sent = list(message.commands)[len(lead) :]
+            if message.final and not self._last_sent:
+                self._ending = EndReason.COMPLETED
+        else:
+            message.add(*lead)
+            if self._mode == "next":
+                message.add(Alert(code=AlertCode.NEXT_MESSAGE))
+            message.final = self._mode == "only"
+            self._sent(message, skip=len(message.commands))
+        self._lead = None
+        if self._ending is not None:
+            detail = "the device's credentials failed" if self._attempts else ""
+            self._end(
+                self._ending, detail if self._ending is EndReason.AUTHENTICATION_FAILED else ""
+            )
+        return self._encode(message)
+
+    def _credential(self) -> Any:
+        """Our credentials, when the device has a password for us."""
+        known = self.credentials(self.username or "")
+        if known is None or known.server_password is None:
+            return None
+        nonce = self._server_nonce if self._server_nonce is not None else known.server_nonce
+        return md5_credential(self.server_id, known.server_password, nonce)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything the session knows, as JSON-serializable data (no secrets: the credentials
+        come from the look-up again). :meth:`from_state` continues the session from it."""
+        return {
+            "state_version": _STATE_VERSION,
+            **self._conversation_state(),
+            "server_uri": self.server_uri,
+            "server_id": self.server_id,
+            "auth_type": self.auth_type,
+            "max_auth_attempts": self.max_auth_attempts,
+            "device_id": self.device_id,
+            "username": self.username,
+            "authenticated": self.authenticated,
+            "dev_info": self.dev_info,
+            "attempts": self._attempts,
+            "client_nonce": data_to_json(self._client_nonce),
+            "server_nonce": data_to_json(self._server_nonce),
+            "lead": commands_to_text(self._lead) if self._lead is not None else None,
+            "mode": self._mode,
+            "ending": self._ending.value if self._ending is not None else None,
+            "last_sent": commands_to_text(self._last_sent),
+        }
+
+    @classmethod
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        *,
+        credentials: CredentialLookup,
+        clock: Callable[[], float] = time.time,
+        nonces: Callable[[], bytes] = new_nonce,
+    ) -> ServerSession:
+        """The session :meth:`to_state` saved, continuing. StateError when ``state`` is not
+        one."""
+        try:
+            if state["state_version"] != _STATE_VERSION:
+                raise StateError(f"a state of version {state['state_version']!r}")
+            session = cls(
+                state["server_uri"],
+                credentials=credentials,
+                server_id=state["server_id"],
+                auth_type=state["auth_type"],
+                format=state["format"],
+                max_msg_size=state["max_msg_size"],
+                max_obj_size=state["max_obj_size"],
+                max_auth_attempts=state["max_auth_attempts"],
+                clock=clock,
+                nonces=nonces,
+            )
+            session._restore_conversation(state)
+            session.device_id = state["device_id"]
+            session.username = state["username"]
+            session.authenticated = bool(state["authenticated"])
+            session.dev_info = dict(state["dev_info"])
+            session._attempts = int(state["attempts"])
+            session._client_nonce = _nonce(state["client_nonce"])
+            session._server_nonce = _nonce(state["server_nonce"])
+            lead = state["lead"]
+            session._lead = commands_from_text(lead) if lead is not None else None
+            session._mode = state["mode"]
+            ending = state["ending"]
+            session._ending = EndReason(ending) if ending is not None else None
+            session._last_sent = commands_from_text(state["last_sent"])
+        except StateError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise StateError(f"not a server session's state: {error!r}") from None
+        return session
+
+
+def _nonce(value: Any) -> bytes | None:
+    data = data_from_json(value)
+    if isinstance(data, str):
+        raise StateError("a nonce in the state is text")
+    return data

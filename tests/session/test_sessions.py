@@ -1,0 +1,250 @@
+"""DM sessions end to end through bytes: a ClientSession (the device, its tree and DPU) and a
+ServerSession (restored from its JSON state before every message it handles) talking in both
+encodings with both implementations."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncml_codec.dm import FumoState
+from syncml_codec.model import (
+    AlertCode,
+    Atomic,
+    Exec,
+    Get,
+    Item,
+    Meta,
+    Replace,
+    StatusCode,
+)
+from syncml_codec.security.notification import Initiator, Notification, UIMode
+from syncml_codec.session import (
+    Answered,
+    Authenticated,
+    Challenged,
+    EndReason,
+    ExecRequested,
+    GenericAlert,
+    SessionError,
+    SessionStarted,
+)
+
+from .sessions import SERVER_ID, Setup, device, events_of, talk
+
+pytestmark = pytest.mark.usefixtures("codec")
+
+FORMATS = ["wbxml", "xml"]
+
+
+def queue_on_start(*commands):
+    def on_event(server, event):
+        if isinstance(event, SessionStarted):
+            server.queue(*commands)
+
+    return on_event
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_client_initiated_session_with_an_md5_challenge(format):
+    setup = Setup(format=format)
+    client, server = setup.client(), setup.server()
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(Get(items=[Item(target="./DevDetail/FwV")])),
+        restore=setup.restore,
+    )
+    # The device's stale nonce fails: 401 with a fresh nonce, package 1 again, 212.
+    (challenge,) = events_of(exchanges, "client", Challenged)
+    assert challenge.code == 401 and challenge.retrying
+    (accepted,) = events_of(exchanges, "client", Authenticated)
+    assert accepted.username == "dev1" and accepted.next_nonce == b"s-2"
+    assert client.account.client_nonce == b"s-2"  # kept for the next session
+    (started,) = events_of(exchanges, "client", SessionStarted)
+    assert started.alert == AlertCode.CLIENT_INITIATED_MGMT and started.device_id == "IMEI:1"
+    assert started.dev_info["./DevInfo/Mod"] == "X1"
+    (answer,) = events_of(exchanges, "client", Answered)
+    assert str(answer) == "Get ./DevDetail/FwV answered 200, value 1.0.7"
+    assert client.ended.reason is EndReason.COMPLETED
+    assert client.ended == events_of(exchanges, "server", type(client.ended))[0]
+    messages = [x.message for x in exchanges]
+    assert {m.session_id for m in messages} == {client.session_id}
+    client_ids = [
+        m.msg_id for m, x in zip(messages, exchanges, strict=True) if x.sender == "client"
+    ]
+    assert client_ids == [str(n) for n in range(1, len(client_ids) + 1)]
+    assert all(x.data.startswith(b"<") == (format == "xml") for x in exchanges)
+    # 401 and 212 on the SyncHdr, each with a NextNonce.
+    second = messages[1]
+    assert second.commands[0].code == 401 and second.commands[0].chal.meta.next_nonce
+    assert messages[3].commands[0].code == 212 and messages[3].commands[0].chal is not None
+
+
+def test_notification_starts_a_server_initiated_session():
+    setup = Setup()
+    client, server = setup.client(), setup.server()
+    notification = Notification(
+        server_id=SERVER_ID, session_id=0x1234, ui_mode=UIMode.INFORMATIVE,
+        initiator=Initiator.SERVER,
+    ).encode("notify-secret", b"srv-nonce")  # fmt: skip
+    read = client.start_from_notification(notification)
+    assert read.ui_mode == UIMode.INFORMATIVE and client.session_id == "1234"
+    exchanges = talk(client, server, restore=setup.restore)
+    (started,) = events_of(exchanges, "client", SessionStarted)
+    assert started.alert == AlertCode.SERVER_INITIATED_MGMT and started.session_id == "1234"
+    assert client.ended.reason is EndReason.COMPLETED
+
+
+def test_a_forged_notification_starts_nothing():
+    setup = Setup()
+    client = setup.client()
+    forged = Notification(server_id=SERVER_ID, session_id=7).encode("guess", b"srv-nonce")
+    with pytest.raises(SessionError, match="digest"):
+        client.start_from_notification(forged)
+    other = Notification(server_id="other", session_id=7).encode("notify-secret", b"srv-nonce")
+    with pytest.raises(SessionError, match="other"):
+        client.start_from_notification(other)
+    assert client.session_id is None and client.data_to_send() is None
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_wrong_password_ends_the_session_cleanly(format):
+    setup = Setup(format=format, password="wrong")
+    client, server = setup.client(), setup.server(max_auth_attempts=2)
+    client.start()
+    exchanges = talk(client, server, restore=setup.restore)
+    challenges = events_of(exchanges, "client", Challenged)
+    assert [c.retrying for c in challenges] == [True, True, False]
+    assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
+    assert events_of(exchanges, "client", SessionStarted) == []
+    last = exchanges[-1].message
+    assert last.final and last.commands[0].code == 401 and last.commands[0].chal is None
+    assert client.data_to_send() is None
+    with pytest.raises(SessionError, match="ended"):
+        client.receive(exchanges[-1].data)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_fumo_update_with_a_200_kb_package_under_a_4_kb_max_msg_size(format):
+    setup = Setup(format=format, client_max_msg_size=4096, server_max_msg_size=4096)
+    firmware = bytes(range(256)) * 800  # 200 KB
+    data = firmware if format == "wbxml" else __import__("base64").b64encode(firmware).decode()
+    client, server = setup.client(), setup.server()
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(
+            Get(items=[Item(target="./DevDetail/FwV")]),
+            Replace(items=[Item(target="./FwUpdate/x1/PkgName", data="fw-2.0")]),
+            Replace(
+                items=[
+                    Item(
+                        target="./FwUpdate/x1/Update/PkgData",
+                        data=data,
+                        meta=Meta(
+                            format="bin" if format == "wbxml" else "b64",
+                            type="application/octet-stream",
+                        ),
+                    )
+                ]
+            ),
+            Exec(correlator="job-7", items=[Item(target="./FwUpdate/x1/Update")]),
+        ),
+        restore=setup.restore,
+    )
+    assert all(len(x.data) <= 4096 for x in exchanges)
+    chunks = [
+        c for x in exchanges if x.sender == "server" for c in x.message.commands
+        if c.TAG == "Replace" and c.items[0].more_data
+    ]  # fmt: skip
+    assert len(chunks) > 50
+    answers = {(a.command, a.target): a.code for a in events_of(exchanges, "client", Answered)}
+    assert answers[("Replace", "./FwUpdate/x1/Update/PkgData")] == 200
+    assert answers[("Exec", "./FwUpdate/x1/Update")] == StatusCode.ACCEPTED
+    (execution,) = events_of(exchanges, "server", ExecRequested)
+    assert execution.target == "./FwUpdate/x1/Update" and execution.correlator == "job-7"
+    fumo = client.fumo
+    assert fumo.state == FumoState.READY_TO_UPDATE and fumo.package == firmware
+    # The device installs, then reports in a session of its own.
+    (report,) = fumo.run_pending()
+    assert setup.installed == [firmware]
+    # Both sides keep the nonce the server gave for the next session.
+    (accepted,) = events_of(exchanges, "client", Authenticated)
+    setup.server_nonce = accepted.next_nonce
+    setup.client_nonce = client.account.client_nonce
+    reporting, server = setup.client(), setup.server()
+    reporting.start(generic_alerts=[report])
+    exchanges = talk(reporting, server, restore=setup.restore)
+    (alert,) = events_of(exchanges, "client", GenericAlert)
+    assert alert.type == "org.openmobilealliance.dm.firmwareupdate.update"
+    assert (alert.data, alert.correlator, alert.source) == ("200", "job-7", "./FwUpdate/x1")
+    assert events_of(exchanges, "client", Challenged) == []  # the nonce of the last session
+    delivered = [a for a in events_of(exchanges, "server", Answered) if a.command == "Alert"]
+    assert [a.code for a in delivered] == [200, 200]  # the 1201 and the 1226
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_an_atomic_rolled_back_and_reported(format):
+    setup = Setup(format=format)
+    tree = device()
+    tree.add("./Vendor/Volume", "5", format="int")
+    client, server = setup.client(tree), setup.server()
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(
+            Atomic(
+                commands=[
+                    Replace(
+                        items=[Item(target="./Vendor/Volume", data="9", meta=Meta(format="int"))]
+                    ),
+                    Replace(items=[Item(target="./Nowhere/X", data="1")]),
+                ]
+            )
+        ),
+        restore=setup.restore,
+    )
+    answers = [(a.command, a.target, a.code) for a in events_of(exchanges, "client", Answered)]
+    assert answers == [
+        ("Atomic", None, 507),
+        ("Replace", "./Vendor/Volume", 216),
+        ("Replace", "./Nowhere/X", 404),
+    ]
+    assert tree.get("./Vendor/Volume").value == "5"
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_next_message_both_ways_and_large_results(format):
+    setup = Setup(format=format, client_max_msg_size=2048, server_max_msg_size=2048)
+    tree = device()
+    big = "z" * 9000
+    tree.add("./Vendor/Big", big)
+    for n in range(60):
+        tree.add(f"./Vendor/N{n}", f"value {n}")
+    client, server = setup.client(tree), setup.server()
+    client.start()
+    gets = [Get(items=[Item(target=f"./Vendor/N{n}")]) for n in range(60)]
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(*gets, Get(items=[Item(target="./Vendor/Big")])),
+        restore=setup.restore,
+    )
+    answers = {a.target: a for a in events_of(exchanges, "client", Answered)}
+    assert answers["./Vendor/Big"].value == big and answers["./Vendor/Big"].code == 200
+    assert [answers[f"./Vendor/N{n}"].value for n in range(60)] == [f"value {n}" for n in range(60)]
+
+    def asks_next(exchange):
+        return any(c.TAG == "Alert" and c.code == 1222 for c in exchange.message.commands)
+
+    # The server's package 2 spans messages: the device asks for the rest with 1222...
+    assert any(asks_next(x) for x in exchanges if x.sender == "client")
+    # ...and its package 3 too: the server asks for the rest, with no commands of its own.
+    server_asks = [x.message for x in exchanges if x.sender == "server" and asks_next(x)]
+    assert server_asks and all(
+        not m.final and {c.TAG for c in m.commands} == {"Status", "Alert"} for m in server_asks
+    )
+    assert all(len(x.data) <= 2048 for x in exchanges)
