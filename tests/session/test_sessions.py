@@ -6,30 +6,40 @@ from __future__ import annotations
 
 import pytest
 
-from syncml_codec.dm import FumoState
+from syncml_codec import DecodeError
+from syncml_codec.dm import BaseHandler, FumoState
 from syncml_codec.model import (
+    Alert,
     AlertCode,
     Atomic,
     Exec,
     Get,
     Item,
+    Message,
     Meta,
     Replace,
     StatusCode,
 )
 from syncml_codec.security.notification import Initiator, Notification, UIMode
 from syncml_codec.session import (
+    CONTENT_TYPE_WBXML,
+    CONTENT_TYPE_XML,
     Answered,
     Authenticated,
     Challenged,
     EndReason,
     ExecRequested,
     GenericAlert,
+    ServerSession,
     SessionError,
     SessionStarted,
+    StateError,
+    UserInteraction,
+    content_type,
+    format_of,
 )
 
-from .sessions import SERVER_ID, Setup, device, events_of, talk
+from .sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -248,3 +258,171 @@ def test_next_message_both_ways_and_large_results(format):
         not m.final and {c.TAG for c in m.commands} == {"Status", "Alert"} for m in server_asks
     )
     assert all(len(x.data) <= 2048 for x in exchanges)
+
+
+def test_the_device_checks_the_servers_credentials_and_the_server_sends_again():
+    setup = Setup(server_password="server-secret", client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.account.server_nonce = b"device-fresh"  # the server's look-up still has srv-nonce
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(Get(items=[Item(target="./DevDetail/FwV")])),
+        restore=setup.restore,
+    )
+    # The device refuses the server's first credentials (401, a Chal with a new nonce, nothing
+    # applied); the server sends its commands again with credentials over that nonce.
+    (refused,) = events_of(exchanges, "server", Challenged)
+    assert (refused.code, refused.retrying) == (401, True)
+    (heard,) = events_of(exchanges, "client", Challenged)  # the server hears of it
+    assert heard.code == 401
+    (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
+    assert answer.code == 200 and answer.value == "1.0.7"
+    assert client.server_authenticated and client.ended.reason is EndReason.COMPLETED
+    gets = [
+        x.message for x in exchanges if x.sender == "server"
+        if any(c.TAG == "Get" for c in x.message.commands)
+    ]  # fmt: skip
+    assert len(gets) == 2 and all(m.header.cred is not None for m in gets)
+
+
+def test_either_side_aborts_with_1223():
+    setup = Setup()
+    client, server = setup.client(), setup.server()
+    client.start()
+    server.receive(client.data_to_send())
+    client.receive(server.data_to_send())  # the challenge
+    abort = client.abort()
+    assert client.ended.reason is EndReason.ABORTED and client.data_to_send() is None
+    events = server.receive(abort)
+    assert [type(e) for e in events] == [Challenged]  # still unauthenticated: refused
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    events = server.receive(client.data_to_send())
+    assert isinstance(events[0], Authenticated)
+    server.queue(Get(items=[Item(target="./DevDetail/FwV")]))
+    client.receive(server.data_to_send())
+    server.receive(client.abort())
+    last = Message.from_bytes(server.data_to_send())
+    assert last.final and [c.code for c in last.commands] == [200, 200]
+    assert server.ended.reason is EndReason.ABORTED_BY_PEER
+    # The server's 1223: the device stops without answering.
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    exchanges = talk(client, server, queue_on_start(Alert(code=AlertCode.SESSION_ABORT)))
+    assert client.ended.reason is EndReason.ABORTED_BY_PEER
+    assert exchanges[-1].sender == "server"
+
+
+def test_ui_alerts_and_execs_reach_the_device_application():
+    setup = Setup(client_nonce=b"server-old")
+    asked = []
+
+    def user(alert):
+        asked.append(alert.code)
+        return StatusCode.OK, [Item(data="yes please")]
+
+    class Reboot(BaseHandler):
+        def exec(self, uri, data, correlator):
+            asked.append(str(uri))
+            return StatusCode.OK
+
+    client, server = setup.client(user_interaction=user), setup.server()
+    client.processor.mount("./Vendor/Reboot", Reboot())
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(
+            Alert(code=1102, items=[Item(data="MINDT=10"), Item(data="Your name?")]),
+            Exec(items=[Item(target="./Vendor/Reboot", data="now")]),
+        ),
+    )
+    (shown,) = events_of(exchanges, "server", UserInteraction)
+    assert shown == UserInteraction(1102, ("MINDT=10", "Your name?"), 200, ("yes please",))
+    (run,) = events_of(exchanges, "server", ExecRequested)
+    assert (run.target, run.code, run.data) == ("./Vendor/Reboot", 200, "now")
+    assert asked == [1102, "./Vendor/Reboot"]
+
+
+def test_package_1_without_credentials_is_challenged_with_407():
+    setup = Setup()
+    server = setup.server()
+    message = Message(session_id="9", msg_id="1", target=SERVER_URI, source="IMEI:1", final=True)
+    message.add(Alert(code=1201), Get(items=[Item(target="./x")]))
+    (event,) = server.receive(message.to_wbxml())
+    assert event == Challenged(407, "syncml:auth-md5", retrying=True)
+    answer = Message.from_bytes(server.data_to_send())
+    assert [(c.cmd_ref, c.code) for c in answer.commands] == [("0", 407), ("1", 407), ("2", 407)]
+    assert answer.commands[0].chal.meta.next_nonce and answer.final
+
+
+def test_the_server_refuses_commands_a_device_may_not_send():
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    first = Message.from_bytes(client.data_to_send())
+    first.add(Get(items=[Item(target="./x")]))
+    server.receive(first.to_wbxml())
+    answer = Message.from_bytes(server.data_to_send())
+    assert [c.code for c in answer.commands if c.cmd == "Get"] == [405]
+
+
+def test_messages_the_session_cannot_take_leave_it_unchanged():
+    setup = Setup(client_nonce=b"server-old", server_max_msg_size=2000)
+    client, server = setup.client(), setup.server()
+    client.start()
+    first = client.data_to_send()
+    server.receive(first)
+    server.queue(Get(items=[Item(target="./DevDetail/FwV")]))
+    before = server.to_state()
+    with pytest.raises(SessionError, match="not taken"):
+        server.receive(first)  # the answer to the last one was not taken
+    assert server.to_state() == before
+    client.receive(server.data_to_send())
+    before = server.to_state()
+    other = Message.from_bytes(first)
+    other.header.session_id = "other"
+    with pytest.raises(SessionError, match="SessionID"):
+        server.receive(other.to_wbxml())
+    with pytest.raises(SessionError, match="MaxMsgSize"):
+        server.receive(first + bytes(2000))
+    with pytest.raises(SessionError, match="xml message in a wbxml"):
+        server.receive(other.to_xml())
+    with pytest.raises(DecodeError):
+        server.receive(first[:40])
+    with pytest.raises(TypeError):
+        server.receive("text")  # type: ignore[arg-type]
+    assert server.to_state() == before
+    with pytest.raises(SessionError, match="expected"):
+        client.receive(first)  # the device has a message to send first
+
+
+def test_content_types_follow_the_peers_encoding():
+    assert CONTENT_TYPE_WBXML == "application/vnd.syncml.dm+wbxml"
+    assert CONTENT_TYPE_XML == "application/vnd.syncml.dm+xml"
+    for format in FORMATS:
+        setup = Setup(format=format)
+        client, server = setup.client(), setup.server()
+        client.start()
+        data = client.data_to_send()
+        assert format_of(data) == format and server.format is None
+        server.receive(data)
+        assert server.content_type == content_type(format) == client.content_type
+
+
+def test_a_state_that_is_not_one_is_refused():
+    setup = Setup()
+    state = setup.server().to_state()
+    for broken in (
+        {},
+        {**state, "state_version": 99},
+        {**state, "lead": "not base64!"},
+        {**state, "outbox": {**state["outbox"], "commands": 5}},
+        {**state, "client_nonce": "text"},
+    ):
+        with pytest.raises(StateError):
+            ServerSession.from_state(broken, credentials=setup.lookup)

@@ -343,7 +343,10 @@ class ClientSession(Conversation):
         """The server's Status for our SyncHdr (a success): 212 ends our credentials; a Chal
         gives the nonce for the next ones."""
         events: list[Event] = []
-        nonce = _chal_nonce(header_status)
+        try:
+            nonce = _chal_nonce(header_status)
+        except AuthError:
+            nonce = None  # a NextNonce that is no Base64: the last one stays
         if nonce is not None:
             self.account.client_nonce = nonce
         if header_status.code == StatusCode.AUTHENTICATION_ACCEPTED and not self.authenticated:
