@@ -15,6 +15,11 @@ Targets:
   dpu            messages (XML or WBXML) processed by the DPU against a device tree: every
                  command answered, nothing raised but DecodeError and ModelError for bytes that
                  are no message
+  session        a message given to a client or a server session at any step of a recorded
+                 session (the first byte picks the side, the second the step): nothing raised
+                 but the documented SyncMLError, a refused message leaves the server's state
+                 as it was and the genuine message still goes through, an accepted one leaves
+                 a state that saves and restores
 
 Anything but DecodeError from a decoder (or TreeError from the tree) is a finding, and so is a
 round trip that changes the tree.
@@ -49,7 +54,16 @@ XML_TO_WBXML_OPTIONS = (
     {"string_table": True, "public_id": "string", "opaque_data": "always"},
 )
 
-TARGETS = ("wbxml-cython", "wbxml-python", "differential", "xml", "notification", "tree", "dpu")
+TARGETS = (
+    "wbxml-cython",
+    "wbxml-python",
+    "differential",
+    "xml",
+    "notification",
+    "tree",
+    "dpu",
+    "session",
+)
 
 
 def _prepare(argv: list[str]) -> tuple[str, list[str]]:
@@ -80,6 +94,10 @@ def seed(corpus: Path, target: str) -> None:
             (corpus / name).write_bytes(data)
     elif target == "dpu":
         sources = sorted((ROOT / "vectors").glob("libwbxml*/dm*.wbxml"))
+    elif target == "session":
+        sources = []
+        for name, data in _session_seeds().items():
+            (corpus / name).write_bytes(data)
     else:
         sources = sorted((ROOT / "vectors").glob("libwbxml*/*.wbxml"))
     for index, source in enumerate(sources):
@@ -120,6 +138,18 @@ def _tree_seeds() -> dict[str, bytes]:
     }
 
 
+def _session_seeds() -> dict[str, bytes]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers.sessions import record_session
+
+    recording = record_session()
+    seeds = {}
+    for side, messages in enumerate((recording.from_client, recording.from_server)):
+        for step, data in enumerate(messages):
+            seeds[f"seed-{side}-{step:02d}"] = bytes([side, step]) + data
+    return seeds
+
+
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
     from syncml_codec import DecodeError, EncodeError, Limits, _impl, api, fallback
@@ -129,6 +159,9 @@ def make_check(target: str) -> Callable[[bytes], None]:
 
     sys.path.insert(0, str(ROOT / "tests"))
     from helpers.roundtrip import assert_round_trips, decode_with_each_implementation
+    from helpers.sessions import play, record_session
+
+    recording = record_session() if target == "session" else None
 
     if target in ("wbxml-cython", "differential") and "cython" not in _impl.IMPLEMENTATIONS:
         sys.exit("the compiled extension is not built")
@@ -210,6 +243,9 @@ def make_check(target: str) -> Callable[[bytes], None]:
                 expected = command.TAG not in ("Status", "Results") and not command.no_resp
                 if expected and command.cmd_id not in answered:
                     raise AssertionError(f"{command.TAG} {command.cmd_id} got no Status")
+        elif target == "session":
+            assert recording is not None
+            play(recording, data)
         elif target == "tree":
             outcomes = {name: load_tree(name, data) for name in sorted(_impl.IMPLEMENTATIONS)}
             if len(set(map(repr, outcomes.values()))) > 1:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz one target for a while: fuzz/run.sh TARGET SECONDS [more libFuzzer flags]
-#   TARGET: wbxml-cython | wbxml-python | differential | xml | notification | tree | dpu
+#   TARGET: wbxml-cython | wbxml-python | differential | xml | notification | tree | dpu | session
 # The corpus grows in fuzz/corpus/TARGET (seeded from vectors/); crashers land in
 # fuzz/findings/TARGET/. Native targets use the extension from `fuzz/build_extension.sh fuzz`,
 # with clang's libFuzzer runtime preloaded so the extension's coverage counts.

@@ -71,3 +71,18 @@ def test_dpu_finding(path):
         if command.TAG not in ("Status", "Results") and not command.no_resp
     ]
     assert all(command.cmd_id in answered for command in expected)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FOUND if p.name.startswith("session")], ids=lambda p: p.name
+)
+def test_session_finding(path):
+    """A message given to a session at one step of a recorded session: only SyncMLError, and
+    a refused message changes nothing (the fuzzer's check, helpers.sessions.play)."""
+    import warnings
+
+    from helpers.sessions import play, record_session
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the odd shapes the fuzzer made are warned about
+        play(record_session(), path.read_bytes())

@@ -13,7 +13,7 @@ import pytest
 
 from syncml_codec.dm import FumoState
 
-from .sessions import Setup
+from helpers.sessions import Setup
 
 STEP = Path(__file__).with_name("server_step.py")
 

@@ -39,7 +39,7 @@ from syncml_codec.session import (
     format_of,
 )
 
-from .sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
+from helpers.sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
 
 pytestmark = pytest.mark.usefixtures("codec")
 

@@ -16,7 +16,7 @@ from ..model.meta import Meta
 from ..security.auth import new_nonce
 from .events import Answered, EndReason, Event, SessionEnded
 from .largeobject import Assembler
-from .outbox import Outbox
+from .outbox import Outbox, OutboxError
 
 __all__ = [
     "CONTENT_TYPE_WBXML",
@@ -99,9 +99,10 @@ class Conversation:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _decode(self, data: bytes) -> Message:
-        """The received message, after the checks that leave the session unchanged when they
-        fail: not ended, within our MaxMsgSize, this session's (or the first one)."""
+    def _decode(self, data: bytes) -> tuple[Message, Format]:
+        """The received message and its encoding, after the checks that leave the session
+        unchanged when they fail: not ended, within our MaxMsgSize, this session's (or the
+        first one)."""
         if self.ended is not None:
             raise SessionError(f"the session has ended ({self.ended.reason.value})")
         if not isinstance(data, bytes | bytearray | memoryview):
@@ -121,11 +122,12 @@ class Conversation:
             )
         if header.msg_id is None:
             raise SessionError("the message has no MsgID")
-        self.format = format
-        return message
+        return message, format
 
-    def _took(self, message: Message) -> None:
-        """Note a received message: its MsgID, and the limits its SyncHdr Meta declares."""
+    def _took(self, message: Message, format: Format) -> None:
+        """Note a received message: its encoding, MsgID, and the limits its SyncHdr Meta
+        declares."""
+        self.format = format
         header = message.header
         self.peer_msg_id = header.msg_id
         self.version = message.version
@@ -214,13 +216,18 @@ class Conversation:
             return None
         return Meta(max_msg_size=self.max_msg_size, max_obj_size=self.max_obj_size)
 
-    def _next_message(self, header: Header, lead: list[Command], *, final: bool) -> Message:
+    def _next_message(self, header: Header, lead: list[Command], *, final: bool) -> Message | None:
         """The next message: ``lead``, then what the outbox holds, within the peer's
-        MaxMsgSize; Final when ``final`` and the outbox is emptied."""
+        MaxMsgSize; Final when ``final`` and the outbox is emptied. None, and the session
+        ended, when the peer's MaxMsgSize leaves no room for it."""
         outbox = self.outbox
         outbox.format = self.format or "wbxml"
         outbox.final = final
-        message = outbox.next_message(header, lead=lead)
+        try:
+            message = outbox.next_message(header, lead=lead)
+        except OutboxError as error:
+            self._end(EndReason.LIMITS, str(error))
+            return None
         self._sent(message, skip=len(lead))
         return message
 

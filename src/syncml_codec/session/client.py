@@ -48,6 +48,7 @@ from .events import (
 from .events import (
     UserInteraction as UserInteractionEvent,
 )
+from .outbox import OutboxError
 
 __all__ = ["Account", "ClientSession", "AAUTH_TYPES"]
 
@@ -265,7 +266,7 @@ class ClientSession(Conversation):
             header.cred = self._credential()
         message = self._next_message(header, self._lead, final=self._peer_closed)
         self._lead = None
-        return self._encode(message)
+        return self._encode(message) if message is not None else None
 
     def abort(self) -> bytes:
         """Alert 1223 with Final: the message ending the session now (send it; no answer
@@ -297,13 +298,13 @@ class ClientSession(Conversation):
         that are no message."""
         if self.ended is None and (self.session_id is None or self._lead is not None):
             raise SessionError("no message from the server is expected now")
-        message = self._decode(data)
+        message, format = self._decode(data)
         header_status = message.status_of(self._last_sent_id(), 0)
         code = header_status.code if header_status is not None else None
         if code is not None and code not in _CHALLENGES and not 200 <= code < 300:
-            self._took(message)
+            self._took(message, format)
             return [self._end(EndReason.REFUSED, f"the server answered {code}")]
-        self._took(message)
+        self._took(message, format)
         if message.header.resp_uri:
             self.url = message.header.resp_uri
         if code in _CHALLENGES:
@@ -333,11 +334,23 @@ class ClientSession(Conversation):
         if message.final and not answers and not self.outbox.pending:
             events.append(self._end(EndReason.COMPLETED))
             return events
-        self.outbox.queue(*answers)
+        self._queue_answers(answers)
         accepted = self._server_just_authenticated
         code = StatusCode.AUTHENTICATION_ACCEPTED if accepted else StatusCode.OK
         self._lead = [status_for_header(message, code)]
         return events
+
+    def _queue_answers(self, answers: list[Command]) -> None:
+        """Queue the answers; Results above the server's MaxObjSize are not sent, their Get
+        answered 413 instead."""
+        previous: Command | None = None
+        for answer in answers:
+            try:
+                self.outbox.queue(answer)
+            except OutboxError:
+                if isinstance(previous, Status):  # queued, not measured yet: still open
+                    previous.data = str(int(StatusCode.REQUEST_ENTITY_TOO_LARGE))
+            previous = answer
 
     def _accepted(self, header_status: Status) -> list[Event]:
         """The server's Status for our SyncHdr (a success): 212 ends our credentials; a Chal

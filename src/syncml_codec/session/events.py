@@ -37,6 +37,9 @@ class EndReason(str, Enum):
     ABORTED = "aborted"
     #: The peer refused the session (a SyncHdr status that is no success nor a challenge).
     REFUSED = "refused"
+    #: The peer's limits leave no way on: a MaxMsgSize that not even the answer's SyncHdr
+    #: fits, or a MaxObjSize below an object that must go.
+    LIMITS = "the peer's limits cannot be met"
 
 
 class Event:

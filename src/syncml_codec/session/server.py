@@ -139,7 +139,7 @@ class ServerSession(Conversation):
         that are no message."""
         if self.ended is None and self._lead is not None:
             raise SessionError("the answer to the device's last message was not taken yet")
-        message = self._decode(data)
+        message, format = self._decode(data)
         if self.device_id is None:
             source = message.header.source
             if source is None or not source.loc_uri:
@@ -147,7 +147,7 @@ class ServerSession(Conversation):
             self.session_id = message.header.session_id
             self.device_id = source.loc_uri
             self.username = source.loc_name or source.loc_uri
-        self._took(message)
+        self._took(message, format)
         events: list[Event] = []
         chal = None
         header_code: int = StatusCode.OK
@@ -296,7 +296,11 @@ class ServerSession(Conversation):
         if credential is not None:
             message.header.cred = credential
         if self._mode == "commands":
-            message = self._next_message(message.header, lead, final=True)
+            sent = self._next_message(message.header, lead, final=True)
+            if sent is None:
+                self._lead = None
+                return None
+            message = sent
             self._last_sent = list(message.commands)[len(lead) :]
             if message.final and not self._last_sent:
                 self._ending = EndReason.COMPLETED

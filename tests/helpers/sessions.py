@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncml_codec import decode
+from syncml_codec import SyncMLError, decode
 from syncml_codec.dm import FumoHandler, ManagementTree, device_tree
 from syncml_codec.model import Message
 from syncml_codec.session import (
@@ -17,6 +17,7 @@ from syncml_codec.session import (
     DeviceCredentials,
     Event,
     ServerSession,
+    SessionStarted,
 )
 
 SERVER_ID = "srv"
@@ -53,6 +54,8 @@ class Setup:
     client_max_msg_size: int | None = 16384
     server_max_msg_size: int | None = 16384
     installed: list[bytes] = field(default_factory=list)
+    #: The device's tree when a test gives none.
+    tree_factory: Callable[[], ManagementTree] = lambda: device()
     #: The server's nonces, one sequence across the restores of its session.
     server_nonces: Callable[[], bytes] = field(default_factory=lambda: counting_nonces("s"))
 
@@ -80,7 +83,7 @@ class Setup:
         )
 
     def client(self, tree: ManagementTree | None = None, **options: Any) -> ClientSession:
-        tree = tree or device()
+        tree = tree or self.tree_factory()
         session = ClientSession(
             tree,
             self.account(),
@@ -160,3 +163,99 @@ def talk(
 def events_of(exchanges: list[Exchange], sender: str, kind: type) -> list[Any]:
     """The events of type ``kind`` the messages of ``sender`` brought."""
     return [e for x in exchanges if x.sender == sender for e in x.events if isinstance(e, kind)]
+
+
+@dataclass
+class Recording:
+    """A whole session through bytes, to start either side again at any of its steps: the
+    server's JSON state before each device message, and the messages both ways."""
+
+    setup: Setup
+    server_states: list[dict[str, Any]]
+    from_client: list[bytes]
+    from_server: list[bytes]
+
+    def server_at(self, step: int) -> ServerSession:
+        """The server about to read device message ``step``."""
+        return self.setup.restore(json.loads(json.dumps(self.server_states[step])))
+
+    def client_at(self, step: int) -> ClientSession:
+        """The device about to read server message ``step`` (its messages until then sent)."""
+        client = self.setup.client()
+        client.start()
+        for data in self.from_server[:step]:
+            client.data_to_send()
+            client.receive(data)
+        client.data_to_send()
+        return client
+
+
+def record_session(**setup_options: Any) -> Recording:
+    """A session with every state worth reaching: an MD5 challenge, a package of several
+    messages (1222), a large object each way, a Get answered."""
+    from syncml_codec.model import Get, Item, Replace
+
+    setup = Setup(
+        client_max_msg_size=1400,
+        server_max_msg_size=1400,
+        tree_factory=_tree_with_log,
+        **setup_options,
+    )
+    client = setup.client()
+    server = setup.server()
+    client.start()
+    commands = [
+        Get(items=[Item(target="./DevDetail/FwV")]),
+        *[Replace(items=[Item(target=f"./Vendor/N{n}", data="v" * 40)]) for n in range(30)],
+        Replace(items=[Item(target="./Vendor/Blob", data="b" * 5000)]),
+        Get(items=[Item(target="./Vendor/Log")]),
+    ]
+    recording = Recording(setup, [], [], [])
+    while (data := client.data_to_send()) is not None:
+        recording.server_states.append(server.to_state())
+        recording.from_client.append(data)
+        for event in server.receive(data):
+            if isinstance(event, SessionStarted):
+                server.queue(*commands)
+        reply = server.data_to_send()
+        if reply is None:
+            break
+        recording.from_server.append(reply)
+        client.receive(reply)
+    return recording
+
+
+def _tree_with_log() -> ManagementTree:
+    tree = device()
+    tree.add("./Vendor/Log", "log line\n" * 300)
+    return tree
+
+
+def play(recording: Recording, data: bytes) -> None:
+    """The session fuzz target's check: ``data[2:]`` given to the server (``data[0]`` even) or
+    the client at step ``data[1]`` of ``recording``. Only SyncMLError may be raised; a refused
+    message leaves the server's state as it was, and the genuine message still goes through;
+    an accepted one leaves a state that saves and restores."""
+    if len(data) < 3:
+        return
+    side, step, payload = data[0] % 2, data[1], data[2:]
+    if side == 0:
+        step %= len(recording.from_client)
+        server = recording.server_at(step)
+        before = server.to_state()
+        try:
+            server.receive(payload)
+        except SyncMLError:
+            if server.to_state() != before:
+                raise AssertionError("a refused message changed the server's state") from None
+            server.receive(recording.from_client[step])
+        server.data_to_send()
+        recording.setup.restore(json.loads(json.dumps(server.to_state())))
+    else:
+        step %= len(recording.from_server)
+        client = recording.client_at(step)
+        try:
+            client.receive(payload)
+        except SyncMLError:
+            client.receive(recording.from_server[step])
+        client.data_to_send()
