@@ -27,6 +27,7 @@ from syncml_codec.session import (
     Answered,
     Authenticated,
     Challenged,
+    CredentialsRefused,
     EndReason,
     ExecRequested,
     GenericAlert,
@@ -66,7 +67,7 @@ def test_client_initiated_session_with_an_md5_challenge(format):
         restore=setup.restore,
     )
     # The device's stale nonce fails: 401 with a fresh nonce, package 1 again, 212.
-    (challenge,) = events_of(exchanges, "client", Challenged)
+    (challenge,) = events_of(exchanges, "client", CredentialsRefused)
     assert challenge.code == 401 and challenge.retrying
     (accepted,) = events_of(exchanges, "client", Authenticated)
     assert accepted.username == "dev1" and accepted.next_nonce == b"s-2"
@@ -124,7 +125,7 @@ def test_a_wrong_password_ends_the_session_cleanly(format):
     client, server = setup.client(), setup.server(max_auth_attempts=2)
     client.start()
     exchanges = talk(client, server, restore=setup.restore)
-    challenges = events_of(exchanges, "client", Challenged)
+    challenges = events_of(exchanges, "client", CredentialsRefused)
     assert [c.retrying for c in challenges] == [True, True, False]
     assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
     assert events_of(exchanges, "client", SessionStarted) == []
@@ -190,7 +191,7 @@ def test_fumo_update_with_a_200_kb_package_under_a_4_kb_max_msg_size(format):
     (alert,) = events_of(exchanges, "client", GenericAlert)
     assert alert.type == "org.openmobilealliance.dm.firmwareupdate.update"
     assert (alert.data, alert.correlator, alert.source) == ("200", "job-7", "./FwUpdate/x1")
-    assert events_of(exchanges, "client", Challenged) == []  # the nonce of the last session
+    assert events_of(exchanges, "client", CredentialsRefused) == []  # the nonce of the last session
     delivered = [a for a in events_of(exchanges, "server", Answered) if a.command == "Alert"]
     assert [a.code for a in delivered] == [200, 200]  # the 1201 and the 1226
 
@@ -273,7 +274,7 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again():
     )
     # The device refuses the server's first credentials (401, a Chal with a new nonce, nothing
     # applied); the server sends its commands again with credentials over that nonce.
-    (refused,) = events_of(exchanges, "server", Challenged)
+    (refused,) = events_of(exchanges, "server", CredentialsRefused)
     assert (refused.code, refused.retrying) == (401, True)
     (heard,) = events_of(exchanges, "client", Challenged)  # the server hears of it
     assert heard.code == 401
@@ -296,7 +297,7 @@ def test_either_side_aborts_with_1223():
     abort = client.abort()
     assert client.ended.reason is EndReason.ABORTED and client.data_to_send() is None
     events = server.receive(abort)
-    assert [type(e) for e in events] == [Challenged]  # still unauthenticated: refused
+    assert [type(e) for e in events] == [CredentialsRefused]  # still unauthenticated: refused
     setup = Setup(client_nonce=b"server-old")
     client, server = setup.client(), setup.server()
     client.start()
@@ -354,7 +355,7 @@ def test_package_1_without_credentials_is_challenged_with_407():
     message = Message(session_id="9", msg_id="1", target=SERVER_URI, source="IMEI:1", final=True)
     message.add(Alert(code=1201), Get(items=[Item(target="./x")]))
     (event,) = server.receive(message.to_wbxml())
-    assert event == Challenged(407, "syncml:auth-md5", retrying=True)
+    assert event == CredentialsRefused(407, "syncml:auth-md5", retrying=True)
     answer = Message.from_bytes(server.data_to_send())
     assert [(c.cmd_ref, c.code) for c in answer.commands] == [("0", 407), ("1", 407), ("2", 407)]
     assert answer.commands[0].chal.meta.next_nonce and answer.final

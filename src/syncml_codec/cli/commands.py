@@ -1,5 +1,5 @@
-"""The command line: ``python -m syncml_codec convert|dump|notification|bench`` (also installed
-as the ``syncml-codec`` script).
+"""The command line: ``python -m syncml_codec convert|dump|notification|bench|simulate`` (also
+installed as the ``syncml-codec`` script).
 
 Exit status 0 on success, 1 on bad input (``IN:OFFSET: message`` on stderr) or a failed check,
 2 on usage errors, 130 when interrupted.
@@ -19,7 +19,7 @@ from ..errors import DecodeError, LimitError, SyncMLError
 from ..limits import Limits
 from ..security.notification import Initiator, Notification, SyncNotification, UIMode
 from ..wbxml.languages import Language, language_for_namespace, language_for_public_id
-from . import bench
+from . import bench, simulate
 from .dump import dump
 from .errors import CheckFailed, FileError, UsageError
 
@@ -273,7 +273,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_prog(),
         description="Convert SyncML (OMA DM / DS) between WBXML and XML, list WBXML tokens, "
-        "read and write package 0 notifications, or compare the encodings on your documents.",
+        "read and write package 0 notifications, compare the encodings on your documents, or "
+        "watch a DM session.",
     )
     parser.add_argument(
         "--version",
@@ -313,6 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=_dump)
     _notification_commands(commands)
     bench.add_parser(commands)
+    simulate.add_parser(commands)
     return parser
 
 

@@ -41,6 +41,7 @@ from .base import Conversation, Format, SessionError
 from .events import (
     Authenticated,
     Challenged,
+    CredentialsRefused,
     EndReason,
     Event,
     ExecRequested,
@@ -413,7 +414,7 @@ class ClientSession(Conversation):
         self._server_attempts += 1
         if self._server_attempts > self.max_auth_attempts:
             return [
-                Challenged(code, AUTH_MD5, retrying=False),
+                CredentialsRefused(code, AUTH_MD5, retrying=False),
                 self._end(EndReason.AUTHENTICATION_FAILED, "the server's credentials failed"),
             ]
         account.server_nonce = self.nonces()
@@ -427,7 +428,7 @@ class ClientSession(Conversation):
         self._lead = [c for c in refusal.commands if isinstance(c, Status)]
         for command in self._lead:
             command.cmd_id = None
-        return [Challenged(code, AUTH_MD5, retrying=True)]
+        return [CredentialsRefused(code, AUTH_MD5, retrying=True)]
 
 
 def _chal_nonce(status: Status) -> bytes | None:

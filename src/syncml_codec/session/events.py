@@ -15,6 +15,7 @@ __all__ = [
     "SessionStarted",
     "Authenticated",
     "Challenged",
+    "CredentialsRefused",
     "Answered",
     "GenericAlert",
     "UserInteraction",
@@ -59,6 +60,9 @@ class SessionStarted(Event):
     #: The DevInfo the device sent (``{"./DevInfo/Mod": "X1", ...}``).
     dev_info: dict[str, str]
 
+    def __str__(self) -> str:
+        return f"session {self.session_id} started by {self.device_id} (Alert {self.alert})"
+
 
 @dataclass(frozen=True)
 class Authenticated(Event):
@@ -69,16 +73,36 @@ class Authenticated(Event):
     username: str
     next_nonce: bytes = field(repr=False, default=b"")
 
+    def __str__(self) -> str:
+        return f"authenticated: {self.username}"
+
 
 @dataclass(frozen=True)
 class Challenged(Event):
-    """Credentials were missing (407) or refused (401). On the side that was challenged, the
-    session answers with new credentials (``retrying``) or gives up; on the side that
-    challenged, ``retrying`` says whether the peer may try again."""
+    """The peer found this side's credentials missing (407) or wrong (401): the session sends
+    new ones over the challenge's nonce (``retrying``), or gives up."""
 
     code: int
     auth_type: str | None
     retrying: bool
+
+    def __str__(self) -> str:
+        then = "trying again" if self.retrying else "giving up"
+        return f"challenged by the peer: {self.code} ({self.auth_type or 'no Chal'}), {then}"
+
+
+@dataclass(frozen=True)
+class CredentialsRefused(Event):
+    """The peer's credentials were missing (407) or wrong (401): this side challenged it
+    (``retrying``: it may try again) or ended the session."""
+
+    code: int
+    auth_type: str | None
+    retrying: bool
+
+    def __str__(self) -> str:
+        then = "challenged" if self.retrying else "no more tries"
+        return f"the peer's credentials refused: {self.code}, {then}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,10 @@ class GenericAlert(Event):
     correlator: str | None
     mark: str | None = None
 
+    def __str__(self) -> str:
+        text = f"Generic Alert {self.type} from {self.source}: {self.data}"
+        return text + (f" (Correlator {self.correlator})" if self.correlator else "")
+
 
 @dataclass(frozen=True)
 class UserInteraction(Event):
@@ -126,6 +154,10 @@ class UserInteraction(Event):
     code: int
     answer: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        answer = f": {', '.join(self.answer)}" if self.answer else ""
+        return f"UI alert {self.alert} answered {self.code}{answer}"
+
 
 @dataclass(frozen=True)
 class ExecRequested(Event):
@@ -136,6 +168,10 @@ class ExecRequested(Event):
     code: int
     data: Any = None
 
+    def __str__(self) -> str:
+        correlator = f" (Correlator {self.correlator})" if self.correlator else ""
+        return f"Exec {self.target}{correlator} answered {self.code}"
+
 
 @dataclass(frozen=True)
 class SessionEnded(Event):
@@ -143,3 +179,6 @@ class SessionEnded(Event):
 
     reason: EndReason
     detail: str = ""
+
+    def __str__(self) -> str:
+        return f"session ended: {self.reason.value}" + (f" ({self.detail})" if self.detail else "")

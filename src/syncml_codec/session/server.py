@@ -36,6 +36,7 @@ from .base import Conversation, Format, SessionError
 from .events import (
     Authenticated,
     Challenged,
+    CredentialsRefused,
     EndReason,
     Event,
     GenericAlert,
@@ -217,7 +218,7 @@ class ServerSession(Conversation):
             if not isinstance(command, Status | Results)
         ]
         self._lead, self._mode = lead, "only"
-        return code, chal, [Challenged(code, self.auth_type, retrying)]
+        return code, chal, [CredentialsRefused(code, self.auth_type, retrying)]
 
     def _valid(self, cred: Any, known: DeviceCredentials) -> bool:
         if cred is None or (cred.meta is not None and cred.meta.type not in (None, self.auth_type)):
