@@ -1,0 +1,304 @@
+"""A DM server over HTTP that keeps its sessions in SQLite, built on syncml_codec's sans-I/O
+ServerSession: every request loads the session's JSON state, hands it the device's message,
+and saves the state again, so any number of worker processes can serve one session.
+
+    python examples/dm_server.py --demo            # a device account, a firmware job, serve
+    python examples/device_simulator.py http://127.0.0.1:8080/dm
+
+Endpoints: ``POST /dm`` (the DM messages, WBXML or XML), ``GET /push/<device id>`` (package 0
+for a device with jobs waiting: a stand-in for the WAP Push an SMS gateway would deliver).
+Tables: ``devices`` (credentials and nonces), ``sessions`` (one JSON state per session),
+``jobs`` (what to do on which device, and what came of it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from syncml_codec import SyncMLError
+from syncml_codec.model import Command, Exec, Get, Item, Message, Meta, Replace
+from syncml_codec.security.notification import Initiator, Notification, UIMode
+from syncml_codec.session import (
+    Answered,
+    Authenticated,
+    DeviceCredentials,
+    GenericAlert,
+    ServerSession,
+    SessionStarted,
+)
+
+SERVER_ID = "com.example.dm"
+FUMO = "./FwUpdate/x1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices (
+    username TEXT PRIMARY KEY, device_id TEXT UNIQUE, password TEXT, nonce BLOB,
+    server_password TEXT, server_nonce BLOB);
+CREATE TABLE IF NOT EXISTS sessions (
+    device_id TEXT, session_id TEXT, state TEXT, updated REAL,
+    PRIMARY KEY (device_id, session_id));
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY, device_id TEXT, kind TEXT, argument TEXT,
+    state TEXT DEFAULT 'queued', result TEXT);
+"""
+
+
+class Store:
+    """The SQLite database: one connection per request (SQLite serialises the writes)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        with self.connect() as db:
+            db.executescript(SCHEMA)
+
+    def connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def credentials(self, db: sqlite3.Connection, username: str) -> DeviceCredentials | None:
+        row = db.execute("SELECT * FROM devices WHERE username = ?", (username,)).fetchone()
+        if row is None:
+            return None
+        return DeviceCredentials(
+            row["username"],
+            row["password"],
+            nonce=row["nonce"],
+            server_password=row["server_password"],
+            server_nonce=row["server_nonce"],
+        )
+
+
+class DmServer:
+    """What the server does with each message: the session's state in and out of SQLite, the
+    device's jobs queued when its session starts, the answers written to the jobs."""
+
+    def __init__(self, store: Store, *, max_msg_size: int) -> None:
+        self.store = store
+        self.url = ""  # set once the HTTP server is bound
+        self.max_msg_size = max_msg_size
+        self.done = threading.Event()  # set when no job is left (``--exit-when-done``)
+
+    def handle(self, body: bytes) -> bytes | None:
+        peek = Message.from_bytes(body).header  # which session: SessionID and the device
+        device_id = peek.source.loc_uri if peek.source is not None else None
+        key = (device_id or "", peek.session_id or "")
+        with self.store.connect() as db:
+            lookup = lambda username: self.store.credentials(db, username)  # noqa: E731
+            row = db.execute(
+                "SELECT state FROM sessions WHERE device_id = ? AND session_id = ?", key
+            ).fetchone()
+            if row is None:
+                session = ServerSession(
+                    self.url,
+                    credentials=lookup,
+                    server_id=SERVER_ID,
+                    max_msg_size=self.max_msg_size,
+                )
+            else:
+                session = ServerSession.from_state(json.loads(row["state"]), credentials=lookup)
+            for event in session.receive(body):
+                self.log(device_id, event)
+                self.on_event(db, session, event)
+            reply = session.data_to_send()
+            if session.ended is not None:
+                self.log(device_id, session.ended)
+                db.execute("DELETE FROM sessions WHERE device_id = ? AND session_id = ?", key)
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+                    (*key, json.dumps(session.to_state()), time.time()),
+                )
+            left = db.execute("SELECT COUNT(*) FROM jobs WHERE state != 'done'").fetchone()[0]
+        if not left and session.ended is not None:
+            self.done.set()
+        return reply
+
+    def on_event(self, db: sqlite3.Connection, session: ServerSession, event: Any) -> None:
+        device_id = session.device_id
+        if isinstance(event, Authenticated):  # the nonce for the device's next session
+            db.execute(
+                "UPDATE devices SET nonce = ? WHERE username = ?",
+                (event.next_nonce, event.username),
+            )
+        elif isinstance(event, SessionStarted):
+            jobs = db.execute(
+                "SELECT * FROM jobs WHERE device_id = ? AND state = 'queued'", (device_id,)
+            ).fetchall()
+            for job in jobs:
+                session.queue(*job_commands(job))
+                db.execute("UPDATE jobs SET state = 'sent' WHERE id = ?", (job["id"],))
+        elif isinstance(event, Answered):
+            if event.command == "Get":
+                db.execute(
+                    "UPDATE jobs SET state = 'done', result = ? "
+                    "WHERE device_id = ? AND kind = 'get' AND argument = ? AND state = 'sent'",
+                    (f"{event.code} {event.value}", device_id, event.target),
+                )
+            elif event.command == "Exec" and event.code != 202:  # failed at once
+                db.execute(
+                    "UPDATE jobs SET state = 'done', result = ? "
+                    "WHERE device_id = ? AND kind = 'firmware' AND state = 'sent'",
+                    (f"Exec answered {event.code}", device_id),
+                )
+        elif isinstance(event, GenericAlert) and (event.correlator or "").startswith("job-"):
+            db.execute(
+                "UPDATE jobs SET state = 'done', result = ? WHERE id = ?",
+                (f"{event.type}: {event.data}", int(event.correlator[4:])),  # type: ignore[index]
+            )
+
+    def notification(self, device_id: str) -> bytes | None:
+        """Package 0 for a device with queued jobs (signed with the server's credentials)."""
+        with self.store.connect() as db:
+            waiting = db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE device_id = ? AND state = 'queued'", (device_id,)
+            ).fetchone()[0]
+            device = db.execute(
+                "SELECT * FROM devices WHERE device_id = ?", (device_id,)
+            ).fetchone()
+        if not waiting or device is None:
+            return None
+        notification = Notification(
+            server_id=SERVER_ID,
+            session_id=secrets.randbelow(0xFFFF) + 1,
+            ui_mode=UIMode.BACKGROUND,
+            initiator=Initiator.SERVER,
+        )
+        return notification.encode(device["server_password"], device["server_nonce"])
+
+    @staticmethod
+    def log(device_id: str | None, event: Any) -> None:
+        print(f"[{device_id}] {event}", flush=True)
+
+
+def job_commands(job: sqlite3.Row) -> list[Command]:
+    """The commands of a job: ``get`` reads a node; ``firmware`` sends a package file to the
+    FUMO node in chunks and Execs its installation (answered 202, reported later in a Generic
+    Alert carrying the Correlator)."""
+    if job["kind"] == "get":
+        return [Get(items=[Item(target=job["argument"])])]
+    package = Path(job["argument"]).read_bytes()
+    return [
+        Replace(items=[Item(target=f"{FUMO}/PkgName", data=Path(job["argument"]).name)]),
+        Replace(
+            items=[
+                Item(
+                    target=f"{FUMO}/Update/PkgData",
+                    data=package,
+                    meta=Meta(format="bin", type="application/octet-stream"),
+                )
+            ]
+        ),
+        Exec(correlator=f"job-{job['id']}", items=[Item(target=f"{FUMO}/Update")]),
+    ]
+
+
+def handler_for(server: DmServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            if self.path != "/dm" or not 0 < length <= 1 << 20:
+                self.send_error(404 if self.path != "/dm" else 413)
+                return
+            try:
+                reply = server.handle(self.rfile.read(length))
+            except SyncMLError as error:
+                self.send_error(400, explain=str(error))
+                return
+            if reply is None:
+                self.send_response(204)
+                self.end_headers()
+                return
+            self.send_response(200)
+            xml = reply.lstrip().startswith(b"<")
+            self.send_header(
+                "Content-Type", f"application/vnd.syncml.dm+{'xml' if xml else 'wbxml'}"
+            )
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def do_GET(self) -> None:
+            if not self.path.startswith("/push/"):
+                self.send_error(404)
+                return
+            package0 = server.notification(self.path[len("/push/") :])
+            if package0 is None:
+                self.send_response(204)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.syncml.notification")
+            self.send_header("Content-Length", str(len(package0)))
+            self.end_headers()
+            self.wfile.write(package0)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None  # the events are the log
+
+    return Handler
+
+
+def add_demo(store: Store, firmware_path: Path) -> None:
+    """A device account (IMEI:350000000000001, user device-1) and two jobs for it."""
+    firmware_path.write_bytes(bytes(index % 251 for index in range(200_000)))
+    with store.connect() as db:
+        db.execute(
+            "INSERT OR REPLACE INTO devices VALUES (?, ?, ?, ?, ?, ?)",
+            ("device-1", "IMEI:350000000000001", "device-secret", secrets.token_bytes(16),
+             "server-secret", b"notify-nonce"),
+        )  # fmt: skip
+        db.execute("DELETE FROM jobs")
+        db.execute(
+            "INSERT INTO jobs (device_id, kind, argument) VALUES (?, 'get', './DevDetail/FwV')",
+            ("IMEI:350000000000001",),
+        )
+        db.execute(
+            "INSERT INTO jobs (device_id, kind, argument) VALUES (?, 'firmware', ?)",
+            ("IMEI:350000000000001", str(firmware_path)),
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument("--db", default="dm-server.sqlite", help="the SQLite file")
+    parser.add_argument("--max-msg-size", type=int, default=65536)
+    parser.add_argument("--demo", action="store_true", help="add the demo device and its jobs")
+    parser.add_argument("--exit-when-done", action="store_true", help="stop once no job is left")
+    args = parser.parse_args(argv)
+    store = Store(args.db)
+    if args.demo:
+        add_demo(store, Path(args.db).with_suffix(".firmware.bin"))
+    server = DmServer(store, max_msg_size=args.max_msg_size)
+    httpd = ThreadingHTTPServer((args.host, args.port), handler_for(server))
+    server.url = f"http://{args.host}:{httpd.server_address[1]}/dm"
+    print(f"DM server at {server.url} (database {args.db})", flush=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        if args.exit_when_done:
+            while not server.done.wait(0.5):
+                pass
+        else:
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    httpd.shutdown()
+    with store.connect() as db:
+        for job in db.execute("SELECT * FROM jobs"):
+            print(
+                f"job {job['id']} {job['kind']} {job['argument']}: {job['state']}, {job['result']}"
+            )
+
+
+if __name__ == "__main__":
+    main()
