@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import lxml  # noqa: E402
+from dm_session import dm_session_operations, session_ratio  # noqa: E402
 from dpu import dpu_operations  # noqa: E402
 from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
@@ -342,6 +343,7 @@ def measure_session(budget: float = 2.0) -> dict:
     """{"times": {(group, contender): median seconds}, "fill": share, "reassembly": {...}}."""
     times = median_times(outbox_operations(), budget)
     times.update(median_times(dpu_operations(), budget))
+    times.update(median_times(dm_session_operations(), budget))
     return {"times": times, "fill": fill(), "reassembly": reassembly()}
 
 
@@ -358,6 +360,8 @@ def session_rows(session: dict) -> list[str]:
     rows = [
         ("DPU at most 3x decoding and encoding the message and its answer", "2,000 commands",
          dpu, 3.0, "max", "x"),
+        ("a DM session at most 1.5x decoding and encoding its messages",
+         "500 commands, 8 KB messages", session_ratio(times), 1.5, "max", "x"),
         ("cutting into 64 KB messages at most 1.3x encoding it whole", OUTBOX_DOCUMENT, ratio,
          1.3, "max", "x"),
         ("every message but the last at least 95% full", OUTBOX_DOCUMENT, session["fill"], 0.95,
@@ -522,7 +526,7 @@ def write_results(
         ]
         lines.append("")
     if session is not None:
-        lines += _medians_table("Outbox, large objects and the DPU", session["times"])
+        lines += _medians_table("Outbox, large objects, the DPU and sessions", session["times"])
         lines += ["", f"- emptiest message but the last: {session['fill']:.1%} of 64 KB"]
         lines += [f"- {what}: {value:,.2f}" for what, value in session["reassembly"].items()]
         lines.append("")

@@ -116,6 +116,13 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
 
     dpu_ops = dpu.dpu_operations(nodes=2_000, commands=20)
     assert len(dpu_ops[("process 2,000 commands", "cython")]()) == 30  # Get: Status and Results
-    times = dict.fromkeys([*ops, *dpu_ops], 1.0)
+    import dm_session
+
+    monkeypatch.setattr(dm_session, "NODES", 2_000)
+    monkeypatch.setattr(dm_session, "COMMANDS", 20)
+    session_ops = dm_session.dm_session_operations()
+    session_ops[("the session, with the copy", "cython")]()
+    times = dict.fromkeys([*ops, *dpu_ops, *session_ops], 1.0)
+    times[("copy the 500 prepared commands", "cython")] = 0.5
     rows = report.session_rows({"times": times, "fill": 1.0, "reassembly": figures})
     assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)

@@ -4,13 +4,12 @@ numbering, the peer's limits, and matching the peer's Status and Results to the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from ..errors import SyncMLError
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import Alert, Command, Results, Status
-from ..model.items import Item
+from ..model.commands import COMMANDS, Command, Results, Status
 from ..model.message import Header, Message
 from ..model.meta import Meta
 from ..security.auth import new_nonce
@@ -143,25 +142,28 @@ class Conversation:
 
     def _answered(self, message: Message) -> tuple[list[Event], list[Command]]:
         """The events for the peer's Status and Results to our commands, and the Status this
-        side owes for chunks of large Results (213, or the refusal)."""
+        side owes for chunks of large Results (213, or the refusal). Read from the elements:
+        a session's messages are mostly Status."""
         events: list[Event] = []
         owed: list[Command] = []
-        for command in message.all_commands():
-            if isinstance(command, Status):
-                key = (command.msg_ref or "", command.cmd_ref or "")
-                code = command.code
-                sent = self._waiting.pop(key, None)
+        waiting = self._waiting
+        for element in _command_elements(message.body.element.children):
+            if element.tag == "Status":
+                msg_ref, cmd_ref, text = _fields(element, "MsgRef", "CmdRef", "Data")
+                key = (msg_ref or "", cmd_ref or "")
+                sent = waiting.pop(key, None)
+                code = _code(text)
                 if sent is None or code is None:
                     continue  # our 1222s, or a Status to nothing we asked
                 if code == StatusCode.CHUNKED_ITEM_ACCEPTED:
                     continue  # a chunk of ours buffered: its last chunk gets the real status
                 if sent[0] == "Get" and code == StatusCode.OK:
-                    self._waiting[key] = sent
+                    waiting[key] = sent
                     self._got_status[key] = code
                     continue
                 events.append(Answered(sent[0], sent[1], code))
-            elif isinstance(command, Results):
-                event, status = self._result(message, command)
+            elif element.tag == "Results":
+                event, status = self._result(message, Results.wrap(element))
                 if event is not None:
                     events.append(event)
                 if status is not None:
@@ -233,22 +235,37 @@ class Conversation:
 
     def _sent(self, message: Message, *, skip: int = 0) -> None:
         """Note a message going out: its commands (after the first ``skip``) wait for a Status."""
-        msg_id = message.msg_id or ""
-        for command in list(message.commands)[skip:]:
-            self._expect(msg_id, [command])
+        self._expect(message.msg_id or "", message.body.element.children[skip:])
         self.next_msg_id += 1
         self.last_activity = self.clock()
 
-    def _expect(self, msg_id: str, commands: Iterable[Command]) -> None:
-        for command in commands:
-            if isinstance(command, Status | Results) or command.no_resp:
+    def _expect(self, msg_id: str, elements: Iterable[Any]) -> None:
+        """Note the commands (elements) that the peer answers with a Status: all but Status,
+        Results, those with NoResp and the 1222 Alert; nested ones too."""
+        waiting = self._waiting
+        for element in elements:
+            tag = element.tag
+            if tag in _UNANSWERED or tag not in COMMANDS:
                 continue
-            if isinstance(command, Alert) and command.code == AlertCode.NEXT_MESSAGE:
+            cmd_id = data = target = None
+            no_resp = False
+            nested = []
+            for child in element.children:
+                name = child.tag
+                if name == "CmdID":
+                    cmd_id = child.text if cmd_id is None else cmd_id
+                elif name == "NoResp":
+                    no_resp = True
+                elif name == "Data":
+                    data = child.text if data is None else data
+                elif name == "Item":
+                    target = target or _item_uri(child)
+                elif name in COMMANDS:
+                    nested.append(child)
+            if no_resp or (tag == "Alert" and _code(data) == AlertCode.NEXT_MESSAGE):
                 continue
-            target = _target(command)
-            self._waiting[(msg_id, command.cmd_id or "")] = (command.TAG, target)
-            nested = getattr(command, "commands", None)
-            if nested is not None:
+            waiting[(msg_id, cmd_id or "")] = (tag, target)
+            if nested:
                 self._expect(msg_id, nested)
 
     def _encode(self, message: Message) -> bytes:
@@ -297,11 +314,45 @@ class Conversation:
         self._results = Assembler.from_state(state["results"])
 
 
-def _target(command: Command) -> str | None:
-    """The node a command addresses: its first Item's Target (or Source), if any."""
-    items: list[Item] = list(getattr(command, "items", ()))
-    for item in items:
-        uri = item.target_uri or item.source_uri
-        if uri is not None:
-            return uri
+_UNANSWERED = frozenset({"Status", "Results"})
+
+
+def _command_elements(elements: Iterable[Any]) -> Iterator[Any]:
+    """The command elements, with those inside Atomic, Sequence and Sync after them."""
+    for element in elements:
+        if element.tag in COMMANDS:
+            yield element
+            if element.tag in _CONTAINERS:
+                yield from _command_elements(element.children)
+
+
+_CONTAINERS = frozenset({"Atomic", "Sequence", "Sync"})
+
+
+def _fields(element: Any, *tags: str) -> list[Any]:
+    """The text of the first child of each tag (None where there is none)."""
+    found: list[Any] = [None] * len(tags)
+    for child in element.children:
+        if child.tag in tags:
+            index = tags.index(child.tag)
+            if found[index] is None:
+                found[index] = child.text
+    return found
+
+
+def _code(text: Any) -> int | None:
+    """A status or alert code as the model reads one (digits, spaces around), or None."""
+    if isinstance(text, str) and text.strip().isdigit():
+        return int(text.strip())
+    return None
+
+
+def _item_uri(item: Any) -> str | None:
+    """An Item element's Target/LocURI, or its Source/LocURI."""
+    for tag in ("Target", "Source"):
+        for address in item.children:
+            if address.tag == tag:
+                for child in address.children:
+                    if child.tag == "LocURI" and isinstance(child.text, str):
+                        return str(child.text)
     return None
