@@ -36,9 +36,13 @@ def test_the_options_the_readme_shows_are_in_the_help():
         ["notification", "decode"],
         ["notification", "encode"],
         ["bench"],
+        ["simulate"],
+        [str(ROOT / "examples" / "dm_server.py")],
+        [str(ROOT / "examples" / "device_simulator.py")],
     ):
+        program = command if command[0].endswith(".py") else ["-m", "syncml_codec", *command]
         done = subprocess.run(
-            [sys.executable, "-m", "syncml_codec", *command, "--help"],
+            [sys.executable, *program, "--help"],
             capture_output=True,
             text=True,
             timeout=60,
