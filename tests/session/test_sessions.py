@@ -427,3 +427,46 @@ def test_a_state_that_is_not_one_is_refused():
     ):
         with pytest.raises(StateError):
             ServerSession.from_state(broken, credentials=setup.lookup)
+
+
+@pytest.mark.parametrize("agrees", [True, False])
+def test_a_notification_asking_the_user_waits_for_consent(agrees):
+    setup = Setup()
+    client = setup.client()
+    notification = Notification(
+        server_id=SERVER_ID, session_id=0xAB, ui_mode=UIMode.USER_INTERACTION
+    ).encode("notify-secret", b"srv-nonce")
+    asked = []
+    client.start_from_notification(notification, consent=lambda n: asked.append(n) or agrees)
+    assert [n.session_id for n in asked] == [0xAB]
+    if agrees:
+        assert client.data_to_send() is not None and client.ended is None
+    else:
+        assert client.data_to_send() is None
+        assert client.ended.reason is EndReason.DECLINED
+
+
+def test_a_command_no_message_can_carry_ends_the_session_with_1223():
+    setup = Setup(client_nonce=b"server-old", client_max_msg_size=1024)
+    client, server = setup.client(), setup.server()
+    client.start()
+    too_big = Atomic(commands=[Replace(items=[Item(target="./Vendor/A", data="x" * 2000)])])
+    exchanges = talk(client, server, queue_on_start(too_big))
+    last = exchanges[-1].message
+    assert [c.TAG for c in last.commands] == ["Status", "Alert"] and last.commands[1].code == 1223
+    assert last.final and len(exchanges[-1].data) <= 1024
+    assert server.ended.reason is EndReason.LIMITS and "Atomic" in server.ended.detail
+    assert client.ended.reason is EndReason.ABORTED_BY_PEER
+
+
+def test_the_device_takes_the_servers_answer_to_its_abort():
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    server.receive(client.data_to_send())
+    server.queue(Get(items=[Item(target="./DevDetail/FwV")]))
+    client.receive(server.data_to_send())
+    server.receive(client.abort())
+    assert client.receive(server.data_to_send()) == []
+    with pytest.raises(SessionError, match="ended"):
+        client.receive(server.data_to_send() or b"")

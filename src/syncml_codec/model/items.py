@@ -36,7 +36,8 @@ class TargetParent(_Address):
 
 
 class DataField(_Field):
-    """``<Data>``: text, bytes, an embedded document (an Element such as DevInf), or None."""
+    """``<Data>``: text, bytes, an embedded document (an Element such as DevInf), ``""`` for an
+    empty ``<Data/>``, or None when there is none."""
 
     @overload
     def __get__(self: F, node: None, owner: type) -> F: ...
@@ -48,7 +49,9 @@ class DataField(_Field):
         child = node._first(self.tag)
         if child is None:
             return None
-        return child.children[0] if child.children else child.text
+        if child.children:
+            return child.children[0]
+        return "" if child.text is None else child.text  # <Data/> holds the empty value
 
     def __set__(self, node: Node, value: Any) -> None:
         node._remove(self.tag)

@@ -3,13 +3,14 @@ numbering, the peer's limits, and matching the peer's Status and Results to the 
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from ..errors import SyncMLError
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import COMMANDS, Command, Results, Status
+from ..model.commands import COMMANDS, Alert, Command, Results, Status
 from ..model.message import Header, Message
 from ..model.meta import Meta
 from ..security.auth import new_nonce
@@ -218,19 +219,34 @@ class Conversation:
             return None
         return Meta(max_msg_size=self.max_msg_size, max_obj_size=self.max_obj_size)
 
-    def _next_message(self, header: Header, lead: list[Command], *, final: bool) -> Message | None:
+    def _next_message(self, header: Header, lead: list[Command], *, final: bool) -> Message:
         """The next message: ``lead``, then what the outbox holds, within the peer's
-        MaxMsgSize; Final when ``final`` and the outbox is emptied. None, and the session
-        ended, when the peer's MaxMsgSize leaves no room for it."""
+        MaxMsgSize; Final when ``final`` and the outbox is emptied. When the peer's MaxMsgSize
+        leaves no room for what must go (a command that cannot be split, the SyncHdr and lead
+        alone), the session ends (``LIMITS``) and the message aborts it (Alert 1223)."""
         outbox = self.outbox
         outbox.format = self.format or "wbxml"
         outbox.final = final
         try:
             message = outbox.next_message(header, lead=lead)
         except OutboxError as error:
-            self._end(EndReason.LIMITS, str(error))
-            return None
+            return self._abort(header, lead[:1], EndReason.LIMITS, str(error))
+        if outbox.last_size > outbox.max_msg_size:
+            detail = f"a message of {outbox.last_size} bytes at the least"
+            return self._abort(header, lead[:1], EndReason.LIMITS, detail)
         self._sent(message, skip=len(lead))
+        return message
+
+    def _abort(
+        self, header: Header, lead: list[Command], reason: EndReason, detail: str = ""
+    ) -> Message:
+        """The message ending the session: ``header``, ``lead``, Alert 1223 and Final."""
+        message = self._message(None, None)
+        message.header = Header.wrap(copy.deepcopy(header.element))
+        message.add(*lead, Alert(code=AlertCode.SESSION_ABORT))
+        message.final = True
+        self.next_msg_id += 1
+        self._end(reason, detail)
         return message
 
     def _sent(self, message: Message, *, skip: int = 0) -> None:

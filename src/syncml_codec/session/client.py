@@ -36,7 +36,7 @@ from ..security.auth import (
     new_nonce,
     verify_credential,
 )
-from ..security.notification import Initiator, Notification, session_id_text
+from ..security.notification import Initiator, Notification, UIMode, session_id_text
 from .base import Conversation, Format, SessionError
 from .events import (
     Authenticated,
@@ -199,6 +199,7 @@ class ClientSession(Conversation):
         self._lead: list[Command] | None = None  # set while a message is due
         self._peer_closed = False  # whether the server's last package ended (Final)
         self._server_just_authenticated = False  # by the message being answered
+        self._abort_answered = False  # whether the server's answer to our 1223 may come
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -209,14 +210,20 @@ class ClientSession(Conversation):
         self._begin(session_id, AlertCode.CLIENT_INITIATED_MGMT, generic_alerts)
 
     def start_from_notification(
-        self, data: bytes, *, generic_alerts: Iterable[Alert] = ()
+        self,
+        data: bytes,
+        *,
+        generic_alerts: Iterable[Alert] = (),
+        consent: Callable[[Notification], bool] | None = None,
     ) -> Notification:
         """Start the session a notification (package 0) asks for, once its digest proves it
         comes from the account's server (the special resynchronisation nonce is accepted too);
         SessionError otherwise, DecodeError for bytes that are no notification. The session
         takes the notification's id; the Alert is 1200 when the server initiated it, 1201 when
-        the user did; the application reads the UI mode from the notification returned (and
-        from :attr:`notification`) and asks the user first when it says so."""
+        the user did. With UI mode "user interaction", ``consent(notification)`` asks the user:
+        declined, the session ends (``DECLINED``) and sends nothing. The notification is
+        returned (and kept in :attr:`notification`) for the application to show an
+        informative one."""
         notification = Notification.decode(data)
         account = self.account
         if notification.server_id != account.server_id:
@@ -228,6 +235,14 @@ class ClientSession(Conversation):
         ):
             raise SessionError("the notification's digest does not prove the server")
         self.notification = notification
+        if (
+            notification.ui_mode == UIMode.USER_INTERACTION
+            and consent is not None
+            and not consent(notification)
+        ):
+            self.session_id = session_id_text(notification.session_id)
+            self._end(EndReason.DECLINED)
+            return notification
         alert = (
             AlertCode.SERVER_INITIATED_MGMT
             if notification.initiator == Initiator.SERVER
@@ -265,21 +280,22 @@ class ClientSession(Conversation):
         header.source.loc_name = self.account.username  # type: ignore[union-attr]
         if not self.authenticated:
             header.cred = self._credential()
-        message = self._next_message(header, self._lead, final=self._peer_closed)
+        # The Status for the server's SyncHdr opens the message; the others wait their turn.
+        self.outbox.queue(*self._lead[1:])
+        message = self._next_message(header, self._lead[:1], final=self._peer_closed)
         self._lead = None
-        return self._encode(message) if message is not None else None
+        self._abort_answered = self.ended is not None  # a LIMITS abort: the server answers it
+        return self._encode(message)
 
     def abort(self) -> bytes:
-        """Alert 1223 with Final: the message ending the session now (send it; no answer
-        is expected)."""
+        """Alert 1223 with Final: the message ending the session now (send it; the server's
+        answer may be given to :meth:`receive`, which takes it without a word)."""
         if self.session_id is None or self.ended is not None:
             raise SessionError("no session to abort")
-        message = self._message(self.account.server_uri, self._device_id())
-        message.add(Alert(code=AlertCode.SESSION_ABORT))
-        message.final = True
-        self.next_msg_id += 1
+        header = self._header(self.account.server_uri, self._device_id())
+        message = self._abort(header, [], EndReason.ABORTED)
         self._lead = None
-        self._end(EndReason.ABORTED)
+        self._abort_answered = True
         return self._encode(message)
 
     def _device_id(self) -> str:
@@ -297,6 +313,10 @@ class ClientSession(Conversation):
         """Take the server's message; the events it brings. SessionError (the session
         unchanged) for a message that is not due or not this session's; DecodeError for bytes
         that are no message."""
+        if self._abort_answered:  # the server's answer to our 1223: the session is over
+            self._abort_answered = False
+            Message.from_bytes(bytes(data))
+            return []
         if self.ended is None and (self.session_id is None or self._lead is not None):
             raise SessionError("no message from the server is expected now")
         message, format = self._decode(data)

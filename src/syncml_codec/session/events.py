@@ -36,6 +36,8 @@ class EndReason(str, Enum):
     ABORTED_BY_PEER = "aborted by the peer"
     #: This side sent Alert 1223 (``abort()``).
     ABORTED = "aborted"
+    #: The user declined a session a notification asked for (UI mode user interaction).
+    DECLINED = "declined by the user"
     #: The peer refused the session (a SyncHdr status that is no success nor a challenge).
     REFUSED = "refused"
     #: The peer's limits leave no way on: a MaxMsgSize that not even the answer's SyncHdr

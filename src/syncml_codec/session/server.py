@@ -296,28 +296,35 @@ class ServerSession(Conversation):
         credential = self._credential()
         if credential is not None:
             message.header.cred = credential
+        self._lead = None
         if self._mode == "commands":
-            sent = self._next_message(message.header, lead, final=True)
-            if sent is None:
-                self._lead = None
-                return None
-            message = sent
-            self._last_sent = list(message.commands)[len(lead) :]
+            # The Status for the SyncHdr opens the message; the others wait their turn.
+            header_status, *answers = lead
+            self.outbox.queue(*answers)
+            message = self._next_message(message.header, [header_status], final=True)
+            self._last_sent = [
+                command
+                for command in list(message.commands)[1:]
+                if not isinstance(command, Status | Results)
+            ]
             if message.final and not self._last_sent:
                 self._ending = EndReason.COMPLETED
+            data = self._encode(message)
         else:
             message.add(*lead)
             if self._mode == "next":
                 message.add(Alert(code=AlertCode.NEXT_MESSAGE))
             message.final = self._mode == "only"
-            self._sent(message, skip=len(message.commands))
-        self._lead = None
+            data = self._encode(message)
+            if len(data) > (self.peer_max_msg_size or len(data)):
+                detail = f"an answer of {len(data)} bytes"
+                data = self._encode(self._abort(message.header, lead[:1], EndReason.LIMITS, detail))
+            else:
+                self._sent(message, skip=len(message.commands))
         if self._ending is not None:
-            detail = "the device's credentials failed" if self._attempts else ""
-            self._end(
-                self._ending, detail if self._ending is EndReason.AUTHENTICATION_FAILED else ""
-            )
-        return self._encode(message)
+            failed = self._ending is EndReason.AUTHENTICATION_FAILED
+            self._end(self._ending, "the device's credentials failed" if failed else "")
+        return data
 
     def _credential(self) -> Any:
         """Our credentials, when the device has a password for us."""
