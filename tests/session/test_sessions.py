@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from syncml_codec import DecodeError
-from syncml_codec.dm import BaseHandler, FumoState
+from syncml_codec import DecodeError, LimitError, Limits
+from syncml_codec.dm import BaseHandler, FumoState, TreeError
 from syncml_codec.model import (
     Alert,
     AlertCode,
@@ -24,6 +24,7 @@ from syncml_codec.security.notification import Initiator, Notification, UIMode
 from syncml_codec.session import (
     CONTENT_TYPE_WBXML,
     CONTENT_TYPE_XML,
+    Account,
     Answered,
     Authenticated,
     Challenged,
@@ -470,3 +471,43 @@ def test_the_device_takes_the_servers_answer_to_its_abort():
     assert client.receive(server.data_to_send()) == []
     with pytest.raises(SessionError, match="ended"):
         client.receive(server.data_to_send() or b"")
+
+
+def test_an_account_is_read_from_dmacc_and_its_nonces_written_back():
+    tree = device()
+    for uri, value in {
+        "./DMAcc/a/ServerID": SERVER_ID,
+        "./DMAcc/a/AppAddr/main/Addr": SERVER_URI,
+        "./DMAcc/a/AppAuth/c/AAuthLevel": "CLCRED",
+        "./DMAcc/a/AppAuth/c/AAuthType": "BASIC",
+        "./DMAcc/a/AppAuth/c/AAuthName": "dev1",
+        "./DMAcc/a/AppAuth/c/AAuthSecret": "pw",
+        "./DMAcc/a/AppAuth/s/AAuthLevel": "SRVCRED",
+        "./DMAcc/a/AppAuth/s/AAuthSecret": "server-secret",
+        "./DMAcc/a/AppAuth/s/AAuthData": b"srv",
+        "./DMAcc/b/ServerID": "another",
+    }.items():
+        tree.add(uri, value, format="bin" if isinstance(value, bytes) else "chr")
+    account = Account.from_tree(tree, SERVER_ID)
+    assert (account.server_uri, account.username, account.password) == (SERVER_URI, "dev1", "pw")
+    assert account.auth_type == "syncml:auth-basic" and account.client_nonce == b""
+    assert account.server_password == "server-secret" and account.server_nonce == b"srv"
+    assert account.require_server_auth
+    assert "pw" not in repr(account) and "server-secret" not in repr(account)
+    account.client_nonce, account.server_nonce = b"next", b"srv-next"
+    account.save_nonces(tree)
+    assert tree.get("./DMAcc/a/AppAuth/c/AAuthData").value == b"next"
+    assert tree.get("./DMAcc/a/AppAuth/s/AAuthData").value == b"srv-next"
+    with pytest.raises(TreeError):
+        Account.from_tree(tree, "nobody")
+
+
+def test_decoding_limits_bound_what_a_peers_message_may_produce():
+    setup = Setup()
+    server = setup.server(limits=Limits(max_elements=20))
+    client = setup.client()
+    client.start()
+    before = server.to_state()
+    with pytest.raises(LimitError):
+        server.receive(client.data_to_send())
+    assert server.to_state() == before

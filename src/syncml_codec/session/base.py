@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from ..errors import SyncMLError
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import COMMANDS, Alert, Command, Results, Status
 from ..model.message import Header, Message
@@ -67,6 +68,7 @@ class Conversation:
         max_obj_size: int | None,
         clock: Callable[[], float] = time.time,
         nonces: Callable[[], bytes] = new_nonce,
+        limits: Limits | None = None,
     ) -> None:
         if format not in (None, "wbxml", "xml"):
             raise ValueError(f"format is 'wbxml' or 'xml', not {format!r}")
@@ -75,6 +77,8 @@ class Conversation:
         self.max_obj_size = max_obj_size
         self.clock = clock
         self.nonces = nonces
+        #: The decoding limits for the peer's messages (the defaults when None).
+        self.limits = limits
         self.session_id: str | None = None
         self.version = "1.2"
         #: The MsgID of the next message this side sends.
@@ -114,7 +118,7 @@ class Conversation:
         format = format_of(bytes(data))
         if self.format is not None and format != self.format:
             raise SessionError(f"a {format} message in a {self.format} session")
-        message = Message.from_bytes(bytes(data))
+        message = Message.from_bytes(bytes(data), limits=self.limits or DEFAULT_LIMITS)
         header = message.header
         if self.session_id is not None and header.session_id != self.session_id:
             raise SessionError(
@@ -148,7 +152,7 @@ class Conversation:
         events: list[Event] = []
         owed: list[Command] = []
         waiting = self._waiting
-        for element in _command_elements(message.body.element.children):
+        for element in command_elements(message.body.element.children):
             if element.tag == "Status":
                 msg_ref, cmd_ref, text = _fields(element, "MsgRef", "CmdRef", "Data")
                 key = (msg_ref or "", cmd_ref or "")
@@ -333,13 +337,13 @@ class Conversation:
 _UNANSWERED = frozenset({"Status", "Results"})
 
 
-def _command_elements(elements: Iterable[Any]) -> Iterator[Any]:
+def command_elements(elements: Iterable[Any]) -> Iterator[Any]:
     """The command elements, with those inside Atomic, Sequence and Sync after them."""
     for element in elements:
         if element.tag in COMMANDS:
             yield element
             if element.tag in _CONTAINERS:
-                yield from _command_elements(element.children)
+                yield from command_elements(element.children)
 
 
 _CONTAINERS = frozenset({"Atomic", "Sequence", "Sync"})

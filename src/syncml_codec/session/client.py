@@ -20,6 +20,7 @@ from typing import Any
 from ..dm.errors import TreeError
 from ..dm.processor import Policy, Processor, UserInteraction
 from ..dm.tree import ManagementTree
+from ..limits import Limits
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import Alert, Command, Exec, Replace, Status, wrap_command
 from ..model.items import Item, Source
@@ -37,7 +38,7 @@ from ..security.auth import (
     verify_credential,
 )
 from ..security.notification import Initiator, Notification, UIMode, session_id_text
-from .base import Conversation, Format, SessionError
+from .base import Conversation, Format, SessionError, command_elements
 from .events import (
     Authenticated,
     Challenged,
@@ -173,6 +174,7 @@ class ClientSession(Conversation):
         max_auth_attempts: int = 3,
         clock: Callable[[], float] = time.time,
         nonces: Callable[[], bytes] = new_nonce,
+        limits: Limits | None = None,
     ) -> None:
         super().__init__(
             format=format,
@@ -180,6 +182,7 @@ class ClientSession(Conversation):
             max_obj_size=max_obj_size,
             clock=clock,
             nonces=nonces,
+            limits=limits,
         )
         self.tree = tree
         self.account = account
@@ -462,13 +465,21 @@ def _chal_nonce(status: Status) -> bytes | None:
 
 def _device_events(message: Message, answers: list[Command]) -> list[Event]:
     """What the device application hears of: the UI alerts answered, the Execs run."""
+    heard = [
+        wrap_command(element)
+        for element in command_elements(message.body.element.children)
+        if element.tag in ("Exec", "Alert")
+    ]
+    heard = [c for c in heard if isinstance(c, Exec) or c.code in _UI_ALERTS]  # type: ignore[attr-defined]
+    if not heard:
+        return []
     statuses = {
         status.cmd_ref: status
         for status in answers
         if isinstance(status, Status) and status.msg_ref == message.msg_id
     }
     events: list[Event] = []
-    for command in message.all_commands():
+    for command in heard:
         status = statuses.get(command.cmd_id)
         if status is None or status.code is None:
             continue
@@ -477,10 +488,10 @@ def _device_events(message: Message, answers: list[Command]) -> list[Event]:
                 events.append(
                     ExecRequested(item.target_uri, command.correlator, status.code, item.data)
                 )
-        elif isinstance(command, Alert) and command.code in _UI_ALERTS:
+        else:
             events.append(
                 UserInteractionEvent(
-                    command.code,
+                    command.code,  # type: ignore[attr-defined]
                     tuple(str(item.data) for item in command.items if item.data is not None),
                     status.code,
                     tuple(str(item.data) for item in status.items if item.data is not None),

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..limits import Limits
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import Alert, Command, Replace, Results, Status
 from ..model.message import Message
@@ -81,7 +82,8 @@ class ServerSession(Conversation):
     the encoding the device chose. ``server_id`` is the server's name in the device's DMAcc
     (its credentials, when the device checks them); ``auth_type`` what it demands
     (``syncml:auth-md5`` or ``syncml:auth-basic``); ``max_msg_size``/``max_obj_size`` what it
-    accepts. ``nonces`` and ``clock`` are injectable for deterministic tests.
+    accepts; ``limits`` bound what decoding a device's message may produce. ``nonces`` and
+    ``clock`` are injectable for deterministic tests.
     """
 
     def __init__(
@@ -97,6 +99,7 @@ class ServerSession(Conversation):
         max_auth_attempts: int = 3,
         clock: Callable[[], float] = time.time,
         nonces: Callable[[], bytes] = new_nonce,
+        limits: Limits | None = None,
     ) -> None:
         if auth_type not in (AUTH_MD5, AUTH_BASIC):
             raise ValueError(f"auth_type is {AUTH_MD5!r} or {AUTH_BASIC!r}, not {auth_type!r}")
@@ -106,6 +109,7 @@ class ServerSession(Conversation):
             max_obj_size=max_obj_size,
             clock=clock,
             nonces=nonces,
+            limits=limits,
         )
         self.server_uri = server_uri
         self.server_id = server_id or server_uri
@@ -367,6 +371,7 @@ class ServerSession(Conversation):
         credentials: CredentialLookup,
         clock: Callable[[], float] = time.time,
         nonces: Callable[[], bytes] = new_nonce,
+        limits: Limits | None = None,
     ) -> ServerSession:
         """The session :meth:`to_state` saved, continuing. StateError when ``state`` is not
         one."""
@@ -384,6 +389,7 @@ class ServerSession(Conversation):
                 max_auth_attempts=state["max_auth_attempts"],
                 clock=clock,
                 nonces=nonces,
+                limits=limits,
             )
             session._restore_conversation(state)
             session.device_id = state["device_id"]
