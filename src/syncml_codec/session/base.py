@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ..errors import SyncMLError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import COMMANDS, Alert, Command, Results, Status
+from ..model.commands import COMMANDS, Alert, Command, Results, Status, wrap_command
 from ..model.message import Header, Message
 from ..model.meta import Meta
 from ..security.auth import new_nonce
@@ -194,6 +194,16 @@ class Conversation:
             return None, None
         return Answered(sent[0], sent[1], code, tuple(whole.items)), None
 
+    def _header_status(self, message: Message) -> Status | None:
+        """The peer's Status for the SyncHdr of our last message, or None."""
+        msg_id = self._last_sent_id()
+        for element in message.body.element.children:
+            if element.tag == "Status":
+                msg_ref, cmd_ref = _fields(element, "MsgRef", "CmdRef")
+                if cmd_ref == "0" and msg_ref == msg_id:
+                    return Status.wrap(element)
+        return None
+
     def _last_sent_id(self) -> str:
         return str(self.next_msg_id - 1)
 
@@ -358,6 +368,22 @@ def _fields(element: Any, *tags: str) -> list[Any]:
             if found[index] is None:
                 found[index] = child.text
     return found
+
+
+def asks_next_message(message: Message) -> bool:
+    """Whether a message holds Alert 1222 (its sender asks for our next message)."""
+    return any(
+        element.tag == "Alert" and _code(_fields(element, "Data")[0]) == AlertCode.NEXT_MESSAGE
+        for element in message.body.element.children
+    )
+
+
+def peer_commands(message: Message) -> Iterator[Command]:
+    """The commands of a message that are no Status nor Results, nested ones after their
+    container."""
+    for element in command_elements(message.body.element.children):
+        if element.tag not in _UNANSWERED:
+            yield wrap_command(element)
 
 
 def _code(text: Any) -> int | None:

@@ -38,7 +38,7 @@ from ..security.auth import (
     verify_credential,
 )
 from ..security.notification import Initiator, Notification, UIMode, session_id_text
-from .base import Conversation, Format, SessionError, command_elements
+from .base import Conversation, Format, SessionError, asks_next_message, command_elements
 from .events import (
     Authenticated,
     Challenged,
@@ -323,7 +323,7 @@ class ClientSession(Conversation):
         if self.ended is None and (self.session_id is None or self._lead is not None):
             raise SessionError("no message from the server is expected now")
         message, format = self._decode(data)
-        header_status = message.status_of(self._last_sent_id(), 0)
+        header_status = self._header_status(message)
         code = header_status.code if header_status is not None else None
         if code is not None and code not in _CHALLENGES and not 200 <= code < 300:
             self._took(message, format)
@@ -347,9 +347,7 @@ class ClientSession(Conversation):
         if self.processor.aborted:
             events.append(self._end(EndReason.ABORTED_BY_PEER))
             return events
-        asks_next = any(
-            isinstance(c, Alert) and c.code == AlertCode.NEXT_MESSAGE for c in message.commands
-        )
+        asks_next = asks_next_message(message)
         if message.final:
             self._peer_closed = True
         elif not asks_next:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from .. import _impl, api
 from ..errors import SyncMLError
-from ..model.commands import Command, Results, Status, _Container, wrap_command
+from ..model.commands import COMMANDS, Command, Results, Status, _Container, wrap_command
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
@@ -528,19 +528,29 @@ def _new_message(header: Header) -> Message:
     return Message.from_element(root)
 
 
-def _walk(commands: Iterable[Command]) -> Iterator[Command]:
-    for command in commands:
-        yield command
-        if isinstance(command, _Container):
-            yield from _walk(command.commands)
+def _walk(elements: Iterable[Any]) -> Iterator[Any]:
+    """Command elements, with those inside Atomic, Sequence and Sync after their container."""
+    for element in elements:
+        yield element
+        if element.tag in _CONTAINERS:
+            yield from _walk(child for child in element.children if child.tag in COMMANDS)
+
+
+_CONTAINERS = frozenset({"Atomic", "Sequence", "Sync"})
 
 
 def _number(commands: list[Command], first: int, *, placeholder: bool = False) -> int:
     """Number the CmdIDs of ``commands`` (nested ones too) from ``first`` (every one ``1``
     with ``placeholder``); how many there are, or the next number."""
     count = 0
-    for command in _walk(commands):
-        command.cmd_id = "1" if placeholder else str(first + count)
+    for element in _walk(command.element for command in commands):
+        text = "1" if placeholder else str(first + count)
+        for child in element.children:
+            if child.tag == "CmdID":
+                child.text = text
+                break
+        else:  # none yet: the model puts it where the DTD wants it
+            wrap_command(element).cmd_id = text
         count += 1
     return count if placeholder else first + count
 

@@ -33,7 +33,7 @@ from ..security.auth import (
     new_nonce,
     verify_credential,
 )
-from .base import Conversation, Format, SessionError
+from .base import Conversation, Format, SessionError, peer_commands
 from .events import (
     Authenticated,
     Challenged,
@@ -128,6 +128,7 @@ class ServerSession(Conversation):
         self._mode = "commands"  # what the due message holds besides the lead
         self._ending: EndReason | None = None  # the session ends once the due message goes
         self._last_sent: list[Command] = []  # resent if the device refuses our credentials
+        self._device_final = False  # whether the device's last message ended its package
 
     def queue(self, *commands: Command) -> None:
         """Commands for the device, sent in order as soon as the protocol allows (CmdIDs are
@@ -167,9 +168,7 @@ class ServerSession(Conversation):
         events += answered
         lead: list[Command] = [status_for_header(message, header_code, chal=chal)]
         asks_next = False
-        for command in message.all_commands():
-            if isinstance(command, Status | Results):
-                continue
+        for command in peer_commands(message):
             code, more = self._device_command(command)
             events += more
             lead.append(status_for(message, command, code))
@@ -181,6 +180,7 @@ class ServerSession(Conversation):
         lead += owed
         if header_code == StatusCode.AUTHENTICATION_ACCEPTED:
             events.append(self._started(message))
+        self._device_final = message.final
         if self._ending is not None:
             self._mode = "only"
         elif not message.final and not asks_next:
@@ -216,11 +216,7 @@ class ServerSession(Conversation):
         else:
             self._ending = EndReason.AUTHENTICATION_FAILED
         lead: list[Command] = [status_for_header(message, code, chal=chal)]
-        lead += [
-            status_for(message, command, code)
-            for command in message.all_commands()
-            if not isinstance(command, Status | Results)
-        ]
+        lead += [status_for(message, command, code) for command in peer_commands(message)]
         self._lead, self._mode = lead, "only"
         return code, chal, [CredentialsRefused(code, self.auth_type, retrying)]
 
@@ -233,7 +229,7 @@ class ServerSession(Conversation):
     def _our_credentials_refused(self, message: Message) -> Event | None:
         """The device's Status for our SyncHdr: a Chal gives the nonce for our credentials;
         401/407 means it refused them and applied nothing: the commands go again."""
-        status = message.status_of(self._last_sent_id(), 0)
+        status = self._header_status(message)
         if status is None or status.chal is None or status.chal.meta is None:
             return None
         meta = status.chal.meta
@@ -311,8 +307,8 @@ class ServerSession(Conversation):
                 for command in list(message.commands)[1:]
                 if not isinstance(command, Status | Results)
             ]
-            if message.final and not self._last_sent:
-                self._ending = EndReason.COMPLETED
+            if message.final and not self._last_sent and self._device_final:
+                self._ending = EndReason.COMPLETED  # a whole package answered with nothing new
             data = self._encode(message)
         else:
             message.add(*lead)
@@ -361,6 +357,7 @@ class ServerSession(Conversation):
             "mode": self._mode,
             "ending": self._ending.value if self._ending is not None else None,
             "last_sent": commands_to_text(self._last_sent),
+            "device_final": self._device_final,
         }
 
     @classmethod
@@ -405,6 +402,7 @@ class ServerSession(Conversation):
             ending = state["ending"]
             session._ending = EndReason(ending) if ending is not None else None
             session._last_sent = commands_from_text(state["last_sent"])
+            session._device_final = bool(state["device_final"])
         except StateError:
             raise
         except (KeyError, TypeError, ValueError, IndexError) as error:
