@@ -148,7 +148,7 @@ def _app_auths(tree: ManagementTree, root: str) -> list[tuple[str, str]]:
 
 class ClientSession(Conversation):
     """One DM session of a device with the server of ``account``, applying its commands to
-    ``tree``.
+    ``tree`` (which holds ``./DevInfo``: :func:`~syncml_codec.dm.device_tree` makes one).
 
     Start it (:meth:`start`, or :meth:`start_from_notification`), then loop: send
     :meth:`data_to_send` to the server (to :attr:`url`), hand the answer to :meth:`receive`,
