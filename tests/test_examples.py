@@ -30,7 +30,7 @@ def test_a_firmware_update_over_http(tmp_path):
         server.kill()
     assert server.returncode == 0, err
     assert "challenged by the peer: 401" in device.stdout
-    assert "Exec ./FwUpdate/x1/Update (Correlator job-2) answered 202" in device.stdout
+    assert "Exec ./FwUpdate/x1/Update (Correlator job-2) accepted 202" in device.stdout
     assert "installing 200000 bytes of firmware" in device.stdout
     assert device.stdout.rstrip().endswith("firmware version 2.0.0")
     assert "Get ./DevDetail/FwV answered 200, value 1.0.7" in out

@@ -24,7 +24,7 @@ def test_simulate_prints_an_annotated_firmware_update(codec, format):
         "the peer's credentials refused: 401",
         "Get ./DevDetail/FwV answered 200, value 1.0.7",
         "MoreData",
-        "Exec ./FwUpdate/x1/Update (Correlator update-42) answered 202",
+        "Exec ./FwUpdate/x1/Update (Correlator update-42) accepted 202",
         "the device installs 6000 bytes",
         "Generic Alert org.openmobilealliance.dm.firmwareupdate.update from ./FwUpdate/x1: 200",
         "session over: completed",

@@ -46,7 +46,7 @@ def test_the_server_continues_in_a_fresh_process_before_every_message(format):
     assert events[0] == "the peer's credentials refused: 401, challenged"
     assert "Get ./DevDetail/FwV answered 200, value 1.0.7" in events
     assert "Replace ./FwUpdate/x1/Update/PkgData answered 200" in events
-    assert "Exec ./FwUpdate/x1/Update answered 202" in events
+    assert "Exec ./FwUpdate/x1/Update accepted 202" in events
     assert client.fumo.package == bytes(range(256)) * 80
     assert client.fumo.state == FumoState.READY_TO_UPDATE
     assert state["ended"] == ["completed", ""] and client.ended.reason.value == "completed"

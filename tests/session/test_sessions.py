@@ -87,6 +87,11 @@ def test_client_initiated_session_with_an_md5_challenge(format):
     ]
     assert client_ids == [str(n) for n in range(1, len(client_ids) + 1)]
     assert all(x.data.startswith(b"<") == (format == "xml") for x in exchanges)
+    # The device declares its MaxMsgSize in every SyncHdr.
+    assert all(
+        m.header.meta.max_msg_size == 16384 for m, x in zip(messages, exchanges, strict=True)
+        if x.sender == "client"
+    )  # fmt: skip
     # 401 and 212 on the SyncHdr, each with a NextNonce.
     second = messages[1]
     assert second.commands[0].code == 401 and second.commands[0].chal.meta.next_nonce

@@ -126,7 +126,8 @@ class Answered(Event):
         return self.items[0].data if self.items else None
 
     def __str__(self) -> str:
-        text = f"{self.command} {self.target or ''} answered {self.code}".replace("  ", " ")
+        verb = "accepted" if self.code == 202 else "answered"  # to finish later (FUMO)
+        text = f"{self.command} {self.target or ''} {verb} {self.code}".replace("  ", " ")
         return f"{text}, value {self.value}" if self.items else text
 
 
@@ -172,7 +173,8 @@ class ExecRequested(Event):
 
     def __str__(self) -> str:
         correlator = f" (Correlator {self.correlator})" if self.correlator else ""
-        return f"Exec {self.target}{correlator} answered {self.code}"
+        verb = "accepted" if self.code == 202 else "answered"
+        return f"Exec {self.target}{correlator} {verb} {self.code}"
 
 
 @dataclass(frozen=True)
