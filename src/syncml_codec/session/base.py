@@ -14,7 +14,7 @@ from ..model.codes import AlertCode, StatusCode
 from ..model.commands import COMMANDS, Alert, Command, Results, Status, wrap_command
 from ..model.message import Header, Message
 from ..model.meta import Meta
-from ..security.auth import new_nonce
+from ..security.auth import decode_nonce, new_nonce
 from .events import Answered, EndReason, Event, SessionEnded
 from .largeobject import Assembler
 from .outbox import Outbox, OutboxError
@@ -345,6 +345,18 @@ class Conversation:
 
 
 _UNANSWERED = frozenset({"Status", "Results"})
+#: The SyncHdr statuses that challenge credentials.
+CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
+
+
+def chal_nonce(status: Status) -> bytes | None:
+    """The NextNonce of a Status's Chal as raw bytes, or None; AuthError when it is no
+    Base64."""
+    chal = status.chal
+    meta = chal.meta if chal is not None else None
+    if meta is None or meta.next_nonce is None:
+        return None
+    return decode_nonce(meta.next_nonce)
 
 
 def command_elements(elements: Iterable[Any]) -> Iterator[Any]:

@@ -32,13 +32,20 @@ from ..security.auth import (
     AuthError,
     basic_credential,
     chal_for,
-    decode_nonce,
     md5_credential,
     new_nonce,
     verify_credential,
 )
 from ..security.notification import Initiator, Notification, UIMode, session_id_text
-from .base import Conversation, Format, SessionError, asks_next_message, command_elements
+from .base import (
+    CHALLENGES,
+    Conversation,
+    Format,
+    SessionError,
+    asks_next_message,
+    chal_nonce,
+    command_elements,
+)
 from .events import (
     Authenticated,
     Challenged,
@@ -56,7 +63,6 @@ __all__ = ["Account", "ClientSession", "AAUTH_TYPES"]
 
 #: DMAcc AAuthType names and the SyncML authentication types they stand for.
 AAUTH_TYPES = {"BASIC": AUTH_BASIC, "DIGEST": AUTH_MD5}
-_CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
 _UI_ALERTS = frozenset(range(1100, 1105))
 
 
@@ -325,13 +331,13 @@ class ClientSession(Conversation):
         message, format = self._decode(data)
         header_status = self._header_status(message)
         code = header_status.code if header_status is not None else None
-        if code is not None and code not in _CHALLENGES and not 200 <= code < 300:
+        if code is not None and code not in CHALLENGES and not 200 <= code < 300:
             self._took(message, format)
             return [self._end(EndReason.REFUSED, f"the server answered {code}")]
         self._took(message, format)
         if message.header.resp_uri:
             self.url = message.header.resp_uri
-        if code in _CHALLENGES:
+        if code in CHALLENGES:
             assert header_status is not None
             return self._challenged(message, header_status)
         events: list[Event] = []
@@ -379,7 +385,7 @@ class ClientSession(Conversation):
         gives the nonce for the next ones."""
         events: list[Event] = []
         try:
-            nonce = _chal_nonce(header_status)
+            nonce = chal_nonce(header_status)
         except AuthError:
             nonce = None  # a NextNonce that is no Base64: the last one stays
         if nonce is not None:
@@ -396,7 +402,7 @@ class ClientSession(Conversation):
         chal = header_status.chal
         auth_type = chal.meta.type if chal is not None and chal.meta is not None else None
         try:
-            nonce = _chal_nonce(header_status)
+            nonce = chal_nonce(header_status)
         except AuthError:
             auth_type = None  # a nonce that cannot be read: a challenge that cannot be answered
             nonce = None
@@ -450,15 +456,6 @@ class ClientSession(Conversation):
         for command in self._lead:
             command.cmd_id = None
         return [CredentialsRefused(code, AUTH_MD5, retrying=True)]
-
-
-def _chal_nonce(status: Status) -> bytes | None:
-    """The NextNonce of a Status's Chal as raw bytes, or None."""
-    chal = status.chal
-    meta = chal.meta if chal is not None else None
-    if meta is None or meta.next_nonce is None:
-        return None
-    return decode_nonce(meta.next_nonce)
 
 
 def _device_events(message: Message, answers: list[Command]) -> list[Event]:

@@ -28,12 +28,11 @@ from ..security.auth import (
     AUTH_MD5,
     AuthError,
     chal_for,
-    decode_nonce,
     md5_credential,
     new_nonce,
     verify_credential,
 )
-from .base import Conversation, Format, SessionError, peer_commands
+from .base import CHALLENGES, Conversation, Format, SessionError, chal_nonce, peer_commands
 from .events import (
     Authenticated,
     Challenged,
@@ -47,7 +46,6 @@ from .serial import StateError, commands_from_text, commands_to_text, data_from_
 
 __all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
 
-_CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
 #: What a device may send besides Status and Results (DM 1.2 Protocol 2.3).
 _FROM_DEVICE = frozenset({"Alert", "Replace"})
 _STATE_VERSION = 1
@@ -232,19 +230,19 @@ class ServerSession(Conversation):
         status = self._header_status(message)
         if status is None or status.chal is None or status.chal.meta is None:
             return None
-        meta = status.chal.meta
-        if meta.next_nonce is not None:
-            try:
-                self._server_nonce = decode_nonce(meta.next_nonce)
-            except AuthError:
-                self._server_nonce = None
-        if status.code not in _CHALLENGES:
+        try:
+            nonce = chal_nonce(status)
+        except AuthError:
+            nonce = None  # a NextNonce that is no Base64: the last one stays
+        if nonce is not None:
+            self._server_nonce = nonce
+        if status.code not in CHALLENGES:
             return None
         for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
             del self._waiting[key]
         self.outbox.queue_first(*self._last_sent)
         self._last_sent = []
-        return Challenged(status.code or 0, meta.type, retrying=True)
+        return Challenged(status.code or 0, status.chal.meta.type, retrying=True)
 
     def _device_command(self, command: Command) -> tuple[int, list[Event]]:
         """The status of a command the device sent, and what the application hears of it."""
