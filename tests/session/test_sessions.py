@@ -9,6 +9,7 @@ import pytest
 from syncml_codec import DecodeError, LimitError, Limits
 from syncml_codec.dm import BaseHandler, FumoState, TreeError
 from syncml_codec.model import (
+    Add,
     Alert,
     AlertCode,
     Atomic,
@@ -32,6 +33,7 @@ from syncml_codec.session import (
     EndReason,
     ExecRequested,
     GenericAlert,
+    OutboxError,
     ServerSession,
     SessionError,
     SessionStarted,
@@ -516,3 +518,26 @@ def test_decoding_limits_bound_what_a_peers_message_may_produce():
     with pytest.raises(LimitError):
         server.receive(client.data_to_send())
     assert server.to_state() == before
+
+
+def test_objects_above_the_declared_max_obj_size_are_refused():
+    setup = Setup(client_nonce=b"server-old", client_max_msg_size=1500)
+    tree = device()
+    client, server = setup.client(tree, max_obj_size=3000), setup.server()
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(Add(items=[Item(target="./Vendor/Big", data="x" * 2900)])),
+    )
+    assert Message.from_bytes(exchanges[0].data).header.meta.max_obj_size == 3000
+    (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Add"]
+    assert answer.code == 200 and tree.get("./Vendor/Big").value == "x" * 2900
+    # Beyond it the server refuses to queue, and a DPU told so refuses what comes anyway.
+    server = setup.server()
+    client = setup.client(tree, max_obj_size=3000)
+    client.start()
+    server.receive(client.data_to_send())
+    with pytest.raises(OutboxError, match="MaxObjSize"):
+        server.queue(Replace(items=[Item(target="./Vendor/Big", data="x" * 3100)]))
+    assert client.processor.policy.max_obj_size == 3000

@@ -94,7 +94,7 @@ class Conversation:
         self.outbox = self._new_outbox()
         self._waiting: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._got_status: dict[tuple[str, str], int] = {}  # Gets answered 200, Results to come
-        self._results = Assembler()
+        self._results = Assembler(max_obj_size=max_obj_size)  # large Results we receive
 
     @property
     def content_type(self) -> str:

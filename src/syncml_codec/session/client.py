@@ -12,6 +12,7 @@ MaxMsgSize; the session ends when the server's package leaves nothing to answer,
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -192,8 +193,11 @@ class ClientSession(Conversation):
         )
         self.tree = tree
         self.account = account
+        policy = policy or Policy()
+        if policy.max_obj_size is None:  # the DPU refuses what this device declares too large
+            policy = dataclasses.replace(policy, max_obj_size=max_obj_size)
         self.processor = processor or Processor(
-            tree, account.server_id, policy=policy or Policy(), user_interaction=user_interaction
+            tree, account.server_id, policy=policy, user_interaction=user_interaction
         )
         self.max_auth_attempts = max_auth_attempts
         #: Where the next message goes: the account's address, or the server's RespURI.
