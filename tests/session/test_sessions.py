@@ -399,6 +399,12 @@ def test_messages_the_session_cannot_take_leave_it_unchanged():
         server.receive(other.to_wbxml())
     with pytest.raises(SessionError, match="MaxMsgSize"):
         server.receive(first + bytes(2000))
+    with pytest.raises(SessionError, match="received already"):
+        server.receive(first)  # the same MsgID again: a replay
+    impostor = Message.from_bytes(first)
+    impostor.header.msg_id, impostor.header.source.loc_uri = "7", "IMEI:2"
+    with pytest.raises(SessionError, match="not from IMEI:1"):
+        server.receive(impostor.to_wbxml())
     with pytest.raises(SessionError, match="xml message in a wbxml"):
         server.receive(other.to_xml())
     with pytest.raises(DecodeError):

@@ -126,6 +126,8 @@ class Conversation:
             )
         if header.msg_id is None:
             raise SessionError("the message has no MsgID")
+        if header.msg_id == self.peer_msg_id:
+            raise SessionError(f"message {header.msg_id} was received already (a replay?)")
         return message, format
 
     def _took(self, message: Message, format: Format) -> None:

@@ -144,8 +144,10 @@ class ServerSession(Conversation):
         if self.ended is None and self._lead is not None:
             raise SessionError("the answer to the device's last message was not taken yet")
         message, format = self._decode(data)
+        source = message.header.source
+        if self.device_id is not None and (source is None or source.loc_uri != self.device_id):
+            raise SessionError(f"the message is not from {self.device_id}")
         if self.device_id is None:
-            source = message.header.source
             if source is None or not source.loc_uri:
                 raise SessionError("package 1 names no device (SyncHdr/Source/LocURI)")
             self.session_id = message.header.session_id
