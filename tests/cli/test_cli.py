@@ -89,6 +89,13 @@ def test_bad_input_exits_1_with_offset_and_no_traceback(run, command):
     assert result.stderr.decode().strip() == "-:8: unterminated inline string"
 
 
+def test_dump_prints_the_lines_before_a_malformed_token(run):
+    result = run("dump", "-", stdin=b"\x03\xa4\x01\x6a\x00\x6d\x6c\x71\x03abc")
+    lines = result.stdout.decode().splitlines()
+    assert result.returncode == 1 and len(lines) == 5  # version, public id, 3 tags
+    assert "<SyncHdr>" in lines[3] and "<VerDTD>" in lines[4]
+
+
 def test_bad_xml_exits_1(run, tmp_path):
     path = tmp_path / "bad.xml"
     path.write_bytes(b"<SyncML><SyncHdr></SyncML>")

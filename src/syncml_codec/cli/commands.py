@@ -120,8 +120,16 @@ def _dump(args: argparse.Namespace) -> None:
     if not api.is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     out = sys.stdout
-    for line in dump(data, language):
-        out.write(line + "\n")
+    batch: list[str] = []
+    try:
+        for line in dump(data, language):
+            batch.append(line)
+            if len(batch) == 16384:  # written in batches: a capture lists millions of tokens
+                out.write("\n".join(batch) + "\n")
+                batch.clear()
+    finally:  # the lines before a malformed token are printed before its error
+        if batch:
+            out.write("\n".join(batch) + "\n")
 
 
 def _password(args: argparse.Namespace) -> str | None:

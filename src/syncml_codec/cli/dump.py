@@ -73,37 +73,34 @@ def dump(
     depth = 0
     pads = [indent]  # the indentation of each depth, made once
     tag_names = language.tag_names
-    for token in iter_tokens(data, header):
+    for offset, end, kind, page, code, value in iter_tokens(data, header):
         if depth + 1 >= len(pads):
             pads.append(pads[-1] + "  ")
         pad = pads[depth]
-        kind = token.kind
-        code = token.code
         if kind == "TAG" or kind == "LITERAL_TAG":
             if kind == "TAG":
-                names = tag_names.get(token.page)
+                names = tag_names.get(page)
                 tag = (names[code & 0x3F] if names else None) or "?unknown"
             else:
-                tag = token.value
-            what = f"{pad}<{tag}>  {kind} page {token.page}{_FLAGS[code & _FLAG_BITS]}"
+                tag = value
+            what = f"{pad}<{tag}>  {kind} page {page}{_FLAGS[code & _FLAG_BITS]}"
             if code & HAS_CONTENT:
                 depth += 1
         elif kind == "END":
             depth = max(depth - 1, 0)
             what = f"{pads[depth]}END"
-        elif kind in ("STR_I", "EXT") and isinstance(token.value, str):
-            what = f"{pad}{kind} {_text(token.value)}"
+        elif kind in ("STR_I", "EXT") and isinstance(value, str):
+            what = f"{pad}{kind} {_text(value)}"
         elif kind == "STR_T":
-            what = f"{pad}STR_T @{token.code} {_text(token.value)}"
+            what = f"{pad}STR_T @{code} {_text(value)}"
         elif kind == "OPAQUE":
-            what = f"{pad}OPAQUE {token.code} bytes"
+            what = f"{pad}OPAQUE {code} bytes"
         elif kind == "ENTITY":
-            what = f"{pad}ENTITY U+{token.code:04X}"
+            what = f"{pad}ENTITY U+{code:04X}"
         elif kind == "SWITCH_PAGE":
-            what = f"{pad}SWITCH_PAGE {token.value}"
+            what = f"{pad}SWITCH_PAGE {value}"
         else:
-            what = f"{pad}{kind} {token.code:#04x}" + (f" {token.value!r}" if token.value else "")
-        offset, end = token.offset, token.end
+            what = f"{pad}{kind} {code:#04x}" + (f" {value!r}" if value else "")
         if end - offset == 1:  # most tokens: their column made once per byte value
             yield f"{base + offset:08X}  {_ONE_BYTE[data[offset]]}{what}"
             continue
@@ -112,7 +109,7 @@ def dump(
             shown += " ..."
         yield f"{base + offset:08X}  {shown:<27} {what}"
         if kind == "OPAQUE":
-            yield from _nested(token.value, pad + "  ", base + token.end - token.code)
+            yield from _nested(value, pad + "  ", base + end - code)
 
 
 def _nested(raw: bytes, indent: str, base: int) -> Iterator[str]:
