@@ -19,6 +19,8 @@ from syncml_codec.model import (
     Message,
     Meta,
     Replace,
+    Results,
+    Status,
     StatusCode,
 )
 from syncml_codec.security.notification import Initiator, Notification, UIMode
@@ -547,3 +549,49 @@ def test_objects_above_the_declared_max_obj_size_are_refused():
     with pytest.raises(OutboxError, match="MaxObjSize"):
         server.queue(Replace(items=[Item(target="./Vendor/Big", data="x" * 3100)]))
     assert client.processor.policy.max_obj_size == 3000
+
+
+def test_results_above_the_servers_max_obj_size_answer_the_get_413():
+    setup = Setup(client_nonce=b"server-old", server_max_msg_size=1500)
+    tree = device()
+    tree.add("./Vendor/Big", "b" * 5000)
+    tree.add("./Vendor/Small", "s" * 1000)
+    client, server = setup.client(tree), setup.server(max_obj_size=2000)
+    client.start()
+    exchanges = talk(
+        client,
+        server,
+        queue_on_start(
+            Get(items=[Item(target="./Vendor/Big")]), Get(items=[Item(target="./Vendor/Small")])
+        ),
+    )
+    answers = {a.target: (a.code, a.value) for a in events_of(exchanges, "client", Answered)}
+    assert answers["./Vendor/Big"] == (413, None)
+    assert answers["./Vendor/Small"] == (200, "s" * 1000)
+    assert client.ended.reason is EndReason.COMPLETED
+
+
+def test_chunked_results_the_server_refuses_answer_the_get():
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server(max_obj_size=2000)
+    client.start()
+    server.receive(client.data_to_send())
+    server.queue(Get(items=[Item(target="./Vendor/Big")]))
+    sent = Message.from_bytes(server.data_to_send())
+    get = next(c for c in sent.commands if c.TAG == "Get")
+    # A device that ignores the server's MaxObjSize: the first chunk declares 5000 bytes.
+    chunk = Message(session_id=sent.session_id, msg_id="2", target=SERVER_URI, source="IMEI:1")
+    item = Item(source="./Vendor/Big", data="b" * 500, meta=Meta(size=5000), more_data=True)
+    chunk.add(
+        Status(msg_ref=sent.msg_id, cmd_ref="0", cmd="SyncHdr", data="200"),
+        Status(msg_ref=sent.msg_id, cmd_ref=get.cmd_id, cmd="Get", data="200"),
+        Results(msg_ref=sent.msg_id, cmd_ref=get.cmd_id, items=[item]),
+    )
+    (answer,) = server.receive(chunk.to_wbxml())
+    assert (answer.command, answer.target, answer.code) == ("Get", "./Vendor/Big", 413)
+    reply = Message.from_bytes(server.data_to_send())
+    assert [(c.TAG, c.code) for c in reply.commands] == [
+        ("Status", 200),  # the SyncHdr
+        ("Status", 413),  # the Results
+        ("Alert", 1222),  # the device's package goes on
+    ]

@@ -170,31 +170,40 @@ class Conversation:
                     continue
                 events.append(Answered(sent[0], sent[1], code))
             elif element.tag == "Results":
-                event, status = self._result(message, Results.wrap(element))
+                event, statuses = self._result(message, Results.wrap(element))
                 if event is not None:
                     events.append(event)
-                if status is not None:
-                    owed.append(status)
+                owed += statuses
         return events, owed
 
-    def _result(self, message: Message, results: Results) -> tuple[Event | None, Status | None]:
+    def _result(self, message: Message, results: Results) -> tuple[Event | None, list[Command]]:
+        """A Results (or a chunk of one) for a Get we sent: the Answered event once it is whole,
+        or refused (424, 413, ...: the Get is answered with that status); the Status and
+        Alert 1225 this side owes for it."""
         outcome = self._results.feed(results)
+        owed: list[Command] = [outcome.alert] if outcome.alert is not None else []
+        key = (results.msg_ref or self._last_sent_id(), results.cmd_ref or "")
         if outcome.command is None:  # a chunk (213), or a refused object
-            status = Status(
-                msg_ref=message.msg_id,
-                cmd_ref=results.cmd_id,
-                cmd="Results",
-                source_refs=[item.source_uri for item in results.items if item.source_uri],
-                data=str(int(outcome.status or StatusCode.OK)),
+            code = int(outcome.status or StatusCode.OK)
+            owed.append(
+                Status(
+                    msg_ref=message.msg_id,
+                    cmd_ref=results.cmd_id,
+                    cmd="Results",
+                    source_refs=[item.source_uri for item in results.items if item.source_uri],
+                    data=str(code),
+                )
             )
-            return None, status
-        whole = outcome.command
-        key = (whole.msg_ref or self._last_sent_id(), whole.cmd_ref or "")  # type: ignore[attr-defined]
+            if code == StatusCode.CHUNKED_ITEM_ACCEPTED or key not in self._waiting:
+                return None, owed
+            self._got_status.pop(key, None)
+            command, target = self._waiting.pop(key)
+            return Answered(command, target, code), owed
         sent = self._waiting.pop(key, None)
         code = self._got_status.pop(key, StatusCode.OK)
         if sent is None:
-            return None, None
-        return Answered(sent[0], sent[1], code, tuple(whole.items)), None
+            return None, owed
+        return Answered(sent[0], sent[1], code, tuple(outcome.command.items)), owed
 
     def _header_status(self, message: Message) -> Status | None:
         """The peer's Status for the SyncHdr of our last message, or None."""
