@@ -25,6 +25,7 @@ __all__ = [
     "ContentField",
     "adopt",
     "new_element",
+    "number_in",
 ]
 
 SYNCML_NAMESPACE = "SYNCML:SYNCML1.2"
@@ -209,6 +210,13 @@ class TextField(_Field):
             child.text = value
 
 
+def number_in(text: Any) -> int | None:
+    """The decimal number a child's text holds (spaces around allowed), or None."""
+    if isinstance(text, str) and text.strip().isdigit():
+        return int(text.strip())
+    return None
+
+
 class ContentField(TextField):
     """The content of a ``<Data>`` child: text, or ``bytes`` for binary OPAQUE data."""
 
@@ -230,10 +238,7 @@ class IntField(TextField):
     def __get__(self, node: Node | None, owner: type) -> Any:
         if node is None:
             return self
-        text = TextField.__get__(self, node, owner)
-        if isinstance(text, str) and text.strip().isdigit():
-            return int(text.strip())
-        return None
+        return number_in(TextField.__get__(self, node, owner))
 
     def __set__(self, node: Node, value: Any) -> None:
         super().__set__(node, None if value is None else str(int(value)))

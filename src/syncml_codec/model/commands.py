@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, overload
 
 from .base import (
@@ -41,6 +42,7 @@ __all__ = [
     "COMMANDS",
     "CommandList",
     "wrap_command",
+    "command_elements",
 ]
 
 
@@ -266,3 +268,16 @@ assert set(COMMANDS) == set(_BODY_COMMANDS)
 def wrap_command(element: Any) -> Command:
     """The command view for an element of one of the command tags."""
     return COMMANDS[element.tag].wrap(element)
+
+
+_CONTAINERS = frozenset(tag for tag, cls in COMMANDS.items() if issubclass(cls, _Container))
+
+
+def command_elements(elements: Iterable[Any]) -> Iterator[Any]:
+    """The command elements among ``elements``, with those inside Atomic, Sequence and Sync
+    after their container: what ``Message.all_commands`` walks, without making views."""
+    for element in elements:
+        if element.tag in COMMANDS:
+            yield element
+            if element.tag in _CONTAINERS:
+                yield from command_elements(element.children)

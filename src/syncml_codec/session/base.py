@@ -10,8 +10,17 @@ from typing import Any, Literal
 
 from ..errors import SyncMLError
 from ..limits import DEFAULT_LIMITS, Limits
+from ..model.base import number_in
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import COMMANDS, Alert, Command, Results, Status, wrap_command
+from ..model.commands import (
+    COMMANDS,
+    Alert,
+    Command,
+    Results,
+    Status,
+    command_elements,
+    wrap_command,
+)
 from ..model.message import Header, Message
 from ..model.meta import Meta
 from ..security.auth import decode_nonce, new_nonce
@@ -159,7 +168,7 @@ class Conversation:
                 msg_ref, cmd_ref, text = _fields(element, "MsgRef", "CmdRef", "Data")
                 key = (msg_ref or "", cmd_ref or "")
                 sent = waiting.pop(key, None)
-                code = _code(text)
+                code = number_in(text)
                 if sent is None or code is None:
                     continue  # our 1222s, or a Status to nothing we asked
                 if code == StatusCode.CHUNKED_ITEM_ACCEPTED:
@@ -303,7 +312,7 @@ class Conversation:
                     target = target or _item_uri(child)
                 elif name in COMMANDS:
                     nested.append(child)
-            if no_resp or (tag == "Alert" and _code(data) == AlertCode.NEXT_MESSAGE):
+            if no_resp or (tag == "Alert" and number_in(data) == AlertCode.NEXT_MESSAGE):
                 continue
             waiting[(msg_id, cmd_id or "")] = (tag, target)
             if nested:
@@ -370,18 +379,6 @@ def chal_nonce(status: Status) -> bytes | None:
     return decode_nonce(meta.next_nonce)
 
 
-def command_elements(elements: Iterable[Any]) -> Iterator[Any]:
-    """The command elements, with those inside Atomic, Sequence and Sync after them."""
-    for element in elements:
-        if element.tag in COMMANDS:
-            yield element
-            if element.tag in _CONTAINERS:
-                yield from command_elements(element.children)
-
-
-_CONTAINERS = frozenset({"Atomic", "Sequence", "Sync"})
-
-
 def _fields(element: Any, *tags: str) -> list[Any]:
     """The text of the first child of each tag (None where there is none)."""
     found: list[Any] = [None] * len(tags)
@@ -396,7 +393,7 @@ def _fields(element: Any, *tags: str) -> list[Any]:
 def asks_next_message(message: Message) -> bool:
     """Whether a message holds Alert 1222 (its sender asks for our next message)."""
     return any(
-        element.tag == "Alert" and _code(_fields(element, "Data")[0]) == AlertCode.NEXT_MESSAGE
+        element.tag == "Alert" and number_in(_fields(element, "Data")[0]) == AlertCode.NEXT_MESSAGE
         for element in message.body.element.children
     )
 
@@ -407,13 +404,6 @@ def peer_commands(message: Message) -> Iterator[Command]:
     for element in command_elements(message.body.element.children):
         if element.tag not in _UNANSWERED:
             yield wrap_command(element)
-
-
-def _code(text: Any) -> int | None:
-    """A status or alert code as the model reads one (digits, spaces around), or None."""
-    if isinstance(text, str) and text.strip().isdigit():
-        return int(text.strip())
-    return None
 
 
 def _item_uri(item: Any) -> str | None:

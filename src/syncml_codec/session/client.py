@@ -23,7 +23,7 @@ from ..dm.processor import Policy, Processor, UserInteraction
 from ..dm.tree import ManagementTree
 from ..limits import Limits
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import Alert, Command, Exec, Replace, Status, wrap_command
+from ..model.commands import Alert, Command, Exec, Replace, Status, command_elements, wrap_command
 from ..model.items import Item, Source
 from ..model.message import Message
 from ..model.responses import respond, status_for_header
@@ -45,7 +45,6 @@ from .base import (
     SessionError,
     asks_next_message,
     chal_nonce,
-    command_elements,
 )
 from .events import (
     Authenticated,

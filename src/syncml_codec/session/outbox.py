@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import copy
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import _impl, api
 from ..errors import SyncMLError
-from ..model.commands import COMMANDS, Command, Results, Status, _Container, wrap_command
+from ..model.commands import Command, Results, Status, _Container, command_elements, wrap_command
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
@@ -528,22 +528,11 @@ def _new_message(header: Header) -> Message:
     return Message.from_element(root)
 
 
-def _walk(elements: Iterable[Any]) -> Iterator[Any]:
-    """Command elements, with those inside Atomic, Sequence and Sync after their container."""
-    for element in elements:
-        yield element
-        if element.tag in _CONTAINERS:
-            yield from _walk(child for child in element.children if child.tag in COMMANDS)
-
-
-_CONTAINERS = frozenset({"Atomic", "Sequence", "Sync"})
-
-
 def _number(commands: list[Command], first: int, *, placeholder: bool = False) -> int:
     """Number the CmdIDs of ``commands`` (nested ones too) from ``first`` (every one ``1``
     with ``placeholder``); how many there are, or the next number."""
     count = 0
-    for element in _walk(command.element for command in commands):
+    for element in command_elements(command.element for command in commands):
         text = "1" if placeholder else str(first + count)
         for child in element.children:
             if child.tag == "CmdID":
