@@ -98,7 +98,8 @@ from syncml_codec.wbxml.rules import (
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "measure_wbxml", "read_lxml",
-           "read_tnds_node", "set_element_reserve", "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
+           "read_tnds_node", "read_xml", "set_element_reserve", "wbxml_to_xml", "write_xml",
+           "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 

@@ -184,3 +184,8 @@ def read_lxml(node, language=None, limits=DEFAULT_LIMITS):
     """An lxml element and its subtree as an Element tree (``xml.reader.read_lxml``, faster)."""
     cdef lxml_api._Element root = node
     return _LxmlReader(root._doc, limits).element(root._c_node, language, 1, True)
+
+
+def read_xml(xml, *, limits=DEFAULT_LIMITS):
+    """An XML document as an Element tree (``fallback.read_xml``): ``read_lxml`` over its parse."""
+    return parse_xml(xml, read_lxml, limits)

@@ -8,7 +8,6 @@ from . import _impl
 from .errors import DecodeError
 from .limits import DEFAULT_LIMITS, Limits, check_size
 from .wbxml.languages import Language
-from .xml import reader as xml_reader
 from .xml import writer as xml_writer
 
 if TYPE_CHECKING:
@@ -111,7 +110,7 @@ def decode(
                 type_rewrite=bool(type_rewrite),
             )
             return tree
-    read: Element = xml_reader.parse_xml(data, _impl.codec.read_lxml, limits)
+    read: Element = _impl.codec.read_xml(data, limits=limits)
     return read
 
 

@@ -15,7 +15,8 @@ from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
 from .wbxml.languages import Language
 from .wbxml.tnds import read_tnds_node
-from .xml.reader import parse_xml
+from .xml.reader import Declarations, parse_xml
+from .xml.reader import read_lxml as read_element_tree
 from .xml.writer import write_xml
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "measure_wbxml",
     "read_lxml",
     "read_tnds_node",
+    "read_xml",
     "wbxml_to_xml",
     "write_xml",
     "xml_to_wbxml",
@@ -52,9 +54,23 @@ def wbxml_to_xml(
     return write_xml(tree, pretty)
 
 
+def read_xml(xml: bytes | str, *, limits: Limits = DEFAULT_LIMITS) -> Element:
+    """An XML document as an Element tree, read with the namespace declarations its parse
+    reports (see ``xml.reader.parse_xml``)."""
+    tree: Element = parse_xml(xml, _read_parsed, limits, declarations=True)
+    return tree
+
+
+def _read_parsed(
+    root: Any, language: Language | None, limits: Limits, declarations: Declarations
+) -> Element:
+    tree: Element = read_element_tree(root, Element, language, limits, declarations)
+    return tree
+
+
 def xml_to_wbxml(xml: bytes | str, *, limits: Limits = DEFAULT_LIMITS, **options: Any) -> bytes:
-    """An XML document as WBXML: ``encode_wbxml(parse_xml(xml), **options)``."""
-    return encode_wbxml(parse_xml(xml, read_lxml, limits), **options)
+    """An XML document as WBXML: ``encode_wbxml(read_xml(xml), **options)``."""
+    return encode_wbxml(read_xml(xml, limits=limits), **options)
 
 
 def set_element_reserve(max_bytes: int) -> int:

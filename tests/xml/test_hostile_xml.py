@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from lxml import etree
 
 import syncml_codec
 from syncml_codec import DecodeError, LimitError, Limits
@@ -34,11 +35,15 @@ def _seconds(function: Callable[[], object]) -> float:
     return best
 
 
+def _from_lxml(xml: bytes) -> object:
+    return syncml_codec.from_lxml(etree.fromstring(xml))
+
+
 def _grows_linearly(make: Callable[[int], bytes], small: int) -> None:
     """Four times the input takes well under the sixteen times a quadratic reader needs (a
     linear one takes four to seven here: caches and allocation grow too): both sizes are
     measured in this run, under the same conditions."""
-    for function in (syncml_codec.decode, syncml_codec.xml_to_wbxml):
+    for function in (syncml_codec.decode, syncml_codec.xml_to_wbxml, _from_lxml):
         documents = {n: make(n) for n in (small, 4 * small)}
         times = {
             n: _seconds(lambda f=function, document=document: f(document))

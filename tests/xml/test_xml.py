@@ -174,6 +174,32 @@ def test_lxml_conversion(Element):
     assert syncml_codec.from_lxml(built) == Element("SyncML", NS, children=[Element("Final", NS)])
 
 
+def test_lxml_subtrees_keep_the_declarations_made_inside_them():
+    """An lxml subtree reads as the same subtree parsed from bytes does: its top holds every
+    prefix in its scope, the elements under it only what they declare differently."""
+    xml = (
+        b'<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:a="urn:a"><!--c--><SyncBody xmlns:b="urn:b">'
+        b'<Add xmlns:a="urn:a2"><Item xmlns:a="urn:a2" xmlns:c="urn:c"/></Add><Final/>'
+        b"</SyncBody></SyncML>"
+    )
+    body = etree.fromstring(xml)[1]
+    tree = syncml_codec.from_lxml(body)
+    assert tree.attributes == {"xmlns:a": "urn:a", "xmlns:b": "urn:b"}
+    add = tree.children[0]
+    assert add.attributes == {"xmlns:a": "urn:a2"}
+    assert add.children[0].attributes == {"xmlns:c": "urn:c"}
+    assert tree.children[1].attributes == {}
+
+
+def test_lxml_entity_references_are_refused():
+    root = etree.fromstring(
+        b'<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Data/></SyncBody></SyncML>'
+    )
+    root[0][0].append(etree.Entity("nbsp"))
+    with pytest.raises(DecodeError, match="unexpected _Entity node"):
+        syncml_codec.from_lxml(root)
+
+
 def test_malformed_xml_reports_the_byte_offset():
     data = b'<SyncML xmlns="SYNCML:SYNCML1.2">\n<SyncHdr></SyncBody>\n</SyncML>'
     with pytest.raises(DecodeError) as caught:

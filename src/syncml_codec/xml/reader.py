@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
@@ -37,19 +37,55 @@ _OPAQUE_TAG = f"{{{WBXML_NAMESPACE}}}opaque"
 _CHAR_TAG = f"{{{WBXML_NAMESPACE}}}char"
 
 
+#: No entity expansion, no DTD loading, no network; libxml2's own size and depth limits stay on.
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "strip_cdata": True,
+}
+
+#: What elements of a parsed tree declare namespace prefixes, with the (prefix, URI) pairs each
+#: declares itself (its ancestors' are not repeated).
+Declarations = dict[Any, list[tuple[str, str]]]
+
+
 def xml_parser(encoding: str | None = None) -> etree.XMLParser:
-    # No entity expansion, no DTD loading, no network; libxml2's own size and depth limits stay on.
-    return etree.XMLParser(
-        encoding=encoding,
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        strip_cdata=True,
-    )
+    return etree.XMLParser(encoding=encoding, **_PARSER_OPTIONS)
+
+
+def _parse(data: bytes, encoding: str | None, declarations: bool) -> tuple[Any, Declarations]:
+    """The parsed root of ``data`` and, when asked for, every element's own declarations, as
+    the parser reports them (lxml tells what one element declares, without its ancestors'
+    declarations, only while parsing; :func:`_declarations_in` says why)."""
+    if not declarations:
+        return etree.fromstring(data, xml_parser(encoding)), {}
+    parser = etree.XMLPullParser(events=("start-ns", "start"), encoding=encoding, **_PARSER_OPTIONS)
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except etree.XMLSyntaxError:
+        # A fed parser reports some errors (an undefined entity) as "no element found": the
+        # whole-document parse names them as the compiled implementation's does.
+        etree.fromstring(data, xml_parser(encoding))
+        raise
+    return root, _collect_declarations(parser.read_events())
+
+
+def _collect_declarations(events: Iterable[tuple[str, Any]]) -> Declarations:
+    found: Declarations = {}
+    pending: list[tuple[str, str]] = []
+    for event, item in events:
+        if event == "start-ns":
+            pending.append(item)
+        elif pending:
+            found[item] = pending
+            pending = []
+    return found
 
 
 def _byte_offset(data: bytes, line: int, column: int) -> int:
@@ -63,14 +99,20 @@ def _byte_offset(data: bytes, line: int, column: int) -> int:
 
 
 def parse_xml(
-    xml: bytes | str, read_tree: Callable[..., Any], limits: Limits = DEFAULT_LIMITS
+    xml: bytes | str,
+    read_tree: Callable[..., Any],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    declarations: bool = False,
 ) -> Any:
     """Parse an XML document into an element tree, built by ``read_tree(root, language, limits)``
-    (an implementation's ``read_lxml``) from the parsed lxml root."""
+    (an implementation's ``read_lxml``) from the parsed lxml root. With ``declarations``, the
+    parser also reports each element's own namespace declarations, handed to ``read_tree`` as
+    a fourth argument (the pure-Python reader needs them; the compiled one reads libxml2's)."""
     data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
     check_size(data, limits)
     try:
-        root = etree.fromstring(data, xml_parser("utf-8" if isinstance(xml, str) else None))
+        root, declared = _parse(data, "utf-8" if isinstance(xml, str) else None, declarations)
     except etree.XMLSyntaxError as error:
         line, column = error.position if error.position else (1, 1)
         raise DecodeError(f"XML: {error.msg}", _byte_offset(data, line, column)) from None
@@ -82,6 +124,8 @@ def parse_xml(
     if language is None and isinstance(root.tag, str) and not root.tag.startswith("{"):
         language = _language_by_version(root)
     try:
+        if declarations:
+            return read_tree(root, language, limits, declared)
         return read_tree(root, language, limits)
     except DecodeError as error:
         node = getattr(error, "xml_node", None)
@@ -148,29 +192,38 @@ def read_lxml(
     element_type: Callable[..., Any],
     language: Language | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    declarations: Declarations | None = None,
 ) -> Any:
-    """An lxml element and its subtree as an element tree built from ``element_type``.
+    """An lxml element and its subtree as an element tree built from ``element_type``;
+    ``declarations`` as :func:`parse_xml` collects them, when the parse that made ``node`` did.
 
     The compiled core has a twin that walks libxml2's nodes directly; both build their trees
     from the rules below (:func:`resolve_element`, :func:`node_attributes`, :func:`marked`,
     :func:`settle`).
     """
-    reader = _Reader(element_type, limits, _own_declarations(node))
+    if declarations is None:
+        declarations = _own_declarations(node)
+    reader = _Reader(element_type, limits, declarations)
     return reader.element(node, language, 1)
 
 
-def _own_declarations(node: Any) -> dict[Any, list[tuple[str, str]]]:
-    """The elements of ``node``'s subtree that declare namespace prefixes, with what each one
-    declares, in one walk (lxml's ``nsmap`` walks every ancestor's declarations each time)."""
-    found: dict[Any, list[tuple[str, str]]] = {}
-    pending: list[tuple[str, str]] = []
-    for event, item in etree.iterwalk(node, events=("start-ns", "start")):
-        if event == "start-ns":
-            pending.append(cast(tuple[str, str], item))
-        elif pending:
-            found[item] = pending
-            pending = []
-    return found
+def _own_declarations(node: Any) -> Declarations:
+    """The declarations of a subtree parsed elsewhere: its serialization parsed again, each
+    element of the copy standing for the element at its place in document order. (lxml's other
+    ways are slower than linear: ``nsmap`` walks every ancestor's declarations, ``iterwalk``
+    queues one element's declarations in a list it empties from the front.)"""
+    try:
+        copy, declared = _parse(etree.tostring(node, with_tail=False), None, True)
+    except etree.XMLSyntaxError as error:
+        # An entity reference is written as "&name;", undefined when read alone; the reader
+        # refuses entity references anyway.
+        entity = next(node.iter(etree.Entity), None)
+        if entity is None:
+            raise DecodeError(f"XML: {error.msg}", 0) from None
+        raise at_node(DecodeError("XML: unexpected _Entity node", 0), entity) from None
+    places = {element: place for place, element in enumerate(copy.iter())}
+    originals = list(node.iter(etree.Element))
+    return {originals[places[element]]: pairs for element, pairs in declared.items()}
 
 
 _resolved = BoundedCache()
@@ -266,7 +319,7 @@ class _Reader:
         self,
         element_type: Callable[..., Any],
         limits: Limits,
-        declarations: dict[Any, list[tuple[str, str]]],
+        declarations: Declarations,
     ) -> None:
         self.element_type = element_type
         self.max_depth = limits.max_depth
