@@ -55,7 +55,8 @@ Declarations = dict[Any, list[tuple[str, str]]]
 
 
 def xml_parser(encoding: str | None = None) -> etree.XMLParser:
-    return etree.XMLParser(encoding=encoding, **_PARSER_OPTIONS)
+    parser: etree.XMLParser = etree.XMLParser(encoding=encoding, **_PARSER_OPTIONS)
+    return parser
 
 
 def _parse(data: bytes, encoding: str | None, declarations: bool) -> tuple[Any, Declarations]:
