@@ -5,7 +5,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from .limits import Limits
+from .wbxml.header import Header
 from .wbxml.languages import Language
+from .wbxml.listing import Nested
 
 class Element:
     tag: str
@@ -54,6 +56,14 @@ def encode_wbxml(
     opaque_data: str = "auto",
     type_rewrite: bool = True,
 ) -> bytes: ...
+def list_tokens(
+    data: bytes,
+    header: Header,
+    limits: Limits,
+    indent: str = "",
+    base: int = 0,
+    nested: Nested | None = None,
+) -> Iterator[str]: ...
 def measure_wbxml(
     root: Any,
     parent: Any,

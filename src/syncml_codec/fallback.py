@@ -14,6 +14,7 @@ from .wbxml.decoder import decode_wbxml, read_lxml
 from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
 from .wbxml.languages import Language
+from .wbxml.listing import list_tokens
 from .wbxml.tnds import read_tnds_node
 from .xml.reader import Declarations, parse_xml
 from .xml.reader import read_lxml as read_element_tree
@@ -23,6 +24,7 @@ __all__ = [
     "Element",
     "decode_wbxml",
     "encode_wbxml",
+    "list_tokens",
     "measure_wbxml",
     "read_lxml",
     "read_tnds_node",

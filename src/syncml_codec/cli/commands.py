@@ -25,6 +25,8 @@ from .errors import CheckFailed, FileError, UsageError
 
 #: The limits the command line can raise, as options (``--max-size``, ...).
 LIMIT_OPTIONS = ("max_size", "max_depth", "max_string", "max_opaque", "max_elements", "max_output")
+#: Those that bound a listing too (it makes lines, not elements).
+DUMP_LIMIT_OPTIONS = tuple(name for name in LIMIT_OPTIONS if name != "max_elements")
 
 
 def _read(path: str) -> bytes:
@@ -55,7 +57,7 @@ def _write(path: str | None, data: bytes, *, binary: bool = False, force: bool =
 def _limits(args: argparse.Namespace) -> Limits:
     """The Limits the options ask for (the defaults for the others)."""
     chosen = {
-        name: getattr(args, name) for name in LIMIT_OPTIONS if getattr(args, name) is not None
+        name: getattr(args, name) for name in LIMIT_OPTIONS if getattr(args, name, None) is not None
     }
     try:
         return Limits(**chosen)
@@ -115,16 +117,16 @@ def _convert(args: argparse.Namespace) -> None:
 
 
 def _dump(args: argparse.Namespace) -> None:
-    language = _language(args)
+    limits, language = _limits(args), _language(args)
     data = _read(args.input)
     if not api.is_wbxml(data):
         raise DecodeError("not WBXML: the first byte is not a WBXML version (0x00-0x03)", 0)
     out = sys.stdout
     batch: list[str] = []
     try:
-        for line in dump(data, language):
+        for line in dump(data, language, limits):
             batch.append(line)
-            if len(batch) == 16384:  # written in batches: a capture lists millions of tokens
+            if len(batch) == 1024:  # written in batches: a capture lists millions of tokens
                 out.write("\n".join(batch) + "\n")
                 batch.clear()
     finally:  # the lines before a malformed token are printed before its error
@@ -252,7 +254,12 @@ def _password_options(parser: argparse.ArgumentParser, purpose: str) -> None:
     secret.add_argument("--password-file", metavar="FILE", help="read it from FILE's first line")
 
 
-def _decoding_options(parser: argparse.ArgumentParser, *, unknown_tags: bool = True) -> None:
+def _decoding_options(
+    parser: argparse.ArgumentParser,
+    *,
+    unknown_tags: bool = True,
+    limit_options: tuple[str, ...] = LIMIT_OPTIONS,
+) -> None:
     parser.add_argument(
         "--language",
         metavar="ID",
@@ -268,7 +275,7 @@ def _decoding_options(parser: argparse.ArgumentParser, *, unknown_tags: bool = T
         )
     limits = parser.add_argument_group("limits on hostile input (see docs/security.md)")
     defaults = Limits()
-    for name in LIMIT_OPTIONS:
+    for name in limit_options:
         limits.add_argument(
             f"--{name.replace('_', '-')}",
             type=int,
@@ -318,7 +325,7 @@ def _parser() -> argparse.ArgumentParser:
         "strings and opaque lengths.",
     )
     listing.add_argument("input", metavar="IN", help="input file, or - for stdin")
-    _decoding_options(listing, unknown_tags=False)
+    _decoding_options(listing, unknown_tags=False, limit_options=DUMP_LIMIT_OPTIONS)
     listing.set_defaults(run=_dump)
     _notification_commands(commands)
     bench.add_parser(commands)
