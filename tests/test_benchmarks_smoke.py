@@ -126,3 +126,17 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
     times[("copy the 500 prepared commands", "cython")] = 0.5
     rows = report.session_rows({"times": times, "fill": 1.0, "reassembly": figures})
     assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)
+
+
+def test_the_command_line_figures_run_on_a_small_capture(monkeypatch, tmp_path):
+    import listing
+
+    if "cython" not in operations._impl.IMPLEMENTATIONS:
+        pytest.skip("the command line's figures are of the compiled codec")
+    monkeypatch.setattr(listing, "CAPTURE_XML_BYTES", 20_000)
+    monkeypatch.setattr(listing.tempfile, "gettempdir", lambda: str(tmp_path))
+    ops = listing.listing_operations()
+    for function in ops.values():
+        function()
+    rows = report.cli_rows(dict.fromkeys(ops, 1.0))
+    assert rows == [row for row in rows if row.endswith("| yes |")] and len(rows) == 1
