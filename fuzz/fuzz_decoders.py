@@ -4,7 +4,8 @@ Targets:
   wbxml-cython   the compiled decoder, plus round trips of what it decodes
   wbxml-python   the pure-Python decoder, plus round trips
   differential   both decoders on each input: the same tree, or the same error at the same offset;
-                 and the compiled WBXML->XML stream writes what its tree path writes
+                 the compiled WBXML->XML stream writes what its tree path writes; and both
+                 token listings (dump) make the same lines and stop at the same error
   xml            both XML readers (compiled over libxml2's nodes, and pure) on each input: the same
                  tree or the same error, plus round trips; and the compiled XML->WBXML scanner
                  writes what the tree path writes
@@ -156,6 +157,7 @@ def make_check(target: str) -> Callable[[bytes], None]:
     from syncml_codec.dm import Ddf, ManagementTree, Processor, TreeError, device_tree
     from syncml_codec.model import Message, ModelError
     from syncml_codec.security.notification import Notification, SyncNotification
+    from syncml_codec.wbxml.header import read_header
 
     sys.path.insert(0, str(ROOT / "tests"))
     from helpers.roundtrip import assert_round_trips, decode_with_each_implementation
@@ -182,6 +184,16 @@ def make_check(target: str) -> Callable[[bytes], None]:
         except DecodeError:
             return
         assert_round_trips(tree)
+
+    def listing(module: Any, data: bytes, limits: Limits) -> Any:
+        lines: list[str] = []
+        try:
+            header = read_header(data)
+            if header.language is not None:
+                lines.extend(module.list_tokens(data, header, limits))
+        except DecodeError as error:
+            return lines, error.offset, error.message
+        return lines
 
     def outcome(convert: Callable[[bytes], Any], data: bytes) -> Any:
         try:
@@ -213,6 +225,13 @@ def make_check(target: str) -> Callable[[bytes], None]:
             )
             if streamed != written:
                 raise AssertionError(f"XML stream disagrees: {streamed!r} != {written!r}")
+            # dump's token listing: the same lines, and the same error after them.
+            listed = {
+                name: listing(module, data, limits)
+                for name, module in (("cython", compiled_module), ("python", fallback))
+            }
+            if listed["cython"] != listed["python"]:
+                raise AssertionError(f"listings disagree: {listed!r}")
         elif target == "xml":
             xml = data if not api.is_wbxml(data) else b"<" + data
             outcomes = decode_with_each_implementation(xml)
