@@ -153,7 +153,7 @@ def list_tokens(bytes data, header, limits, str indent="", Py_ssize_t base=0, ne
                     what = f"<{tag}>  TAG page {tag_page}{_LISTING_FLAGS[byte & 0xC0]}"
                     tag_lines[tag_page << 8 | byte] = what
             in_attributes = byte & HAS_ATTRIBUTES
-            if len(pads) > max_depth:
+            if byte & HAS_CONTENT and len(pads) > max_depth:  # as a decode counts depth
                 raise LimitError(f"elements nested deeper than {max_depth}", start, "max_depth")
             yield _listing_line(buf, start, pos, base, <str> pads[-1], what)
             if byte & HAS_CONTENT:

@@ -103,6 +103,14 @@ def test_a_listing_stops_where_a_decode_does(codec, body, limits, error):
     assert lines and int(lines[-1].split()[0], 16) < listed.value.offset
 
 
+def test_an_empty_element_one_deeper_than_max_depth_is_listed_as_it_is_decoded(codec):
+    """max_depth counts the elements with content: an empty one may sit inside the deepest."""
+    data = syncml(b"\x6b" * 28 + b"\x12" + b"\x01" * 28)
+    limits = Limits(max_depth=29)
+    codec.decode_wbxml(data, limits=limits)
+    assert "<Final>" in list(dump(data, limits=limits))[-30]
+
+
 def test_deep_documents_make_short_lines(codec):
     """200,000 nested tags make no line longer than the default depth allows."""
     data = HEADER_12 + b"\x6d" * 200_000

@@ -50,7 +50,7 @@ def list_tokens(
     ``data``. ``nested`` lists the OPAQUE payloads that are documents.
 
     Raises DecodeError after the lines that could be read. Of ``limits``: max_string,
-    max_opaque and max_output as a decode checks them, max_depth for every tag.
+    max_opaque, max_output and max_depth as a decode checks them.
     """
     assert header.language is not None
     tag_names = header.language.tag_names
@@ -58,7 +58,7 @@ def list_tokens(
     pads = [indent]  # the indentation of the open elements' content, outermost first
     for offset, end, kind, page, code, value in iter_tokens(data, header, limits, Budget(limits)):
         if kind == "TAG" or kind == "LITERAL_TAG":
-            if len(pads) > max_depth:
+            if code & HAS_CONTENT and len(pads) > max_depth:  # as a decode counts depth
                 raise LimitError(f"elements nested deeper than {max_depth}", offset, "max_depth")
             if kind == "TAG":
                 names = tag_names.get(page)
