@@ -190,6 +190,8 @@ cdef class _XMLStream(_Output):
     cdef bint open(self, _Spelling spelling, int page, bint has_content) except -1:
         cdef int parent_namespace = 0
         cdef _Frame* grown
+        if self.depth > MAX_ENCODE_DEPTH:  # the root is at depth 0
+            return False  # deeper than the XML writer writes: the tree path refuses it
         if self.depth:
             if not self.open_content():
                 return False

@@ -8,6 +8,7 @@ import pytest
 
 import syncml_codec
 from syncml_codec import DecodeError, EncodeError, Limits, fallback
+from syncml_codec.limits import MAX_ENCODE_DEPTH
 
 from helpers import COMMANDS_XML, FUZZ_FINDINGS, VECTORS, compiled_or_skip, public_vectors
 
@@ -89,3 +90,23 @@ def test_stream_gives_up_on_every_truncation():
     data = syncml_codec.xml_to_wbxml(STREAM_CASES["commands"][1])
     for cut in range(len(data)):
         assert compiled.stream_xml(data[:cut]) is None
+
+
+@pytest.mark.parametrize("empty_last", [False, True], ids=["content", "empty"])
+def test_trees_deeper_than_the_writer_writes_are_refused_alike(empty_last):
+    """With max_depth raised past what the XML writer writes (MAX_ENCODE_DEPTH), the stream
+    gives up where the tree path refuses: the same EncodeError from both implementations."""
+    compiled = compiled_or_skip()
+    depth = MAX_ENCODE_DEPTH + 2  # elements, the root at depth 0
+    opened = depth - 1 if empty_last else depth
+    data = b"\x03\xa4\x01\x6a\x00" + b"\x6d" * opened + (b"\x2d" if empty_last else b"")
+    data += b"\x01" * opened
+    limits = Limits(max_depth=2 * depth)
+    assert compiled.stream_xml(data, limits=limits) is None
+    for codec in (compiled, fallback):
+        with pytest.raises(EncodeError, match=f"deeper than {MAX_ENCODE_DEPTH}"):
+            codec.wbxml_to_xml(data, limits=limits)
+    shallower = b"\x03\xa4\x01\x6a\x00" + b"\x6d" * (depth - 1) + b"\x01" * (depth - 1)
+    assert compiled.wbxml_to_xml(shallower, limits=limits) == fallback.wbxml_to_xml(
+        shallower, limits=limits
+    )
