@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from syncml_codec import decode
+from syncml_codec import Limits, decode
 from syncml_codec.dm import (
     BaseHandler,
     Ddf,
@@ -20,6 +20,7 @@ from syncml_codec.dm import (
     TreeError,
     device_tree,
 )
+from syncml_codec.dm.processor import MAX_CONTAINER_NESTING
 from syncml_codec.model import (
     Add,
     Alert,
@@ -36,6 +37,7 @@ from syncml_codec.model import (
     Status,
     StatusCode,
 )
+from syncml_codec.wbxml.languages import language_for_public_id
 
 from helpers import PUBLIC_VECTORS
 
@@ -596,3 +598,34 @@ def test_fumo_nodes_and_their_refusals():
     )
     assert download.items[0].meta.type.endswith(".download") and download.items[0].data == "200"
     assert fumo.alerts == [update, download]
+
+
+def test_sequences_nested_past_the_bound_get_500_and_are_not_run():
+    device = tree()
+    innermost: Any = Add(items=[item("./Vendor/deep", "1")])
+    for _ in range(MAX_CONTAINER_NESTING + 4):
+        innermost = Sequence(commands=[innermost])
+    answers = run([innermost], processor_tree=device)
+    assert answers == [("Status", "Sequence", 200)] * MAX_CONTAINER_NESTING + [
+        ("Status", "Sequence", 500)
+    ]
+    assert "./Vendor/deep" not in list(device.walk())
+
+
+@pytest.mark.parametrize("container", ["Sequence", "Atomic"])
+def test_containers_nested_as_deep_as_raised_limits_allow_are_answered(container):
+    """3,000 nested containers (decoded under a raised max_depth) are walked and answered
+    without recursion running out."""
+    empty = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
+    encoded = empty.to_wbxml()
+    assert encoded.endswith(b"\x6b\x12\x01\x01")  # SyncBody, Final, their ends
+    token = bytes([language_for_public_id(0x1201).find_tag(container, None)[1] | 0x40])
+    nested = (token + b"\x4b\x031\x00\x01") * 3000 + b"\x01" * 3000  # each with CmdID 1
+    data = encoded[:-3] + nested + encoded[-3:]
+    received = Message.from_bytes(data, limits=Limits(max_depth=10_000))
+    assert sum(1 for _ in received.all_commands()) == 3000
+    answers = Processor(tree(), SERVER).process(received)
+    assert answers[0].cmd == container and all(answer.TAG == "Status" for answer in answers)
+    assert [answer.code for answer in answers[-2:]] == (
+        [200, 500] if container == "Sequence" else [507, 500]  # an Atomic in an Atomic: 500
+    )

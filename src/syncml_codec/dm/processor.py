@@ -44,6 +44,9 @@ _UI_ALERTS = frozenset(range(1100, 1105))
 _PER_ITEM = frozenset({"Add", "Copy", "Delete", "Exec", "Get", "Replace"})
 _NONE: list[Item] = []  # no Items (never changed)
 _UNANSWERED = frozenset({"Status", "Results"})
+#: A container inside more containers than this gets 500 and is not run: DM nests a Sequence
+#: or an Atomic at most in one of the other kind, and the processing's depth stays bounded.
+MAX_CONTAINER_NESTING = 16
 _CODES = {int(code): str(int(code)) for code in StatusCode}  # a status's Data text
 _UNPARSED = Uri()  # what _handler gives with no plug-in mounted (the tree parses the URI)
 _NO_HANDLER: tuple[Handler | None, Uri] = (None, _UNPARSED)
@@ -157,6 +160,7 @@ class Processor:
         self._msg_id: str | None = None
         self._element: Any = api.element_class()
         self._answered: list[Item] = []  # Items a UI alert's Status carries
+        self._nesting = 0  # the Sequences the command being answered is in
         self._runs: dict[str, Callable[[Command, list[_Request]], tuple[int, Any]]] = {
             "Add": self._add,
             "Alert": self._alert,
@@ -479,15 +483,21 @@ class Processor:
             return self._atomic(message, container, read)
         if container.TAG != "Sequence":
             return self._status(message, read, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
+        if self._nesting >= MAX_CONTAINER_NESTING:
+            return self._status(message, read, StatusCode.COMMAND_FAILED)
         answers = self._status(message, read, StatusCode.OK)
         failed = False
-        for child in container.commands:  # type: ignore[attr-defined]
-            if failed and not self.policy.continue_sequence:
-                answers += self._status(message, _Read(child), StatusCode.NOT_EXECUTED)
-                continue
-            child_answers = self._answer(message, child)
-            answers += child_answers
-            failed = failed or _failure(child_answers)
+        self._nesting += 1
+        try:
+            for child in container.commands:  # type: ignore[attr-defined]
+                if failed and not self.policy.continue_sequence:
+                    answers += self._status(message, _Read(child), StatusCode.NOT_EXECUTED)
+                    continue
+                child_answers = self._answer(message, child)
+                answers += child_answers
+                failed = failed or _failure(child_answers)
+        finally:
+            self._nesting -= 1
         return answers
 
     def _atomic(self, message: Message, atomic: Command, read: _Read) -> list[Command]:

@@ -275,9 +275,15 @@ _CONTAINERS = frozenset(tag for tag, cls in COMMANDS.items() if issubclass(cls, 
 
 def command_elements(elements: Iterable[Any]) -> Iterator[Any]:
     """The command elements among ``elements``, with those inside Atomic, Sequence and Sync
-    after their container: what ``Message.all_commands`` walks, without making views."""
-    for element in elements:
-        if element.tag in COMMANDS:
-            yield element
-            if element.tag in _CONTAINERS:
-                yield from command_elements(element.children)
+    after their container: what ``Message.all_commands`` walks, without making views (and
+    without recursion: containers may nest as deep as the decoding limits let them)."""
+    pending = [iter(elements)]
+    while pending:
+        for element in pending[-1]:
+            if element.tag in COMMANDS:
+                yield element
+                if element.tag in _CONTAINERS:
+                    pending.append(iter(element.children))
+                    break
+        else:
+            pending.pop()

@@ -10,7 +10,15 @@ from typing import Any, Literal, overload
 from .. import api
 from ..errors import SyncMLError
 from .base import ChildList, F, FlagField, N, Node, NodeField, TextField, new_element
-from .commands import COMMANDS, Command, CommandList, Results, Status, _Container
+from .commands import (
+    COMMANDS,
+    Command,
+    CommandList,
+    Results,
+    Status,
+    command_elements,
+    wrap_command,
+)
 from .items import Source, Target
 from .meta import Cred, Meta
 
@@ -66,13 +74,6 @@ class Body(Node):
 _PARTS = ["SyncHdr", "SyncBody"]
 _BODY_TAGS = frozenset((*COMMANDS, "Final"))
 _TAG = attrgetter("tag")
-
-
-def _walk(commands: Iterable[Command]) -> Iterator[Command]:
-    for command in commands:
-        yield command
-        if isinstance(command, _Container):
-            yield from _walk(command.commands)
 
 
 class _PartField(NodeField[N]):
@@ -186,7 +187,7 @@ class Message(Node):
 
     def all_commands(self) -> Iterator[Command]:
         """Every command, with those inside Atomic, Sequence and Sync after their container."""
-        return _walk(self.commands)
+        return map(wrap_command, command_elements(self.body.element.children))
 
     @property
     def final(self) -> bool:
