@@ -229,9 +229,20 @@ cdef class Element:
         """This element and its descendants in document order, those named ``tag`` if given."""
         return iter_elements(self, tag)
 
+    def __deepcopy__(self, memo):
+        """The subtree copied without recursion (``wbxml.element.copy_tree``)."""
+        return copy_tree(self, memo, _shallow_copy)
+
     def __reduce__(self):
         return (Element, (_tag(self), _namespace(self), _attributes_of(self), _text_of(self),
                           self.children, _tail_of(self)))
+
+
+def _shallow_copy(Element element):
+    """A copy of ``element`` without its children (for ``copy_tree``)."""
+    attributes = _attributes_of(element)
+    return Element(_tag(element), _namespace(element), dict(attributes) if attributes else None,
+                   _text_of(element), None, _tail_of(element))
 
 
 cdef inline object _tag(Element element):

@@ -583,6 +583,20 @@ def test_reprs_show_what_the_view_holds_and_never_a_secret():
         assert cred.data not in repr(message)
 
 
+def test_reprs_of_deeply_nested_commands_stop_at_a_depth():
+    from syncml_codec.model.base import MAX_REPR_DEPTH
+
+    innermost = Sequence(commands=[Get(items=[Item(target="./x")])])
+    for _ in range(300):  # deeper than the interpreter's recursion lets a repr go otherwise
+        innermost = Sequence(commands=[innermost])
+    message = Message(session_id="1", msg_id=1, target="https://x", source="IMEI:1")
+    message.add(innermost)
+    shown = repr(message)
+    assert shown.count("Sequence(cmd_id=") == MAX_REPR_DEPTH - 2  # Message and Body above
+    assert "Sequence(...)" in shown and len(shown) < 2_000
+    assert repr(Item(target="./x", data="y")) == "Item(target='./x', data='y')"  # reset
+
+
 def test_the_models_functions_do_not_hide_their_modules():
     import importlib
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 
 import pytest
@@ -410,3 +411,25 @@ def test_the_reserve_keeps_no_more_than_its_limit(limit):
         assert compiled._element_reserve_bytes() == 0
     finally:
         compiled.set_element_reserve(16 << 20)
+
+
+def test_deep_copies_keep_everything_and_need_no_recursion(Element):
+    """A copy holds equal, separate elements (shared ones stay shared, attributes are a new
+    dict), and a tree 5,000 deep (decoded under a raised max_depth) copies too."""
+    tree = syncml_codec.decode(COMMANDS_XML)
+    copied = copy.deepcopy(tree)
+    assert copied == tree and copied is not tree
+    assert all(a is not b for a, b in zip(copied.iter(), tree.iter(), strict=True))
+    shared = Element("Final", NS)
+    holder = Element("SyncBody", NS, {"k": "v"}, "text", [shared, shared], "tail")
+    again = copy.deepcopy(holder)
+    assert again.children[0] is again.children[1] is not shared
+    assert again.attributes == {"k": "v"} and again.attributes is not holder.attributes
+    assert (again.text, again.tail) == ("text", "tail")
+    deep = HEADER_12 + b"\x6d" * 5000 + b"\x12" + b"\x01" * 5000
+    copied = copy.deepcopy(syncml_codec.decode(deep, limits=syncml_codec.Limits(max_depth=6000)))
+    depth = 0
+    while copied.children:
+        (copied,) = copied.children
+        depth += 1
+    assert (depth, copied.tag) == (5000, "Final")

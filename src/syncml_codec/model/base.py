@@ -8,6 +8,7 @@ children are inserted where the DTD's order puts them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
@@ -27,6 +28,11 @@ __all__ = [
     "new_element",
     "number_in",
 ]
+
+#: Views nested deeper than this show as ``Name(...)`` in a repr (commands nest as deep as the
+#: decoding limits let them; a repr stays short and never runs out of recursion).
+MAX_REPR_DEPTH = 12
+_repr_state = threading.local()  # how deep the repr being made is, per thread
 
 SYNCML_NAMESPACE = "SYNCML:SYNCML1.2"
 N = TypeVar("N", bound="Node")
@@ -108,7 +114,18 @@ class Node:
 
     def __repr__(self) -> str:
         """The view's class and the fields it holds, in the DTD's order: ``Item(target='./x',
-        data='y')``; a nested view holding only its URI shows as the URI."""
+        data='y')``; a nested view holding only its URI shows as the URI, one nested deeper
+        than ``MAX_REPR_DEPTH`` views as ``Sequence(...)``."""
+        depth = getattr(_repr_state, "depth", 0)
+        if depth >= MAX_REPR_DEPTH:
+            return f"{type(self).__name__}(...)"
+        _repr_state.depth = depth + 1
+        try:
+            return self._fields_repr()
+        finally:
+            _repr_state.depth = depth
+
+    def _fields_repr(self) -> str:
         fields = []
         for name in _field_names(type(self)):
             value = getattr(self, name)

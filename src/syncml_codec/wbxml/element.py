@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .path import iter_elements, iterfind
 
-__all__ = ["Element"]
+__all__ = ["Element", "copy_tree"]
 
 
 class Element:
@@ -38,6 +39,10 @@ class Element:
 
     def __repr__(self) -> str:
         return f"<Element {self.tag!r} ns={self.namespace!r} children={len(self.children)}>"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Element:
+        copied: Element = copy_tree(self, memo, _shallow)
+        return copied
 
     def __eq__(self, other: object) -> bool:
         try:
@@ -89,3 +94,42 @@ class Element:
     def iter(self, tag: str | None = None) -> Iterator[Any]:
         """This element and its descendants in document order, those named ``tag`` if given."""
         return iter_elements(self, tag)
+
+
+def copy_tree(root: Any, memo: dict[int, Any], shallow: Callable[[Any], Any]) -> Any:
+    """A deep copy of the element ``root`` and its subtree, as ``copy.deepcopy`` makes it
+    (``memo`` keeps shared elements shared), each element copied by ``shallow`` (without its
+    children), without recursion: a tree may be as deep as the decoding limits let it be.
+    Children that are not elements are copied by ``copy.deepcopy``."""
+    found = memo.get(id(root))
+    if found is not None:
+        return found
+    top = shallow(root)
+    memo[id(root)] = top
+    pending = [(root, top)]
+    while pending:
+        source, target = pending.pop()
+        children = target.children
+        for child in source.children:
+            copied = memo.get(id(child))
+            if copied is None:
+                if not isinstance(child, type(source)):
+                    copied = copy.deepcopy(child, memo)
+                else:
+                    copied = memo[id(child)] = shallow(child)
+                    pending.append((child, copied))
+            children.append(copied)
+    return top
+
+
+def _shallow(element: Element) -> Element:
+    """A copy of ``element`` without its children."""
+    attributes = element.attributes
+    return Element(
+        element.tag,
+        element.namespace,
+        dict(attributes) if attributes else None,
+        element.text,
+        [],
+        element.tail,
+    )
