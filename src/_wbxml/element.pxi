@@ -176,17 +176,31 @@ cdef class Element:
         return f"<Element {_tag(self)!r} ns={_namespace(self)!r} children={len(self)}>"
 
     def __eq__(self, other):
-        try:
-            return (
-                _tag(self) == other.tag
-                and _namespace(self) == other.namespace
-                and _text_of(self) == other.text
-                and _tail_of(self) == other.tail
-                and (_attributes_of(self) or {}) == (_attributes_any(other) or {})
-                and list(_children_of(self)) == list(_children_any(other))
-            )
-        except AttributeError:
-            return NotImplemented
+        """Equal fields and equal children, compared without recursion (a tree may be as deep
+        as the decoding limits let it be); NotImplemented for what is no element."""
+        cdef list firsts = [self], seconds = [other]  # pairs to compare, at equal places
+        cdef bint top = True
+        while firsts:
+            first, second = firsts.pop(), seconds.pop()
+            if type(first) is not Element:  # an element of the other implementation, or else
+                if first != second:
+                    return False
+                continue
+            try:
+                if not _same_fields(<Element> first, second):
+                    return False
+                children = _children_of(<Element> first)
+                others = _children_any(second)
+            except AttributeError:
+                if top:
+                    return NotImplemented
+                return False
+            top = False
+            if len(children) != len(others):
+                return False
+            firsts.extend(children)
+            seconds.extend(others)
+        return True
 
     __hash__ = None
 
@@ -335,6 +349,13 @@ cdef inline int _set_tail(Element element, object tail) except -1:
     if tail is not None or type(element._content) is _RareFields:
         _rare_fields(element).tail = tail
     return 0
+
+
+cdef inline bint _same_fields(Element element, object other) except -1:
+    """Whether ``element`` and ``other`` (any element node) agree but for their children."""
+    return (_tag(element) == other.tag and _namespace(element) == other.namespace
+            and _text_of(element) == other.text and _tail_of(element) == other.tail
+            and (_attributes_of(element) or {}) == (_attributes_any(other) or {}))
 
 
 cdef inline object _attributes_any(object node):

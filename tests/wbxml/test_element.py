@@ -433,3 +433,18 @@ def test_deep_copies_keep_everything_and_need_no_recursion(Element):
         (copied,) = copied.children
         depth += 1
     assert (depth, copied.tag) == (5000, "Final")
+
+
+def test_deep_trees_compare_without_recursion(Element):
+    deep = HEADER_12 + b"\x6d" * 5000 + b"\x12" + b"\x01" * 5000
+    limits = syncml_codec.Limits(max_depth=6000)
+    tree, same = syncml_codec.decode(deep, limits=limits), syncml_codec.decode(deep, limits=limits)
+    assert tree == same
+    innermost = same
+    while innermost.children:
+        (innermost,) = innermost.children
+    innermost.tail = "x"
+    assert tree != same and same != tree
+    other = fallback.Element if Element is not fallback.Element else compiled_or_skip().Element
+    assert Element("A", None, {}, "t", [Element("B")]) == other("A", None, None, "t", [other("B")])
+    assert Element("A") != "A" and (Element("A") == 5) is False

@@ -45,17 +45,37 @@ class Element:
         return copied
 
     def __eq__(self, other: object) -> bool:
-        try:
-            return (
-                self.tag == other.tag  # type: ignore[attr-defined]
-                and self.namespace == other.namespace  # type: ignore[attr-defined]
-                and self.text == other.text  # type: ignore[attr-defined]
-                and self.tail == other.tail  # type: ignore[attr-defined]
-                and self.attributes == other.attributes  # type: ignore[attr-defined]
-                and list(self.children) == list(other.children)  # type: ignore[attr-defined]
-            )
-        except AttributeError:
-            return NotImplemented
+        """Equal fields and equal children, compared without recursion (a tree may be as deep
+        as the decoding limits let it be); NotImplemented for what is no element."""
+        firsts: list[Any] = [self]  # with seconds: the pairs to compare, at equal places
+        seconds: list[Any] = [other]
+        top = True
+        while firsts:
+            first, second = firsts.pop(), seconds.pop()
+            if type(first) is not Element:  # an element of the other implementation, or else
+                if first != second:
+                    return False
+                continue
+            try:
+                if not (
+                    first.tag == second.tag
+                    and first.namespace == second.namespace
+                    and first.text == second.text
+                    and first.tail == second.tail
+                    and (first.attributes or {}) == (second.attributes or {})
+                ):
+                    return False
+                others = list(second.children)
+            except AttributeError:
+                if top:
+                    return NotImplemented
+                return False
+            top = False
+            if len(first.children) != len(others):
+                return False
+            firsts.extend(first.children)
+            seconds.extend(others)
+        return True
 
     __hash__ = None  # type: ignore[assignment]
 
