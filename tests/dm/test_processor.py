@@ -37,9 +37,8 @@ from syncml_codec.model import (
     Status,
     StatusCode,
 )
-from syncml_codec.wbxml.languages import language_for_public_id
 
-from helpers import PUBLIC_VECTORS
+from helpers import PUBLIC_VECTORS, nested_containers
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -616,12 +615,7 @@ def test_sequences_nested_past_the_bound_get_500_and_are_not_run():
 def test_containers_nested_as_deep_as_raised_limits_allow_are_answered(container):
     """3,000 nested containers (decoded under a raised max_depth) are walked and answered
     without recursion running out."""
-    empty = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER, final=True)
-    encoded = empty.to_wbxml()
-    assert encoded.endswith(b"\x6b\x12\x01\x01")  # SyncBody, Final, their ends
-    token = bytes([language_for_public_id(0x1201).find_tag(container, None)[1] | 0x40])
-    nested = (token + b"\x4b\x031\x00\x01") * 3000 + b"\x01" * 3000  # each with CmdID 1
-    data = encoded[:-3] + nested + encoded[-3:]
+    data = nested_containers(container, 3000)
     received = Message.from_bytes(data, limits=Limits(max_depth=10_000))
     assert sum(1 for _ in received.all_commands()) == 3000
     answers = Processor(tree(), SERVER).process(received)

@@ -76,3 +76,17 @@ def run_cli(codec: ModuleType, *args: str, stdin: bytes = b"") -> subprocess.Com
         env=env,
         timeout=120,
     )
+
+
+def nested_containers(container: str, count: int) -> bytes:
+    """A DM 1.2 message (WBXML) whose body holds ``count`` ``container`` commands, each in the
+    one before and each with CmdID 1: decoded only under a max_depth above ``count``."""
+    from syncml_codec.model import Message
+    from syncml_codec.wbxml.languages import language_for_public_id
+
+    empty = Message(session_id="1", msg_id=2, target="IMEI:1", source="srv", final=True)
+    encoded = empty.to_wbxml()
+    assert encoded.endswith(b"\x6b\x12\x01\x01")  # SyncBody, Final, their ends
+    token = bytes([language_for_public_id(0x1201).find_tag(container, None)[1] | 0x40])
+    nested = (token + b"\x4b\x031\x00\x01") * count + b"\x01" * count
+    return encoded[:-3] + nested + encoded[-3:]

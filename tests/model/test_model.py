@@ -32,7 +32,7 @@ from syncml_codec.model import (
     validate,
 )
 
-from helpers import VECTORS, public_vectors, require_libwbxml
+from helpers import VECTORS, nested_containers, public_vectors, require_libwbxml
 from helpers.libwbxml import as_xml, wbxml2xml
 
 pytestmark = pytest.mark.usefixtures("codec")
@@ -595,6 +595,17 @@ def test_reprs_of_deeply_nested_commands_stop_at_a_depth():
     assert shown.count("Sequence(cmd_id=") == MAX_REPR_DEPTH - 2  # Message and Body above
     assert "Sequence(...)" in shown and len(shown) < 2_000
     assert repr(Item(target="./x", data="y")) == "Item(target='./x', data='y')"  # reset
+
+
+def test_deeply_nested_commands_are_walked_and_validated():
+    """3,000 nested Sequences (under a raised max_depth): every command walked, every one
+    checked (DM forbids a Sequence in a Sequence; the CmdIDs repeat)."""
+    message = Message.from_bytes(
+        nested_containers("Sequence", 3000), limits=syncml_codec.Limits(max_depth=10_000)
+    )
+    assert sum(1 for _ in message.all_commands()) == 3000
+    codes = [finding.rule for finding in validate(message)]
+    assert codes.count("sequence-content") == codes.count("duplicate-cmdid") == 2999
 
 
 def test_the_models_functions_do_not_hide_their_modules():

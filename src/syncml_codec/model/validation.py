@@ -155,12 +155,18 @@ class _Checker:
                 )
 
     def commands(self, parent: Any, path: str) -> Iterator[tuple[Command, str]]:
-        for child, child_path in _paths(path, parent):
-            if child.tag in COMMANDS:
-                command = wrap_command(child)
-                yield command, child_path
-                if child.tag in ("Atomic", "Sequence", "Sync"):
-                    yield from self.commands(child, child_path)
+        """The commands under ``parent`` with their paths, those inside a container after it
+        (walked without recursion: containers nest as deep as the decoding limits allow)."""
+        pending = [_paths(path, parent)]
+        while pending:
+            for child, child_path in pending[-1]:
+                if child.tag in COMMANDS:
+                    yield wrap_command(child), child_path
+                    if child.tag in ("Atomic", "Sequence", "Sync"):
+                        pending.append(_paths(child_path, child))
+                        break
+            else:
+                pending.pop()
 
     def command(self, command: Command, path: str, seen_ids: dict[str, str]) -> Iterator[Finding]:
         element = command.element
