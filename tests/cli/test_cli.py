@@ -224,3 +224,12 @@ def test_the_console_script_names_itself():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith(b"usage: syncml-codec")
+
+
+def test_dump_takes_the_limits_a_listing_is_bounded_by(run):
+    refused = run("dump", str(VECTOR), "--max-string", "3")
+    assert refused.returncode == 1
+    assert b"(--max-string raises it)" in refused.stderr
+    assert refused.stdout.count(b"\n") > 3  # the lines before the limit was crossed
+    assert run("dump", str(VECTOR), "--max-depth", "3").returncode == 1
+    assert run("dump", str(VECTOR), "--max-elements", "5").returncode == 2  # it makes none
