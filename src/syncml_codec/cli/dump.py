@@ -63,9 +63,9 @@ def dump(
         raise DecodeError(f"unknown public id {header.public_id!r} (pass language=)", 1)
 
     def nested(raw: bytes, inner: str, at: int, outer: int) -> Iterator[str]:
-        """The listing of an OPAQUE payload that is itself a WBXML document, as a decode would
-        read it there (the decoder in use tells, before any line is made); nothing for other
-        payloads."""
+        """The listing of an OPAQUE payload that decodes as a WBXML document under the limits
+        left at its place (the decoder in use tells, before any line is made), to the nesting
+        a decode reads; nothing for other payloads."""
         room = limits.max_depth - outer
         if not raw or raw[0] > 0x03 or room < 1 or nesting >= MAX_NESTED_DOCUMENTS:
             return
