@@ -6,7 +6,7 @@ bytes and errors (message and offset). Token tables, the header, the string tabl
 rules come from the shared pure-Python modules; only the per-byte and per-element work lives here.
 
 One compilation unit, one ``.pxi`` per job (below, in the order they depend on each other): the
-Element and its reserve; decoding WBXML into a tree; listing its tokens; reading lxml trees; encoding a tree as WBXML
+Element and its reserve; the DPU's answers; decoding WBXML into a tree; listing its tokens; reading lxml trees; encoding a tree as WBXML
 (with the string table); WBXML straight to XML (a stream, no tree); XML straight to WBXML (a
 scanner, no tree); writing a tree as XML; reading TNDS nodes. The two streams take the common
 documents and give up on the rest, which then takes the tree path, so their output is always the tree path's.
@@ -99,8 +99,8 @@ from syncml_codec.wbxml.rules import (
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "list_tokens", "measure_wbxml",
-           "read_lxml", "read_tnds_node", "read_xml", "set_element_reserve", "wbxml_to_xml",
-           "write_xml", "xml_to_wbxml"]
+           "read_lxml", "read_tnds_node", "read_xml", "result_item", "results_element",
+           "set_element_reserve", "status_element", "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 
@@ -139,6 +139,7 @@ cdef dict _XML_SPELLINGS = XML_SPELLINGS
 
 include "_wbxml/element.pxi"
 include "_wbxml/reserve.pxi"
+include "_wbxml/answers.pxi"
 include "_wbxml/decoder_parts.pxi"
 include "_wbxml/decoder.pxi"
 include "_wbxml/listing.pxi"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .limits import DEFAULT_LIMITS, Limits
+from .wbxml.answers import result_item, results_element, status_element
 from .wbxml.decoder import decode_wbxml, read_lxml
 from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
@@ -29,10 +30,13 @@ __all__ = [
     "read_lxml",
     "read_tnds_node",
     "read_xml",
+    "result_item",
+    "results_element",
     "wbxml_to_xml",
     "write_xml",
     "xml_to_wbxml",
     "set_element_reserve",
+    "status_element",
 ]
 
 

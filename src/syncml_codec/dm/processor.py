@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from .. import api
+from .. import _impl, api
 from ..errors import DecodeError
 from ..model.codes import AlertCode, StatusCode
 from ..model.commands import COMMANDS, Alert, Command, Results, Status, _Container, wrap_command
@@ -24,7 +24,6 @@ from ..model.items import Item
 from ..model.message import Message, ModelError
 from ..model.meta import Meta
 from ..model.responses import respond
-from ..wbxml.languages import METINF_NAMESPACE
 from .errors import TreeError
 from .formats import BINARY_FORMATS
 from .tnds import TNDS_TYPE_WBXML, TNDS_TYPE_XML
@@ -158,7 +157,7 @@ class Processor:
         self._mounts: dict[tuple[str, ...], Handler] = {}
         self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
         self._msg_id: str | None = None
-        self._element: Any = api.element_class()
+        self._codec: Any = _impl.codec  # the implementation in use: it builds the answers
         self._answered: list[Item] = []  # Items a UI alert's Status carries
         self._nesting = 0  # the Sequences the command being answered is in
         self._runs: dict[str, Callable[[Command, list[_Request]], tuple[int, Any]]] = {
@@ -193,7 +192,7 @@ class Processor:
             self._msg_id = message.msg_id
         except ModelError:  # a body sent alone (read with a ModelWarning): no MsgRef to give
             self._msg_id = None
-        self._element = api.element_class()
+        self._codec = _impl.codec
         for element in message.body.element:
             if element.tag not in COMMANDS:  # Final
                 continue
@@ -280,32 +279,16 @@ class Processor:
             if read.no_resp:
                 return []
             requests = read.requests
-        element = self._element
-        namespace = self._namespace
-        parts = [
-            element("MsgRef", namespace, None, self._msg_id),
-            element("CmdRef", namespace, None, read.cmd_id),
-            element("Cmd", namespace, None, read.tag),
-        ]
-        for request in requests:
-            if request.target:
-                parts.append(element("TargetRef", namespace, None, request.target))
-        for request in requests:
-            if request.source:
-                parts.append(element("SourceRef", namespace, None, request.source))
-        parts.append(element("Data", namespace, None, _CODES.get(code) or str(int(code))))
-        parts.extend(item.element for item in answered)
-        return [Status.wrap(element("Status", namespace, None, None, parts))]
+        code_text = _CODES.get(code) or str(int(code))
+        status = self._codec.status_element(
+            self._namespace, self._msg_id, read.cmd_id, read.tag, requests, code_text, answered
+        )
+        return [Status.wrap(status)]
 
     def _results(self, message: Message, read: _Read, items: list[Item]) -> Results:
-        element = api.element_class()
-        namespace = self._namespace
-        parts = [
-            element("MsgRef", namespace, None, self._msg_id),
-            element("CmdRef", namespace, None, read.cmd_id),
-            *(item.element for item in items),
-        ]
-        return Results.wrap(element("Results", namespace, None, None, parts))
+        return Results.wrap(
+            self._codec.results_element(self._namespace, self._msg_id, read.cmd_id, items)
+        )
 
     # -- running commands ----------------------------------------------------------------------
 
@@ -447,20 +430,7 @@ class Processor:
             value, format = base64.b64encode(value).decode("ascii"), "b64"
         elif format in BINARY_FORMATS and isinstance(value, bytes):
             format = "bin"
-        element = api.element_class()
-        ns = self._namespace
-        meta = [element("Format", METINF_NAMESPACE, None, format)]
-        if data.type:
-            meta.append(element("Type", METINF_NAMESPACE, None, data.type))
-        parts = [
-            element("Source", ns, None, None, [element("LocURI", ns, None, uri)]),
-            element("Meta", ns, None, None, meta),
-        ]
-        if value is not None and not isinstance(value, str | bytes):
-            parts.append(element("Data", ns, None, None, [value]))  # an embedded document
-        elif value is not None:
-            parts.append(element("Data", ns, None, value))
-        return Item.wrap(element("Item", ns, None, None, parts))
+        return Item.wrap(self._codec.result_item(self._namespace, uri, format, data.type, value))
 
     def _alert(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item] | None]:
         code = command.code  # type: ignore[attr-defined]
@@ -581,8 +551,7 @@ class _Request:
             elif tag == "Meta":
                 format, type = _format_and_type(child)
             elif tag == "Data":
-                children = child.children
-                self.data = children[0] if children else child.text
+                self.data = child[0] if len(child) else child.text  # a document, or text
             elif tag == "MoreData":
                 self.more_data = True
         self.format = format or command_meta[0]

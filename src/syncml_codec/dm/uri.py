@@ -29,6 +29,11 @@ class UriLimits:
     max_total_length: int = 0
     max_segment_length: int = 0
 
+    @property
+    def checks(self) -> bool:
+        """Whether any limit is set."""
+        return bool(self.max_depth or self.max_total_length or self.max_segment_length)
+
 
 class Uri(NamedTuple):
     """A node's address: its decoded segments (``()`` for the root ``.``), and what the query
@@ -48,11 +53,18 @@ class Uri(NamedTuple):
         URI, 406 for a property or listing the spec does not define, 414 past ``limits``."""
         if not isinstance(text, str):
             raise TypeError(f"a URI is a str, not {type(text).__name__}")
+        if text[:2] == "./" and "%" not in text and "?" not in text:  # the usual form
+            names = text[2:].split("/")
+            if (
+                "" not in names
+                and "." not in names
+                and ".." not in names
+                and (limits is None or not limits.checks)
+            ):
+                return _new_uri(cls, (tuple(names), None, None, (), False))
         path, question, query = text.partition("?")
         segments = cls._segments(path)
-        if limits is not None and (
-            limits.max_depth or limits.max_total_length or limits.max_segment_length
-        ):
+        if limits is not None and limits.checks:
             cls._check_limits(text, segments, limits)
         uri = cls(segments)
         return uri._with_query(query) if question else uri
@@ -167,6 +179,9 @@ class Uri(NamedTuple):
             extra = "".join(sign + name for name in self.list_properties)
             return f"{path}?list={self.list_form}{extra}"
         return path
+
+
+_new_uri = tuple.__new__  # a Uri from its fields' tuple, without NamedTuple's defaults
 
 
 def _decode_segment(raw: str) -> str:
