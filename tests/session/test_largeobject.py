@@ -188,3 +188,25 @@ def test_chunks_survive_the_wire():
             assert received.items[0].more_data == command.items[0].more_data
         outcome = assembler.feed(Message.from_bytes(message.to_wbxml()).commands[0])
     assert outcome.command.items[0].data == data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x00" * 8 + b"plain text" * 2, b"plain text" * 2 + b"\x00" * 8, b"ab\x00" + b"cdef" * 5],
+    ids=["text-last", "text-first", "text-between"],
+)
+def test_a_binary_object_whose_chunks_read_as_text_joins_as_bytes(data):
+    """Through WBXML, an OPAQUE chunk that is UTF-8 text reads as text (as libwbxml reads it):
+    the object joins back as the bytes sent, whichever chunks read as text."""
+    commands = as_commands(chunks(data, 6, format="bin"))
+    message = Message(session_id="1", msg_id=1, target="t", source="s")
+    message.add(*commands)
+    received = Message.from_bytes(message.to_wbxml()).commands
+    kinds = {type(command.items[0].data) for command in received}
+    assert kinds == {str, bytes}  # the case at hand: both kinds arrive
+    assembler = Assembler()
+    outcomes = [assembler.feed(command) for command in received]
+    assert [o.status for o in outcomes[:-1]] == [StatusCode.CHUNKED_ITEM_ACCEPTED] * (
+        len(outcomes) - 1
+    )
+    assert outcomes[-1].command.items[0].data == data

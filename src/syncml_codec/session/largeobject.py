@@ -280,14 +280,17 @@ class _Object:
 
     def add(self, data: Any, counts: SizeCounts, max_obj_size: int | None) -> StatusCode | None:
         """Take a chunk; a status when the object must be refused (424 past the declared
-        size, 413 past MaxObjSize, 400 for Data that is neither text nor bytes, or that mixes
-        them)."""
+        size, 413 past MaxObjSize, 400 for Data that is neither text nor bytes). Text and bytes
+        chunks of one object join as bytes: a binary object's chunk that happens to be UTF-8
+        text reads as text (decoders read such OPAQUE data so, as libwbxml does)."""
         if not isinstance(data, str | bytes):
             return StatusCode.BAD_REQUEST if data is not None else None
         if self.text is None:
             self.text = isinstance(data, str)
-        elif self.text != isinstance(data, str):
-            return StatusCode.BAD_REQUEST
+        elif self.text and isinstance(data, bytes):  # the text so far was bytes too
+            self.binary.write("".join(self.parts).encode("utf-8"))
+            self.parts.clear()
+            self.text = False
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self.sent += len(raw)
         readings = [self.sent]
@@ -300,10 +303,10 @@ class _Object:
             return StatusCode.REQUEST_ENTITY_TOO_LARGE
         if self.sink is not None:
             self.sink.write(raw)
-        elif isinstance(data, str):
-            self.parts.append(data)
+        elif self.text:
+            self.parts.append(data)  # text, as every chunk so far
         else:
-            self.binary.write(data)
+            self.binary.write(raw)
         return None
 
     def _decoded_length(self, raw: bytes) -> int:
