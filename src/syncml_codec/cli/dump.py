@@ -11,7 +11,7 @@ from ..errors import DecodeError
 from ..limits import DEFAULT_LIMITS, MAX_NESTED_DOCUMENTS, Limits, check_size
 from ..wbxml.header import read_header
 from ..wbxml.languages import Language
-from ..wbxml.listing import MAX_HEX, shown_text
+from ..wbxml.listing import listing_line, shown_text
 
 __all__ = ["dump"]
 
@@ -35,9 +35,7 @@ def dump(
     check_size(data, limits)
 
     def line(offset: int, end: int, what: str) -> str:
-        shown = data[offset : min(end, offset + MAX_HEX)].hex(" ").upper()
-        shown += " ..." if end - offset > MAX_HEX else ""
-        return f"{base + offset:08X}  {shown:<27} {indent}{what}"
+        return listing_line(data, offset, end, base, indent + what)
 
     header = read_header(data, language)
     version = f"{(header.version >> 4) + 1}.{header.version & 0x0F}"

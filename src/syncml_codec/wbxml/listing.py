@@ -13,7 +13,7 @@ from ..limits import Budget, Limits
 from .header import Header
 from .tokens import HAS_ATTRIBUTES, HAS_CONTENT, iter_tokens
 
-__all__ = ["Nested", "list_tokens", "shown_text"]
+__all__ = ["Nested", "list_tokens", "listing_line", "shown_text"]
 
 #: Lists a nested document found in OPAQUE: (payload, indentation, offset of the payload in
 #: the outermost input, depth of the OPAQUE's element) to its lines, none if it is not one.
@@ -29,6 +29,15 @@ _FLAGS = {  # what a tag's flags read as
     HAS_ATTRIBUTES: " (attributes)",
     HAS_CONTENT | HAS_ATTRIBUTES: " (content, attributes)",
 }
+
+
+def listing_line(data: bytes, offset: int, end: int, base: int, what: str) -> str:
+    """The line of the token (or header field) at ``data[offset:end]``: its offset plus
+    ``base``, its bytes (the first eight), then ``what``."""
+    shown = data[offset : min(end, offset + MAX_HEX)].hex(" ").upper()
+    if end - offset > MAX_HEX:
+        shown += " ..."
+    return f"{base + offset:08X}  {shown:<27} {what}"
 
 
 def shown_text(value: str) -> str:
@@ -87,9 +96,6 @@ def list_tokens(
         if end - offset == 1:  # most tokens: their column made once per byte value
             yield f"{base + offset:08X}  {_ONE_BYTE[data[offset]]}{what}"
             continue
-        shown = data[offset : min(end, offset + MAX_HEX)].hex(" ").upper()
-        if end - offset > MAX_HEX:
-            shown += " ..."
-        yield f"{base + offset:08X}  {shown:<27} {what}"
+        yield listing_line(data, offset, end, base, what)
         if kind == "OPAQUE" and nested is not None:
             yield from nested(value, pads[-1] + "  ", base + end - code, len(pads) - 1)
