@@ -53,20 +53,11 @@ class Uri(NamedTuple):
         URI, 406 for a property or listing the spec does not define, 414 past ``limits``."""
         if not isinstance(text, str):
             raise TypeError(f"a URI is a str, not {type(text).__name__}")
-        if text[:2] == "./" and "%" not in text and "?" not in text:  # the usual form
-            names = text[2:].split("/")
-            if (
-                "" not in names
-                and "." not in names
-                and ".." not in names
-                and (limits is None or not limits.checks)
-            ):
-                return _new_uri(cls, (tuple(names), None, None, (), False))
         path, question, query = text.partition("?")
         segments = cls._segments(path)
         if limits is not None and limits.checks:
             cls._check_limits(text, segments, limits)
-        uri = cls(segments)
+        uri: Uri = _new_uri(cls, (segments, None, None, (), False))
         return uri._with_query(query) if question else uri
 
     @staticmethod
