@@ -99,8 +99,9 @@ from syncml_codec.wbxml.rules import (
 )
 
 __all__ = ["Element", "decode_wbxml", "encode_wbxml", "list_tokens", "measure_wbxml",
-           "read_lxml", "read_tnds_node", "read_xml", "result_item", "results_element",
-           "set_element_reserve", "status_element", "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
+           "read_command", "read_lxml", "read_tnds_node", "read_xml", "result_item",
+           "results_element", "set_element_reserve", "status_element", "wbxml_to_xml",
+           "write_xml", "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 

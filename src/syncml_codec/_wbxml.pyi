@@ -76,6 +76,23 @@ def measure_wbxml(
 ) -> tuple[bytes, int, list[tuple[int, int, int, int]]]: ...
 def read_lxml(node: Any, language: Language | None = None, limits: Limits = ...) -> Element: ...
 def read_xml(xml: bytes | str, *, limits: Limits = ...) -> Element: ...
+
+class ItemRead:
+    target: str | None
+    source: str | None
+    format: str | None
+    type: str | None
+    data: Any
+    more_data: bool
+
+class CommandRead:
+    tag: str
+    cmd_id: str | None
+    no_resp: bool
+    requests: list[ItemRead]
+    more_data: bool
+
+def read_command(element: Any) -> CommandRead: ...
 def status_element(
     namespace: str | None,
     msg_ref: str | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .limits import DEFAULT_LIMITS, Limits
-from .wbxml.answers import result_item, results_element, status_element
+from .wbxml.answers import read_command, result_item, results_element, status_element
 from .wbxml.decoder import decode_wbxml, read_lxml
 from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
@@ -27,6 +27,7 @@ __all__ = [
     "encode_wbxml",
     "list_tokens",
     "measure_wbxml",
+    "read_command",
     "read_lxml",
     "read_tnds_node",
     "read_xml",

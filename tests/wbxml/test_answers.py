@@ -1,5 +1,5 @@
-"""The DPU's answer builders: each implementation builds the tree the Element constructor
-makes for the same answer, of its own Element class."""
+"""The DPU's element work: each implementation builds the tree the Element constructor makes
+for the same answer, of its own Element class, and reads a received command the same way."""
 
 from __future__ import annotations
 
@@ -82,3 +82,50 @@ def test_a_result_item_holds_source_meta_and_data(codec: ModuleType, value, meta
     elif value is not None:
         parts.append(Element("Data", NS, None, None, [value]))
     assert type(built) is Element and built == Element("Item", NS, None, None, parts)
+
+
+def test_a_command_is_read_with_its_items(codec: ModuleType) -> None:
+    Element = codec.Element
+
+    def leaf(tag: str, text: str | None = None, namespace: str = NS) -> object:
+        return Element(tag, namespace, None, text)
+
+    def meta(format: str | None, type: str | None = None) -> object:
+        parts = [leaf("Format", format, METINF_NAMESPACE)] if format is not None else []
+        if type is not None:
+            parts.append(leaf("Type", type, METINF_NAMESPACE))
+        return Element("Meta", NS, None, None, parts)
+
+    def uri(tag: str, text: str) -> object:
+        return Element(tag, NS, None, None, [leaf("LocURI", text)])
+
+    document = Element("MgmtTree", "syncml:dmddf1.2")
+    command = Element("Replace", NS, None, None, [
+        leaf("CmdID", "4"), leaf("CmdID", "5"), leaf("NoResp"),
+        meta(None), meta("chr", "text/plain"), meta("bin"),
+        Element("Item", NS, None, None, [
+            uri("Target", "./a"), uri("Source", "./s"), leaf("Data", "v"), leaf("MoreData"),
+        ]),
+        Element("Item", NS, None, None, [
+            uri("Target", "./b"), uri("Target", "./c"), meta(None, "x/y"), meta("int"),
+            Element("Data", NS, None, None, [document]),
+        ]),
+    ])  # fmt: skip
+    read = codec.read_command(command)
+    assert (read.tag, read.cmd_id, read.no_resp, read.more_data) == ("Replace", "4", True, False)
+    first, second = read.requests
+    assert (first.target, first.source, first.format, first.type, first.data, first.more_data) == (
+        "./a", "./s", "chr", "text/plain", "v", True
+    )  # the command's first Meta naming something
+    assert (second.target, second.source, second.format, second.type, second.more_data) == (
+        "./c", None, "int", "text/plain", False
+    )  # an Item's last Target and Meta; a Type it lacks comes from the command's Meta
+    assert second.data is document
+
+
+def test_a_command_whose_last_item_has_more_data_has_more_data(codec: ModuleType) -> None:
+    Element = codec.Element
+    item = Element("Item", NS, None, None, [Element("MoreData", NS)])
+    read = codec.read_command(Element("Add", NS, None, None, [item]))
+    assert read.more_data and read.cmd_id is None and not read.no_resp
+    assert not codec.read_command(Element("Add", NS)).more_data

@@ -24,6 +24,7 @@ from ..model.items import Item
 from ..model.message import Message, ModelError
 from ..model.meta import Meta
 from ..model.responses import respond
+from ..wbxml.answers import CommandRead, ItemRead
 from .errors import TreeError
 from .formats import BINARY_FORMATS
 from .tnds import TNDS_TYPE_WBXML, TNDS_TYPE_XML
@@ -157,10 +158,10 @@ class Processor:
         self._mounts: dict[tuple[str, ...], Handler] = {}
         self._namespace: str = "SYNCML:SYNCML1.2"  # the message being answered
         self._msg_id: str | None = None
-        self._codec: Any = _impl.codec  # the implementation in use: it builds the answers
+        self._codec: Any = _impl.codec  # the implementation in use: it reads and answers
         self._answered: list[Item] = []  # Items a UI alert's Status carries
         self._nesting = 0  # the Sequences the command being answered is in
-        self._runs: dict[str, Callable[[Command, list[_Request]], tuple[int, Any]]] = {
+        self._runs: dict[str, Callable[[Command, list[ItemRead]], tuple[int, Any]]] = {
             "Add": self._add,
             "Alert": self._alert,
             "Copy": self._copy,
@@ -235,7 +236,7 @@ class Processor:
         if command.TAG in _UNANSWERED:
             return []  # Results get a Status only when refused: nothing refuses them here
         answers: list[Command] = []
-        read = _Read(command)
+        read = self._read(command)
         if read.more_data or (self._assembler.pending and command.TAG != "Alert"):
             outcome = self._assembler.feed(command)
             if outcome.alert is not None:
@@ -244,7 +245,7 @@ class Processor:
                 if outcome.command is None:
                     return answers + self._status(message, read, outcome.status or StatusCode.OK)
                 if outcome.command is not command:
-                    command, read = outcome.command, _Read(outcome.command)
+                    command, read = outcome.command, self._read(outcome.command)
         if isinstance(command, _Container):
             return answers + self._container(message, command, read)
         requests = read.requests
@@ -263,12 +264,16 @@ class Processor:
                     answers.append(self._results(message, read, results))
         return answers
 
+    def _read(self, command: Command) -> CommandRead:
+        """``command`` read once: CmdID, NoResp, its Items' parts (``wbxml.answers``)."""
+        return self._codec.read_command(command.element)  # type: ignore[no-any-return]
+
     def _status(
         self,
         message: Message,
-        read: _Read,
+        read: CommandRead,
         code: int,
-        requests: list[_Request] | None = None,
+        requests: list[ItemRead] | None = None,
         answered: list[Item] = _NONE,
     ) -> list[Command]:
         """The Status answering a command (none under NoResp) with the refs of ``requests``
@@ -285,14 +290,14 @@ class Processor:
         )
         return [Status.wrap(status)]
 
-    def _results(self, message: Message, read: _Read, items: list[Item]) -> Results:
+    def _results(self, message: Message, read: CommandRead, items: list[Item]) -> Results:
         return Results.wrap(
             self._codec.results_element(self._namespace, self._msg_id, read.cmd_id, items)
         )
 
     # -- running commands ----------------------------------------------------------------------
 
-    def _run(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item] | None]:
+    def _run(self, command: Command, requests: list[ItemRead]) -> tuple[int, list[Item] | None]:
         """A command's status code for ``requests`` (its Items, read) and, for Get, its
         Results' Items."""
         try:
@@ -303,23 +308,23 @@ class Processor:
         except TreeError as error:
             return int(error.status), None
 
-    def _add(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+    def _add(self, command: Command, requests: list[ItemRead]) -> tuple[int, None]:
         for request in requests:
             self._put(request, replace=False)
         return StatusCode.OK, None
 
-    def _replace(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+    def _replace(self, command: Command, requests: list[ItemRead]) -> tuple[int, None]:
         for request in requests:
             self._put(request, replace=True)
         return StatusCode.OK, None
 
-    def _target(self, request: _Request) -> str:
+    def _target(self, request: ItemRead) -> str:
         uri = request.target
         if uri is None:
             raise TreeError(StatusCode.BAD_REQUEST, "an Item without a Target")
         return _unaliased(uri) if self.policy.windows_aliases else uri
 
-    def _put(self, request: _Request, *, replace: bool) -> None:
+    def _put(self, request: ItemRead, *, replace: bool) -> None:
         uri = self._target(request)
         format, type, value = request.format, request.type, request.data
         if type in _TNDS_TYPES:
@@ -353,7 +358,7 @@ class Processor:
                 creator_acl=self.policy.creator_acl,
             )
 
-    def _delete(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+    def _delete(self, command: Command, requests: list[ItemRead]) -> tuple[int, None]:
         for request in requests:
             uri = self._target(request)
             handler, parsed = self._handler(uri, "Delete")
@@ -363,7 +368,7 @@ class Processor:
                 self.tree.delete(uri, server_id=self.server_id)
         return StatusCode.OK, None
 
-    def _copy(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+    def _copy(self, command: Command, requests: list[ItemRead]) -> tuple[int, None]:
         for request in requests:
             source = request.source
             if source is None:
@@ -381,7 +386,7 @@ class Processor:
                 raise TreeError(StatusCode.FORBIDDEN, f"Copy between {source} and {target}")
         return StatusCode.OK, None
 
-    def _exec(self, command: Command, requests: list[_Request]) -> tuple[int, None]:
+    def _exec(self, command: Command, requests: list[ItemRead]) -> tuple[int, None]:
         code: int = StatusCode.OK
         for request in requests:
             uri = self._target(request)
@@ -397,7 +402,7 @@ class Processor:
                 self.pending_execs.append((str(parsed), correlator))
         return code, None
 
-    def _get(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item]]:
+    def _get(self, command: Command, requests: list[ItemRead]) -> tuple[int, list[Item]]:
         results: list[Item] = []
         for request in requests:
             uri = self._target(request)
@@ -432,7 +437,7 @@ class Processor:
             format = "bin"
         return Item.wrap(self._codec.result_item(self._namespace, uri, format, data.type, value))
 
-    def _alert(self, command: Command, requests: list[_Request]) -> tuple[int, list[Item] | None]:
+    def _alert(self, command: Command, requests: list[ItemRead]) -> tuple[int, list[Item] | None]:
         code = command.code  # type: ignore[attr-defined]
         if code == AlertCode.SESSION_ABORT:
             self.aborted = True
@@ -448,7 +453,7 @@ class Processor:
 
     # -- Atomic and Sequence -------------------------------------------------------------------
 
-    def _container(self, message: Message, container: Command, read: _Read) -> list[Command]:
+    def _container(self, message: Message, container: Command, read: CommandRead) -> list[Command]:
         if container.TAG == "Atomic":
             return self._atomic(message, container, read)
         if container.TAG != "Sequence":
@@ -461,7 +466,7 @@ class Processor:
         try:
             for child in container.commands:  # type: ignore[attr-defined]
                 if failed and not self.policy.continue_sequence:
-                    answers += self._status(message, _Read(child), StatusCode.NOT_EXECUTED)
+                    answers += self._status(message, self._read(child), StatusCode.NOT_EXECUTED)
                     continue
                 child_answers = self._answer(message, child)
                 answers += child_answers
@@ -470,10 +475,10 @@ class Processor:
             self._nesting -= 1
         return answers
 
-    def _atomic(self, message: Message, atomic: Command, read: _Read) -> list[Command]:
+    def _atomic(self, message: Message, atomic: Command, read: CommandRead) -> list[Command]:
         """All or nothing, across the tree and the plug-ins."""
         children = list(atomic.commands)  # type: ignore[attr-defined]
-        reads = [_Read(child) for child in children]
+        reads = [self._read(child) for child in children]
         codes: dict[int, int] = {}
         results: dict[int, list[Item] | None] = {}
         handlers = list(self._mounts.values())
@@ -524,74 +529,6 @@ class Processor:
                 self.tree.check_access(parsed, command, self.server_id)
                 return handler, parsed
         return None, parsed
-
-
-class _Request:
-    """One Item of a received command as the DPU needs it, read in one pass: Target and
-    Source LocURI, Meta Format and Type (its own, else its command's), Data, MoreData."""
-
-    __slots__ = ("target", "source", "format", "type", "data", "more_data")
-
-    def __init__(self, element: Any, command_meta: tuple[str | None, str | None]) -> None:
-        self.target = self.source = self.data = None
-        format = type = None
-        self.more_data = False
-        for child in element:
-            tag = child.tag
-            if tag == "Target" or tag == "Source":
-                uri = None
-                for part in child:
-                    if part.tag == "LocURI":
-                        uri = part.text
-                        break
-                if tag == "Target":
-                    self.target = uri
-                else:
-                    self.source = uri
-            elif tag == "Meta":
-                format, type = _format_and_type(child)
-            elif tag == "Data":
-                self.data = child[0] if len(child) else child.text  # a document, or text
-            elif tag == "MoreData":
-                self.more_data = True
-        self.format = format or command_meta[0]
-        self.type = type or command_meta[1]
-
-
-class _Read:
-    """A received command read once: its tag, CmdID, NoResp and Items."""
-
-    __slots__ = ("tag", "cmd_id", "no_resp", "requests", "more_data")
-
-    def __init__(self, command: Command) -> None:
-        self.tag = command.TAG
-        self.cmd_id = None
-        self.no_resp = False
-        meta: tuple[str | None, str | None] = (None, None)
-        items = []
-        seen_cmd_id = False
-        for child in command.element:
-            tag = child.tag
-            if tag == "Item":
-                items.append(child)
-            elif tag == "CmdID" and not seen_cmd_id:  # the first, as the model reads it
-                self.cmd_id, seen_cmd_id = child.text, True
-            elif tag == "NoResp":
-                self.no_resp = True
-            elif tag == "Meta" and meta == (None, None):
-                meta = _format_and_type(child)
-        self.requests = [_Request(item, meta) for item in items]
-        self.more_data = bool(self.requests) and self.requests[-1].more_data
-
-
-def _format_and_type(meta: Any) -> tuple[str | None, str | None]:
-    format = type = None
-    for part in meta:
-        if part.tag == "Format":
-            format = part.text
-        elif part.tag == "Type":
-            type = part.text
-    return format, type
 
 
 def _unaliased(uri: str) -> str:

@@ -1,8 +1,10 @@
-"""The element trees of the answers a DM client sends (Status, Results and their Items), each
-built in one call: a message of thousands of commands is answered in thousands of them.
+"""The DPU's work on elements, each piece in one call: reading a received command
+(:func:`read_command`) and building the element trees of the answers a DM client sends (Status,
+Results and their Items). A message of thousands of commands is read and answered in thousands
+of these calls.
 
-The compiled core has a twin of each (``_wbxml.status_element``, ...) that builds the same
-trees; the DPU uses the implementation in use.
+The compiled core has a twin of each (``_wbxml.read_command``, ``_wbxml.status_element``, ...)
+that reads and builds the same; the DPU uses the implementation in use.
 """
 
 from __future__ import annotations
@@ -13,7 +15,102 @@ from typing import Any
 from .element import Element
 from .languages import METINF_NAMESPACE
 
-__all__ = ["result_item", "results_element", "status_element"]
+__all__ = [
+    "CommandRead",
+    "ItemRead",
+    "read_command",
+    "result_item",
+    "results_element",
+    "status_element",
+]
+
+
+class ItemRead:
+    """One Item of a received command as the DPU needs it: Target and Source LocURI, Meta
+    Format and Type (its own, else its command's), Data (text, bytes, or an embedded document's
+    element), MoreData."""
+
+    __slots__ = ("target", "source", "format", "type", "data", "more_data")
+
+    def __init__(
+        self,
+        target: str | None,
+        source: str | None,
+        format: str | None,
+        type: str | None,
+        data: Any,
+        more_data: bool,
+    ) -> None:
+        self.target, self.source, self.data, self.more_data = target, source, data, more_data
+        self.format, self.type = format, type
+
+
+class CommandRead:
+    """A received command as the DPU needs it: its tag, CmdID (the first), NoResp, its Items
+    read (:class:`ItemRead`) and whether the last of them has MoreData."""
+
+    __slots__ = ("tag", "cmd_id", "no_resp", "requests", "more_data")
+
+    def __init__(self, tag: str, cmd_id: str | None, no_resp: bool, requests: list[ItemRead]):
+        self.tag, self.cmd_id, self.no_resp, self.requests = tag, cmd_id, no_resp, requests
+        self.more_data = bool(requests) and requests[-1].more_data
+
+
+def read_command(element: Any) -> CommandRead:
+    """A command's element read in one pass: its children, its Items' and their parts'. Of
+    repeated parts, a command's first CmdID and first Meta naming a Format or Type count, an
+    Item's last Target, Source, Meta and Data."""
+    cmd_id = None
+    no_resp = seen_cmd_id = False
+    meta: tuple[str | None, str | None] = (None, None)
+    items = []
+    for child in element:
+        tag = child.tag
+        if tag == "Item":
+            items.append(child)
+        elif tag == "CmdID" and not seen_cmd_id:
+            cmd_id, seen_cmd_id = child.text, True
+        elif tag == "NoResp":
+            no_resp = True
+        elif tag == "Meta" and meta == (None, None):
+            meta = _format_and_type(child)
+    return CommandRead(element.tag, cmd_id, no_resp, [_read_item(item, meta) for item in items])
+
+
+def _read_item(element: Any, command_meta: tuple[str | None, str | None]) -> ItemRead:
+    target = source = data = format = type = None
+    more_data = False
+    for child in element:
+        tag = child.tag
+        if tag == "Target" or tag == "Source":
+            uri = None
+            for part in child:
+                if part.tag == "LocURI":
+                    uri = part.text
+                    break
+            if tag == "Target":
+                target = uri
+            else:
+                source = uri
+        elif tag == "Meta":
+            format, type = _format_and_type(child)
+        elif tag == "Data":
+            data = child[0] if len(child) else child.text  # a document, or text
+        elif tag == "MoreData":
+            more_data = True
+    return ItemRead(
+        target, source, format or command_meta[0], type or command_meta[1], data, more_data
+    )
+
+
+def _format_and_type(meta: Any) -> tuple[str | None, str | None]:
+    format = type = None
+    for part in meta:
+        if part.tag == "Format":
+            format = part.text
+        elif part.tag == "Type":
+            type = part.text
+    return format, type
 
 
 def status_element(
