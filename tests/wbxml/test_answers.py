@@ -114,21 +114,11 @@ def test_a_command_is_read_with_its_items(codec: ModuleType) -> None:
     read = codec.read_command(command)
     assert (read.tag, read.cmd_id, read.no_resp, read.more_data) == ("Replace", "4", True, False)
     first, second = read.requests
-    assert (first.target, first.source, first.format, first.type, first.data, first.more_data) == (
-        "./a",
-        "./s",
-        "chr",
-        "text/plain",
-        "v",
-        True,
-    )  # the command's first Meta naming something
-    assert (second.target, second.source, second.format, second.type, second.more_data) == (
-        "./c",
-        None,
-        "int",
-        "text/plain",
-        False,
-    )  # an Item's last Target and Meta; a Type it lacks comes from the command's Meta
+    fields = ("target", "source", "format", "type", "more_data")
+    assert [getattr(first, name) for name in fields] == ["./a", "./s", "chr", "text/plain", True]
+    assert first.data == "v"  # the command's first Meta naming something gave Format and Type
+    assert [getattr(second, name) for name in fields] == ["./c", None, "int", "text/plain", False]
+    # an Item's last Target and Meta count; the Type its Meta lacks comes from the command's
     assert second.data is document
 
 
