@@ -13,6 +13,7 @@ documents and give up on the rest, which then takes the tree path, so their outp
 """
 
 cimport cython
+from cpython cimport array
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.tuple cimport PyTuple_New
@@ -98,10 +99,10 @@ from syncml_codec.wbxml.rules import (
     xmlns_action,
 )
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "list_tokens", "measure_wbxml",
-           "read_command", "read_lxml", "read_tnds_node", "read_xml", "result_item",
-           "results_element", "set_element_reserve", "status_element", "wbxml_to_xml",
-           "write_xml", "xml_to_wbxml"]
+__all__ = ["Element", "decode_wbxml", "encode_wbxml", "fit", "joined_answers", "list_tokens",
+           "measure_wbxml", "number_commands", "read_command", "read_lxml", "read_tnds_node",
+           "read_xml", "result_item", "results_element", "set_element_reserve", "status_element",
+           "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 
@@ -141,6 +142,7 @@ cdef dict _XML_SPELLINGS = XML_SPELLINGS
 include "_wbxml/element.pxi"
 include "_wbxml/reserve.pxi"
 include "_wbxml/answers.pxi"
+include "_wbxml/packing.pxi"
 include "_wbxml/decoder_parts.pxi"
 include "_wbxml/decoder.pxi"
 include "_wbxml/listing.pxi"

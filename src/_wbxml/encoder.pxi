@@ -34,8 +34,10 @@ cdef class _Encoder(_Output):
     cdef dict options, tags_by_namespace, metinf_pages
     cdef int page, version
     cdef bint syncml, type_rewrite, string_table
-    cdef object measured  # the element whose children's spans are recorded (measure_wbxml)
-    cdef list spans
+    cdef object measured  # the element whose children are measured (measure_wbxml)
+    cdef array.array figures
+    cdef Py_ssize_t watched  # where a measured child starts: a page switch there is its
+    cdef int switched_to  # page (-1: none)
 
     def __init__(self, language, dict options):
         self.prefixes = {}
@@ -53,7 +55,8 @@ cdef class _Encoder(_Output):
         self.metinf_pages = {}
         self.page = 0
         self.measured = None
-        self.spans = []
+        self.figures = None
+        self.watched, self.switched_to = -1, -1
 
     def document(self, root):
         # A numeric public id (the common case) has its header written here in one allocation;
@@ -69,10 +72,11 @@ cdef class _Encoder(_Output):
         if self.shared is not None:
             self.shared.share(self, self.table)
         table_data = PyBytes_FromStringAndSize(self.table.out, self.table.size)
+        cdef Py_ssize_t body_size = 0 if self.counting else self.size  # counting: the head
         if numeric:
             return _numeric_document(self.version, self.language.public_id, table_data,
-                                     self.out, self.size)
-        body = PyBytes_FromStringAndSize(self.out, self.size)
+                                     self.out, body_size)
+        body = PyBytes_FromStringAndSize(self.out, body_size)
         return finish_document(self.version, public_id, table_data, body)
 
     cdef object type_element(self, object node):
@@ -109,6 +113,8 @@ cdef class _Encoder(_Output):
 
     cdef inline int switch_page(self, int page) except -1:
         if page != self.page:
+            if self.size == self.watched:
+                self.switched_to = page
             self.byte(SWITCH_PAGE)
             self.byte(page)
             self.page = page
@@ -138,6 +144,9 @@ cdef class _Encoder(_Output):
             return 0
         if self.shared is not None and PyUnicode_GET_LENGTH(text) >= _SHARED_MIN_LENGTH:
             self.shared.record(text, self.size, length + 2)
+        if self.counting:
+            self.size += length + 2
+            return 0
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -262,12 +271,29 @@ cdef class _Encoder(_Output):
         """A child element and its tail (and where they lie, for ``measure_wbxml``)."""
         cdef Py_ssize_t start = self.size
         cdef int page_before = self.page
+        cdef bint measured = parent is self.measured and parent is not None
+        if measured:
+            self.watched, self.switched_to = start, -1
         self.element(node, parent, grandparent, depth)
         tail = _tail_of(<Element> node) if type(node) is Element else node.tail
         if tail is not None and len(tail) > 0:
             self.content(tail, False)
-        if parent is self.measured and parent is not None:
-            self.spans.append((start, self.size, page_before, self.page))
+        if measured:
+            self.record(start, page_before)
+        return 0
+
+    cdef int record(self, Py_ssize_t start, int page_before) except -1:
+        """A measured child's figures (see ``measure_wbxml``), from where it started."""
+        cdef Py_ssize_t count = len(self.figures)
+        cdef long long size = self.size - start
+        cdef int first_page = page_before
+        if self.switched_to >= 0:
+            first_page, size = self.switched_to, size - 2
+        array.resize_smart(self.figures, count + 4)
+        self.figures.data.as_longlongs[count] = size
+        self.figures.data.as_longlongs[count + 1] = page_before
+        self.figures.data.as_longlongs[count + 2] = first_page
+        self.figures.data.as_longlongs[count + 3] = self.page
         return 0
 
     cdef int rules(self, str tag, int page) except -1:
@@ -325,11 +351,13 @@ def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number
 
 def measure_wbxml(root, parent, *, language=None, int version=0x03, str public_id="number",
                   str opaque_data="auto", bint type_rewrite=True):
-    """``encode_wbxml`` (no string table) telling where each child of ``parent`` lies
+    """``encode_wbxml`` (no string table) telling what each child of ``parent`` takes
     (``syncml_codec.wbxml.encoder.measure_wbxml``)."""
     options = {"version": version, "public_id": public_id, "string_table": False,
                "opaque_data": opaque_data, "type_rewrite": type_rewrite}
     cdef _Encoder encoder = _Encoder(language or root_language(root), options)
     encoder.measured = parent
-    document = encoder.document(root)
-    return document, len(document) - encoder.size, encoder.spans
+    encoder.figures = array.array("q")
+    encoder.counting = True
+    head = encoder.document(root)
+    return len(head) + encoder.size, encoder.figures

@@ -1,7 +1,8 @@
 """The interface of the compiled core (``src/_wbxml.pyx``), shared by its pure-Python twin
 ``syncml_codec.fallback``; ``tests/test_interface.py`` keeps the two in step."""
 
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, ClassVar
 
 from .limits import Limits
@@ -73,7 +74,7 @@ def measure_wbxml(
     public_id: str = "number",
     opaque_data: str = "auto",
     type_rewrite: bool = True,
-) -> tuple[bytes, int, list[tuple[int, int, int, int]]]: ...
+) -> tuple[int, array[int]]: ...
 def read_lxml(node: Any, language: Language | None = None, limits: Limits = ...) -> Element: ...
 def read_xml(xml: bytes | str, *, limits: Limits = ...) -> Element: ...
 
@@ -93,6 +94,26 @@ class CommandRead:
     more_data: bool
 
 def read_command(element: Any) -> CommandRead: ...
+def number_commands(
+    elements: Iterable[Any],
+    first: int,
+    same: bool,
+    commands: Collection[str],
+    containers: Collection[str],
+) -> tuple[array[int], list[tuple[Any, str]]]: ...
+def joined_answers(elements: Iterable[Any], previous: Any) -> bytearray: ...
+def fit(
+    figures: array[int],
+    cmd_ids: array[int],
+    joined: bytes | bytearray,
+    start: int,
+    stop: int,
+    size: int,
+    page: int,
+    cmd_id: int,
+    max_size: int,
+    final_costs: tuple[int, int] | None,
+) -> tuple[int, int, int, int]: ...
 def status_element(
     namespace: str | None,
     msg_ref: str | None,

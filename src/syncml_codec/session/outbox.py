@@ -4,12 +4,15 @@ full as the commands allow.
 
 How the sizes are known without encoding a message per command: a command's encoded size is
 worked out once, when it is first needed, for all the commands waiting (one encoding of them
-all, which tells where each lies: ``measure_wbxml``; in XML each command is written alone).
+all, which tells what each takes: ``measure_wbxml``; in XML each command is written alone).
 What depends on a command's place is then added exactly: the CmdID it gets (its digits), a
 WBXML code-page switch where the command before it ended on another page, the Final element,
-the message's SyncHdr and the commands leading it (encoded once per message). Only an Item's
-Data is ever split (large objects, :func:`~syncml_codec.session.largeobject.chunk_item`): a
-chunk's size is worked out from the same figures and checked by encoding that one command.
+the message's SyncHdr and the commands leading it (encoded once per message). Placing the
+commands that fit, numbering their CmdIDs and keeping each Results with its Status are done
+over all the commands at once, by the implementation in use (``wbxml.packing``). Only an
+Item's Data is ever split (large objects,
+:func:`~syncml_codec.session.largeobject.chunk_item`): a chunk's size is worked out from the
+same figures and checked by encoding that one command.
 
 With the string table (``string_table=True``) sizes are not additive: messages are packed by
 the sizes without the table (an upper bound) and topped up while the encoded message leaves
@@ -19,17 +22,17 @@ room.
 from __future__ import annotations
 
 import copy
-from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from .. import _impl, api
 from ..errors import SyncMLError
-from ..model.commands import Command, Results, Status, _Container, command_elements, wrap_command
+from ..model.commands import _CONTAINERS, COMMANDS, Command, _Container, wrap_command
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
+from ..wbxml.packing import FIGURES
 from .largeobject import SizeCounts, data_size
 from .serial import StateError, commands_from_text, commands_to_text
 
@@ -40,6 +43,8 @@ _XML_DECLARATION = len(b'<?xml version="1.0" encoding="UTF-8"?>')
 _FINAL_XML = len(b"<Final/>")
 _FINAL_WBXML = 1
 _SWITCH_PAGE = 2  # SWITCH_PAGE and a page number below 128
+#: Commands sent before the queue's lists are cut short (and at least half of them).
+_COMPACT_AFTER = 4096
 
 
 class OutboxError(SyncMLError, ValueError):
@@ -47,17 +52,80 @@ class OutboxError(SyncMLError, ValueError):
     the peer's MaxObjSize."""
 
 
-@dataclass
-class _Unit:
-    """Commands that travel together (a Status and the Results right after it): their encoded
-    size with every CmdID one digit long and no code-page switch before them, the code page
-    they start and end in, and how many CmdIDs they hold."""
+class _Queue:
+    """Commands in order (their elements), with what is known of each: whether it travels with
+    the one before (``joined``: a Results right after the Status of the same command), and once
+    measured, its ``figures`` (:data:`~syncml_codec.wbxml.packing.FIGURES` each, with CmdIDs of
+    one digit) and how many CmdIDs it holds. The commands before ``first`` are gone; those from
+    ``first`` up to ``measured`` have figures."""
 
-    commands: list[Command]
-    size: int = -1
-    first_page: int = 0
-    end_page: int = 0
-    cmd_ids: int = 0
+    def __init__(self) -> None:
+        self.elements: list[Any] = []
+        self.joined = bytearray()
+        self.figures: array[int] = array("q")
+        self.cmd_ids: array[int] = array("q")
+        self.first = 0
+
+    @property
+    def measured(self) -> int:
+        return len(self.cmd_ids)
+
+    def __len__(self) -> int:
+        return len(self.elements) - self.first
+
+    def append(self, elements: list[Any]) -> None:
+        last = self.elements[-1] if len(self) else None
+        self.joined += _impl.codec.joined_answers(elements, last)
+        self.elements += elements
+
+    def unit_end(self, start: int) -> int:
+        """Where the unit starting at ``start`` ends."""
+        end = start + 1
+        while end < len(self.elements) and self.joined[end]:
+            end += 1
+        return end
+
+    def take(self, end: int) -> list[Any]:
+        """The commands from ``first`` to ``end``, gone from the queue."""
+        taken = self.elements[self.first : end]
+        self.first = end
+        if self.first >= _COMPACT_AFTER and 2 * self.first >= len(self.elements):
+            del self.elements[: self.first], self.joined[: self.first]
+            del self.figures[: FIGURES * self.first], self.cmd_ids[: self.first]
+            self.first = 0
+        return taken
+
+    def put_first(self, queue: _Queue) -> None:
+        """Put the commands of ``queue`` first: measured ones, or unmeasured ones while no
+        waiting command is measured (the measured ones stay a prefix)."""
+        first, measured = self.first, queue.measured == len(queue.elements)
+        if not measured and self.measured > first:
+            raise AssertionError("unmeasured commands put before measured ones")
+        self.elements[first:first] = queue.elements
+        self.joined[first:first] = queue.joined
+        if measured:
+            self.figures[FIGURES * first : FIGURES * first] = queue.figures
+            self.cmd_ids[first:first] = queue.cmd_ids
+
+    def unit(self, start: int) -> _Queue:
+        """The unit starting at ``start``, as a queue of its own (its figures copied)."""
+        end = self.unit_end(start)
+        unit = _Queue()
+        unit.elements = self.elements[start:end]
+        unit.joined = self.joined[start:end]
+        unit.figures = self.figures[FIGURES * start : FIGURES * end]
+        unit.cmd_ids = self.cmd_ids[start:end]
+        return unit
+
+    def size(self) -> int:
+        """What the commands take with every CmdID one digit and no page switch before the
+        first (for messages)."""
+        total, page = 0, None
+        for index in range(self.first, len(self.elements)):
+            size, _, first_page, end_page = self.figures[FIGURES * index : FIGURES * index + 4]
+            total += size + (_SWITCH_PAGE if page is not None and first_page != page else 0)
+            page = end_page
+        return total
 
 
 class Outbox:
@@ -97,39 +165,41 @@ class Outbox:
         self.encode_options = encode_options
         self._table = bool(encode_options.get("string_table"))
         self._measure_options = {k: v for k, v in encode_options.items() if k != "string_table"}
-        self._units: deque[_Unit] = deque()
+        self._queue = _Queue()
         self._chunks: _Chunking | None = None
+        self._version = ""  # the SyncML version of the last message given (what sizes are of)
         #: The encoded size of the last message :meth:`next_message` gave (for checks).
         self.last_size = 0
 
     @property
     def pending(self) -> bool:
         """Whether commands (or chunks of an object) wait to be sent."""
-        return bool(self._units) or self._chunks is not None
+        return bool(self._queue) or self._chunks is not None
 
     def queue(self, *commands: Command) -> None:
         """Add commands to send, in order. A Results right after the Status of the same
         command stays with it. OutboxError for an object above ``max_obj_size``."""
-        self._add_units(self._units, commands)
+        self._queue.append(self._checked(commands))
 
     def queue_first(self, *commands: Command) -> None:
         """Put commands before those waiting (but after an object already going out in
         chunks): the commands of a message the peer refused, to send again."""
-        units: deque[_Unit] = deque()
-        self._add_units(units, commands)
-        self._units.extendleft(reversed(units))
+        queue = _Queue()
+        queue.append(self._checked(commands))
+        if self._queue.measured > self._queue.first:  # keep the measured commands first
+            self._measure_queue(queue)
+        self._queue.put_first(queue)
 
-    def _add_units(self, units: deque[_Unit], commands: Iterable[Command]) -> None:
-        for command in commands:
-            if not isinstance(command, Command):
-                raise TypeError(f"expected a command, not {type(command).__name__}")
-            self._check_objects(command)
-            last = units[-1] if units else None
-            if last is not None and _follows(last.commands[-1], command):
-                last.commands.append(command)
-                last.size = -1
-            else:
-                units.append(_Unit([command]))
+    def _checked(self, commands: Sequence[Command]) -> list[Any]:
+        """The elements of ``commands``, once they are known to be commands (and their
+        objects within ``max_obj_size``)."""
+        for kind in set(map(type, commands)):  # a type at a time: packages are long
+            if not issubclass(kind, Command):
+                raise TypeError(f"expected a command, not {kind.__name__}")
+        if self.max_obj_size is not None:
+            for command in commands:
+                self._check_objects(command)
+        return [command.element for command in commands]
 
     def next_message(self, header: Header, *, lead: Iterable[Command] = ()) -> Message:
         """The next message: ``header``'s SyncHdr (copied), then ``lead`` (the commands that
@@ -139,24 +209,25 @@ class Outbox:
         message = _new_message(header)
         leading = list(lead)
         message.body.commands.extend(leading)
+        self._version = message.version
         builder = _Builder(self, message, _number(leading, 1))
         if self._chunks is not None:
             builder.add_chunk(self._chunks)
-        while self._chunks is None and self._units:
-            unit = self._units[0]
-            if unit.size < 0:
-                self._measure(message.version)
-            if builder.fits(unit, last=len(self._units) == 1):
-                builder.add(unit)
-                self._units.popleft()
-            elif not self._split(unit, builder):
+        queue = self._queue
+        while self._chunks is None and queue:
+            self._measure_queue(queue)
+            builder.add_fitting(queue)
+            if not queue or not self._split(queue.unit(queue.first), builder):
                 break
         if not builder.placed and self.pending:
-            raise OutboxError(builder.too_large(self._units[0]))
+            unit = queue.unit(queue.first)
+            raise OutboxError(builder.too_large(wrap_command(unit.elements[-1]), unit.size()))
         if self._table:
             builder.top_up()
-        message.final = self.final and not self.pending
-        self.last_size = builder.encoded_size(message.final)
+        final = self.final and not self.pending
+        if final:
+            builder.end_package()
+        self.last_size = builder.encoded_size(final)
         return message
 
     # -- state ---------------------------------------------------------------------------------
@@ -165,6 +236,7 @@ class Outbox:
         """What the outbox holds and how it is set, as JSON-serializable data (a session's
         state, to continue in another process: :meth:`from_state`)."""
         chunks = self._chunks
+        queue = self._queue
         return {
             "max_msg_size": self.max_msg_size,
             "max_obj_size": self.max_obj_size,
@@ -172,7 +244,7 @@ class Outbox:
             "final": self.final,
             "size_counts": self.size_counts,
             "encode_options": self.encode_options,
-            "commands": commands_to_text(c for unit in self._units for c in unit.commands),
+            "commands": commands_to_text(map(wrap_command, queue.elements[queue.first :])),
             "chunking": None
             if chunks is None
             else {
@@ -211,46 +283,48 @@ class Outbox:
 
     # -- sizes ---------------------------------------------------------------------------------
 
-    def _measure(self, version: str) -> None:
-        """Work out the size of every waiting unit not measured yet, at once."""
-        self._measure_units([unit for unit in self._units if unit.size < 0], version)
-
-    def _measure_units(self, units: list[_Unit], version: str) -> None:
-        if not units:
+    def _measure_queue(self, queue: _Queue) -> None:
+        """Work out the figures of the commands of ``queue`` not measured yet, at once."""
+        start = queue.measured
+        if start == len(queue.elements):
             return
-        for unit in units:
-            unit.cmd_ids = _number(unit.commands, 1, placeholder=True)
+        elements = queue.elements[start:]
+        cmd_ids, missing = _impl.codec.number_commands(elements, 1, True, COMMANDS, _CONTAINERS)
+        _add_cmd_ids(missing)
         if self.format == "xml":
-            for unit in units:
-                unit.size = sum(self._xml_size(command) for command in unit.commands)
-            return
-        element = api.element_class()
-        namespace = f"SYNCML:SYNCML{version}"
-        commands = [command.element for unit in units for command in unit.commands]
-        body = element("SyncBody", namespace, None, None, commands)
-        root = element("SyncML", namespace, None, None, [body])
-        document, start, spans = _impl.codec.measure_wbxml(root, body, **self._measure_options)
-        encoded = document[start:]
-        position = 0
-        for unit in units:
-            taken = spans[position : position + len(unit.commands)]
-            position += len(unit.commands)
-            unit.size, unit.first_page, unit.end_page = _span_figures(encoded, taken)
+            for element in elements:
+                queue.figures.extend((self._xml_size(element), 0, 0, 0))
+        else:
+            element = api.element_class()
+            namespace = f"SYNCML:SYNCML{self._version}"
+            body = element("SyncBody", namespace, None, None, elements)
+            root = element("SyncML", namespace, None, None, [body])
+            _, figures = _impl.codec.measure_wbxml(root, body, **self._measure_options)
+            queue.figures.extend(figures)
+        queue.cmd_ids.extend(cmd_ids)
+
+    def _measured(self, commands: list[Command]) -> _Queue:
+        """``commands`` as a unit of their own, measured."""
+        unit = _Queue()
+        unit.elements = [command.element for command in commands]
+        unit.joined = bytearray(len(commands))
+        unit.joined[1:] = b"\x01" * (len(commands) - 1)
+        self._measure_queue(unit)
+        return unit
 
     @staticmethod
-    def _xml_size(command: Command) -> int:
+    def _xml_size(element: Any) -> int:
         """A command's bytes in a SyncBody of its own namespace: written alone, less the XML
         declaration and the namespace declaration its root then needs."""
-        written = api.encode(command.element, format="xml")
-        namespace = command.element.namespace
+        written = api.encode(element, format="xml")
+        namespace = element.namespace
         declaration = len(f' xmlns="{namespace}"'.encode()) if namespace else 0
         return len(written) - _XML_DECLARATION - declaration
 
     # -- splitting -----------------------------------------------------------------------------
 
     def _check_objects(self, command: Command) -> None:
-        if self.max_obj_size is None:
-            return
+        assert self.max_obj_size is not None
         for item in _items(command):
             data = item.data
             if isinstance(data, str | bytes):
@@ -262,32 +336,38 @@ class Outbox:
                         f"{size} bytes, above the peer's MaxObjSize {self.max_obj_size}"
                     )
 
-    def _split(self, unit: _Unit, builder: _Builder) -> bool:
-        """Deal with a unit that does not fit where the message stands. One that would fit a
-        message of its own (beside the SyncHdr and lead) waits for the next message: False.
-        Otherwise a command of several Items becomes one command per Item; an Item's Data
-        goes in chunks, the first filling this message (objects that fit a message are never
-        chunked: the spec forbids MoreData on them). False too when nothing can be split."""
-        if builder.fits_alone(unit, last=len(self._units) == 1):
+    def _split(self, unit: _Queue, builder: _Builder) -> bool:
+        """Deal with the first waiting unit, which does not fit where the message stands. One
+        that would fit a message of its own (beside the SyncHdr and lead) waits for the next
+        message: False. Otherwise a command of several Items becomes one command per Item; an
+        Item's Data goes in chunks, the first filling this message (objects that fit a message
+        are never chunked: the spec forbids MoreData on them). False too when nothing can be
+        split."""
+        if builder.fits_alone(unit):
             return False
-        splittable = unit.commands[-1]
+        *before, splittable = map(wrap_command, unit.elements)
         if isinstance(splittable, _Container) or not _items(splittable):
             return False
         items = list(splittable.items)
+        queue = self._queue
         if len(items) > 1:
-            self._units.popleft()
-            for index, item in reversed(list(enumerate(items))):
+            queue.take(queue.first + len(unit))
+            singles = []
+            for item in items:
                 single = wrap_command(copy.deepcopy(splittable.element))
                 single.items = [Item.wrap(copy.deepcopy(item.element))]
-                commands = [*unit.commands[:-1], single] if index == 0 else [single]
-                self._units.appendleft(_Unit(commands))
+                singles.append(single)
+            split = _Queue()
+            split.append([command.element for command in (*before, *singles)])
+            self._measure_queue(split)
+            queue.put_first(split)
             return True
         if not isinstance(items[0].data, str | bytes) or not items[0].data:
             return False
-        chunking = _Chunking(unit.commands[:-1], splittable)
+        chunking = _Chunking(before, splittable)
         if builder.placed and not builder.room_for_chunk(chunking):
             return False  # the first chunk starts the next message
-        self._units.popleft()
+        queue.take(queue.first + len(unit))
         builder.add_chunk(chunking)
         return True
 
@@ -332,8 +412,8 @@ class _Chunking:
 
 
 class _Builder:
-    """One message being filled: its encoded size so far (without Final) and the code page
-    its next command starts after."""
+    """One message being filled: its encoded size so far (without Final), the code page its
+    next command starts after, its next CmdID."""
 
     def __init__(self, outbox: Outbox, message: Message, next_cmd_id: int) -> None:
         self.outbox = outbox
@@ -344,22 +424,28 @@ class _Builder:
         self.wbxml = outbox.format == "wbxml"
         self.base, self.page = self._skeleton()
         self.skeleton, self.skeleton_page, self.first_cmd_id = self.base, self.page, next_cmd_id
+        self.final_costs = (self.final_cost(0), self.final_cost(1)) if outbox.final else None
 
     def _skeleton(self) -> tuple[int, int]:
         """The SyncHdr and lead's size, and the page after them: measured with a Final, so the
         body is never empty (an empty one is written shorter), then less the Final."""
         message = self.message
-        message.final = True
+        self.end_package()
         try:
             if not self.wbxml:
                 return len(api.encode(message.element, format="xml")) - _FINAL_XML, 0
-            document, _, spans = _impl.codec.measure_wbxml(
+            size, figures = _impl.codec.measure_wbxml(
                 message.element, message.body.element, **self.outbox._measure_options
             )
         finally:
-            message.final = False
-        page = spans[-1][2]  # where Final started: the page after the lead
-        return len(document) - self.final_cost(page), page
+            self.body.pop()
+        page = figures[-FIGURES + 1]  # the page before Final: the page after the lead
+        return size - self.final_cost(page), page
+
+    def end_package(self) -> None:
+        """Put Final after every command (as the model's setter would, without looking for
+        the place)."""
+        self.body.append(api.element_class()("Final", self.message.body.element.namespace))
 
     def final_cost(self, page: int) -> int:
         """What Final adds after a command that ends on ``page``."""
@@ -367,33 +453,54 @@ class _Builder:
             return _FINAL_XML
         return _FINAL_WBXML + (_SWITCH_PAGE if page else 0)
 
-    def cost(self, unit: _Unit) -> int:
-        """What ``unit`` adds where the message stands: its size, a page switch, its CmdIDs'
-        digits beyond one each."""
-        switch = _SWITCH_PAGE if self.wbxml and unit.first_page != self.page else 0
-        return unit.size + switch + _digits(self.next_cmd_id, unit.cmd_ids)
+    def _fit(self, queue: _Queue, start: tuple[int, int, int], room: int, last: bool) -> int:
+        """Where placing ``queue``'s units would stop, from ``start`` (size, page, CmdID) in
+        ``room`` bytes, Final counted after a unit that empties ``queue`` when ``last``."""
+        final_costs = self.final_costs if last else None
+        end, *_ = _impl.codec.fit(
+            queue.figures, queue.cmd_ids, queue.joined, queue.first, len(queue.elements),
+            *start, room, final_costs,
+        )  # fmt: skip
+        return int(end)
 
-    def fits(self, unit: _Unit, last: bool) -> bool:
-        """Whether ``unit`` fits, with Final after it when it would empty the outbox."""
-        return self._fits(self.base, self.page, self.next_cmd_id, unit, last)
+    def fits_alone(self, unit: _Queue) -> bool:
+        """Whether ``unit`` (the first waiting) would fit this message without the waiting
+        commands in it."""
+        last = len(unit) == len(self.outbox._queue)
+        start = (self.skeleton, self.skeleton_page, self.first_cmd_id)
+        return self._fit(unit, start, self.outbox.max_msg_size, last) == len(unit.elements)
 
-    def fits_alone(self, unit: _Unit, last: bool) -> bool:
-        """Whether ``unit`` would fit this message without the waiting commands in it."""
-        return self._fits(self.skeleton, self.skeleton_page, self.first_cmd_id, unit, last)
+    def add_fitting(self, queue: _Queue) -> int:
+        """Place the units of ``queue`` that fit, in order (with Final after the last); how
+        many commands went in."""
+        end, base, page, cmd_id = _impl.codec.fit(
+            queue.figures, queue.cmd_ids, queue.joined, queue.first, len(queue.elements),
+            self.base, self.page, self.next_cmd_id, self.outbox.max_msg_size, self.final_costs,
+        )  # fmt: skip
+        count = end - queue.first
+        if count:
+            self._place(queue.take(end))
+            self.base, self.page, self.next_cmd_id = base, page, cmd_id
+        return int(count)
 
-    def _fits(self, base: int, page: int, cmd_id: int, unit: _Unit, last: bool) -> bool:
-        switch = _SWITCH_PAGE if self.wbxml and unit.first_page != page else 0
-        after = base + unit.size + switch + _digits(cmd_id, unit.cmd_ids)
-        if last and self.outbox.final:
-            after += self.final_cost(unit.end_page)
-        return after <= self.outbox.max_msg_size
+    def add(self, unit: _Queue) -> None:
+        """Place ``unit``, whatever room is left (a chunk made to fit)."""
+        _, base, page, cmd_id = self._after(unit)
+        self._place(unit.elements)
+        self.base, self.page, self.next_cmd_id = base, page, cmd_id
 
-    def add(self, unit: _Unit) -> None:
-        self.base += self.cost(unit)
-        self.page = unit.end_page
-        _number(unit.commands, self.next_cmd_id)
-        self.next_cmd_id += unit.cmd_ids
-        self.body.extend(command.element for command in unit.commands)
+    def _after(self, unit: _Queue) -> tuple[int, int, int, int]:
+        return _impl.codec.fit(  # type: ignore[no-any-return]
+            unit.figures, unit.cmd_ids, unit.joined, unit.first, len(unit.elements),
+            self.base, self.page, self.next_cmd_id, 1 << 62, None,
+        )  # fmt: skip
+
+    def _place(self, elements: list[Any]) -> None:
+        _, missing = _impl.codec.number_commands(
+            elements, self.next_cmd_id, False, COMMANDS, _CONTAINERS
+        )
+        _add_cmd_ids(missing)
+        self.body.extend(elements)
         self.placed = True
 
     def encoded_size(self, final: bool) -> int:
@@ -412,31 +519,21 @@ class _Builder:
         the chunk ends the message unless it is the last."""
         outbox = self.outbox
         if chunking.before:
-            unit = _Unit(chunking.before)
-            outbox._units.appendleft(unit)
-            outbox._measure(self.message.version)
-            outbox._units.popleft()
-            self.add(unit)
+            self.add(outbox._measured(chunking.before))
             chunking.before = []
         length = self._chunk_length(chunking)
         if length <= 0:
-            raise OutboxError(self.too_large(_Unit([chunking.command], size=chunking.rest())))
-        command = chunking.chunk(length)
-        self.add(self._measured(command))
+            raise OutboxError(self.too_large(chunking.command, chunking.rest()))
+        self.add(outbox._measured([chunking.chunk(length)]))
         chunking.position += length
         outbox._chunks = chunking if chunking.rest() else None
 
-    def _measured(self, command: Command) -> _Unit:
-        unit = _Unit([command])
-        self.outbox._measure_units([unit], self.message.version)
-        return unit
-
     def _chunk_cost(self, chunking: _Chunking, length: int) -> int:
         """The exact cost of the chunk of ``length`` where the message stands (encoded)."""
-        unit = self._measured(chunking.chunk(length))
-        cost = self.cost(unit)
-        if length >= chunking.rest() and self.outbox.final and not self.outbox._units:
-            cost += self.final_cost(unit.end_page)
+        _, after, page, _ = self._after(self.outbox._measured([chunking.chunk(length)]))
+        cost = after - self.base
+        if length >= chunking.rest() and self.outbox.final and not self.outbox._queue:
+            cost += self.final_cost(page)
         return cost
 
     def _chunk_length(self, chunking: _Chunking) -> int:
@@ -469,25 +566,15 @@ class _Builder:
         """With the string table the encoded message is smaller than the sizes say: add the
         waiting units that fit the room it leaves, until none does."""
         outbox = self.outbox
-        while outbox._units and outbox._chunks is None:
+        while outbox._queue and outbox._chunks is None:
             self.base = len(api.encode(self.message.element, **outbox.encode_options))
-            added = False
-            while outbox._units:
-                unit = outbox._units[0]
-                if unit.size < 0:
-                    outbox._measure(self.message.version)
-                if not self.fits(unit, last=len(outbox._units) == 1):
-                    break
-                self.add(unit)
-                outbox._units.popleft()
-                added = True
-            if not added:
+            outbox._measure_queue(outbox._queue)
+            if not self.add_fitting(outbox._queue):
                 return
 
-    def too_large(self, unit: _Unit) -> str:
-        command = unit.commands[-1]
+    def too_large(self, command: Command, size: int) -> str:
         return (
-            f"{command.TAG} (CmdID {command.cmd_id}, {unit.size} bytes in {self.outbox.format}) "
+            f"{command.TAG} (CmdID {command.cmd_id}, {size} bytes in {self.outbox.format}) "
             f"cannot fit a message of at most {self.outbox.max_msg_size} bytes whose SyncHdr "
             f"and leading commands take {self.base}"
         )
@@ -503,8 +590,8 @@ def pack(
     outbox.queue(*commands)
     messages = []
     msg_id = int(header.msg_id or 1)
+    current = Header.wrap(copy.deepcopy(header.element))  # each message copies it
     while True:
-        current = Header.wrap(copy.deepcopy(header.element))
         current.msg_id = str(msg_id)
         messages.append(outbox.next_message(current))
         if not outbox.pending:
@@ -528,45 +615,20 @@ def _new_message(header: Header) -> Message:
     return Message.from_element(root)
 
 
-def _number(commands: list[Command], first: int, *, placeholder: bool = False) -> int:
-    """Number the CmdIDs of ``commands`` (nested ones too) from ``first`` (every one ``1``
-    with ``placeholder``); how many there are, or the next number."""
-    count = 0
-    for element in command_elements(command.element for command in commands):
-        text = "1" if placeholder else str(first + count)
-        for child in element.children:
-            if child.tag == "CmdID":
-                child.text = text
-                break
-        else:  # none yet: the model puts it where the DTD wants it
-            wrap_command(element).cmd_id = text
-        count += 1
-    return count if placeholder else first + count
+def _number(commands: list[Command], first: int) -> int:
+    """Number the CmdIDs of ``commands`` (nested ones too) from ``first``; the next number."""
+    elements = [command.element for command in commands]
+    counts, missing = _impl.codec.number_commands(elements, first, False, COMMANDS, _CONTAINERS)
+    _add_cmd_ids(missing)
+    return first + int(sum(counts))
 
 
-def _digits(first: int, count: int) -> int:
-    """The bytes CmdIDs ``first`` .. ``first + count - 1`` add over one digit each."""
-    return sum(len(str(number)) - 1 for number in range(first, first + count))
-
-
-def _span_figures(body: bytes, spans: list[tuple[int, int, int, int]]) -> tuple[int, int, int]:
-    """(size without a leading page switch, first page, end page) of consecutive spans."""
-    start, _, page_before, _ = spans[0]
-    end_page = spans[-1][3]
-    size = spans[-1][1] - start
-    if body[start] == 0:  # SWITCH_PAGE: the first tag's page differs from the one in force
-        return size - _SWITCH_PAGE, body[start + 1], end_page
-    return size, page_before, end_page
+def _add_cmd_ids(missing: list[tuple[Any, str]]) -> None:
+    """Give the commands ``number_commands`` found without a CmdID their CmdID (the model
+    puts it where the DTD wants it)."""
+    for element, text in missing:
+        wrap_command(element).cmd_id = text
 
 
 def _items(command: Command) -> list[Item]:
     return list(command.items) if hasattr(command, "items") else []
-
-
-def _follows(status: Command, command: Command) -> bool:
-    """Whether ``command`` is the Results of the command ``status`` answers."""
-    return (
-        isinstance(status, Status)
-        and isinstance(command, Results)
-        and (status.msg_ref, status.cmd_ref) == (command.msg_ref, command.cmd_ref)
-    )

@@ -5,6 +5,7 @@ The twin of the compiled encoder: the same bytes for every tree, and the same er
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from ..errors import EncodeError
@@ -56,8 +57,8 @@ class _Encoder:
         self.shared: SharedStrings | None = None
         self.data_classifier = DataClassifier()
         self.prefixes: dict[str, str] = {}  # prefix -> URI of the xmlns:prefix attributes in scope
-        self.measured: Any = None  # the element whose children's spans are recorded
-        self.spans: list[tuple[int, int, int, int]] = []
+        self.measured: Any = None  # the element whose children are measured (measure_wbxml)
+        self.figures = array("q")
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
@@ -171,10 +172,18 @@ class _Encoder:
                 if tail is not None and len(tail) > 0:
                     self.content(tail, False)
                 if measured:
-                    self.spans.append((start, len(self.out), page_before, self.page))
+                    self.record(start, page_before)
             self.out.append(END)
         if bound:
             unbind_prefixes(self.prefixes, bound)
+
+    def record(self, start: int, page_before: int) -> None:
+        """A measured child's figures (see :func:`measure_wbxml`), from where it started."""
+        if len(self.out) > start and self.out[start] == SWITCH_PAGE:
+            first_page, size = self.out[start + 1], len(self.out) - start - 2
+        else:
+            first_page, size = page_before, len(self.out) - start
+        self.figures.extend((size, page_before, first_page, self.page))
 
     def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
         mode: str = self.options["opaque_data"]
@@ -250,11 +259,11 @@ def measure_wbxml(
     public_id: str = "number",
     opaque_data: str = "auto",
     type_rewrite: bool = True,
-) -> tuple[bytes, int, list[tuple[int, int, int, int]]]:
-    """Encode like :func:`encode_wbxml` (no string table), telling where each child of
-    ``parent`` (an element of ``root``) lies: ``(document, body_start, spans)``, each span
-    ``(start, end, page_before, page_after)`` with offsets from ``body_start``, the code page in
-    force before and after the child (its bytes include any SWITCH_PAGE it needed first)."""
+) -> tuple[int, array[int]]:
+    """Encode like :func:`encode_wbxml` (no string table), telling what each child of
+    ``parent`` (an element of ``root``) takes: ``(document_size, figures)``, four figures a
+    child: its size without the SWITCH_PAGE it needed first (if any), the code page in force
+    before it, the page it starts in (the switch's) and the page in force after it."""
     options = {
         "version": version,
         "public_id": public_id,
@@ -264,5 +273,4 @@ def measure_wbxml(
     }
     encoder = _Encoder(language or root_language(root), options)
     encoder.measured = parent
-    document = encoder.document(root)
-    return document, len(document) - len(encoder.out), encoder.spans
+    return len(encoder.document(root)), encoder.figures

@@ -1,0 +1,142 @@
+# What the outbox does once per command, each in one call over all of them
+# (``wbxml.packing``, faster). Included by _wbxml.pyx after element.pxi.
+
+cdef enum:
+    _FIGURES = 4  # wbxml.packing.FIGURES
+    _NUMBER_TEXTS = 1024  # CmdID texts made once
+
+
+cdef list _number_texts = [str(number) for number in range(_NUMBER_TEXTS)]
+
+
+cdef inline object _number_text(Py_ssize_t number):
+    if 0 <= number < _NUMBER_TEXTS:
+        return _number_texts[number]
+    return str(number)
+
+
+cdef inline int _set_text_any(object node, object text) except -1:
+    if type(node) is Element:
+        return _set_text(<Element> node, text)
+    node.text = text
+    return 0
+
+
+def number_commands(elements, Py_ssize_t first, bint same, commands, containers):
+    """``wbxml.packing.number_commands``."""
+    cdef array.array counts = array.array("q")
+    cdef list missing = [], tops = list(elements)
+    cdef Py_ssize_t numbered = 0, index
+    array.resize(counts, len(tops))
+    for index in range(len(tops)):
+        counts.data.as_longlongs[index] = _number_command(
+            tops[index], first, same, &numbered, commands, containers, missing)
+    return counts, missing
+
+
+cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssize_t* numbered,
+                                object commands, object containers, list missing) except -1:
+    """Number the CmdIDs of one command and of the commands inside it (without recursion);
+    how many there were."""
+    cdef Py_ssize_t before = numbered[0]
+    tag = _tag_of(top)
+    if tag not in commands:
+        return 0
+    if tag not in containers:  # the usual command: no walk
+        _number_one(top, _number_text(first if same else first + before), missing)
+        numbered[0] += 1
+        return 1
+    cdef list pending = [(top,)]
+    cdef list positions = [0]
+    while pending:
+        children = pending[-1]
+        if positions[-1] >= len(children):
+            pending.pop()
+            positions.pop()
+            continue
+        element = children[positions[-1]]
+        positions[-1] += 1
+        tag = _tag_of(element)
+        if tag not in commands:
+            continue
+        _number_one(element, _number_text(first if same else first + numbered[0]), missing)
+        numbered[0] += 1
+        if tag in containers:
+            nested = _children_any(element)
+            pending.append(nested if _is_sequence(nested) else list(nested))
+            positions.append(0)
+    return numbered[0] - before
+
+
+cdef int _number_one(object element, object text, list missing) except -1:
+    """Set the text of ``element``'s first CmdID child, or note that it has none."""
+    for child in _children_any(element):
+        if _tag_of(child) == "CmdID":
+            return _set_text_any(child, text)
+    missing.append((element, text))
+    return 0
+
+
+def joined_answers(elements, previous):
+    """``wbxml.packing.joined_answers``."""
+    cdef list commands = list(elements)
+    cdef bytearray joined = bytearray(len(commands))
+    cdef Py_ssize_t index = 0
+    for element in commands:
+        if (previous is not None and _tag_of(element) == "Results"
+                and _tag_of(previous) == "Status"):
+            joined[index] = _refs(previous) == _refs(element)
+        previous = element
+        index += 1
+    return joined
+
+
+cdef tuple _refs(object element):
+    cdef object msg_ref = None, cmd_ref = None
+    cdef bint seen_msg_ref = False, seen_cmd_ref = False
+    for child in _children_any(element):
+        tag = _tag_of(child)
+        if tag == "MsgRef" and not seen_msg_ref:
+            msg_ref, seen_msg_ref = _text_any(child), True
+        elif tag == "CmdRef" and not seen_cmd_ref:
+            cmd_ref, seen_cmd_ref = _text_any(child), True
+    return msg_ref, cmd_ref
+
+
+cdef inline long long _extra_digits(long long first, long long count):
+    cdef long long extra = 0, power = 10, last = first + count - 1
+    while power <= last:
+        extra += last - (first if first > power else power) + 1
+        power *= 10
+    return extra
+
+
+def fit(const long long[:] figures, const long long[:] cmd_ids, const unsigned char[:] joined,
+        Py_ssize_t start, Py_ssize_t stop, long long size, long long page, long long cmd_id,
+        long long max_size, final_costs):
+    """``wbxml.packing.fit``."""
+    cdef Py_ssize_t position = start, end, index
+    cdef long long after, after_page, after_id, final
+    cdef bint with_final = final_costs is not None
+    cdef long long final_on_zero = final_costs[0] if with_final else 0
+    cdef long long final_on_other = final_costs[1] if with_final else 0
+    if stop > cmd_ids.shape[0] or stop > joined.shape[0] or stop * _FIGURES > figures.shape[0]:
+        raise ValueError("fewer figures than commands")
+    while position < stop:
+        end = position + 1
+        while end < stop and joined[end]:
+            end += 1
+        after, after_page, after_id = size, page, cmd_id
+        for index in range(position, end):
+            after += figures[_FIGURES * index] + _extra_digits(after_id, cmd_ids[index])
+            if figures[_FIGURES * index + 2] != after_page:
+                after += 2  # SWITCH_PAGE and the page
+            after_page = figures[_FIGURES * index + 3]
+            after_id += cmd_ids[index]
+        final = 0
+        if end == stop and with_final:
+            final = final_on_other if after_page else final_on_zero
+        if after + final > max_size:
+            break
+        position, size, page, cmd_id = end, after, after_page, after_id
+    return position, size, page, cmd_id

@@ -1,0 +1,114 @@
+"""The outbox's per-command work (``wbxml.packing`` and its compiled twin) and what
+``measure_wbxml`` tells of each child: checked against encodings and definitions, in each
+implementation, and the two implementations against each other on random figures."""
+
+from __future__ import annotations
+
+from array import array
+from types import ModuleType
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syncml_codec import _impl, encode
+from syncml_codec.model import Get, Item, Message, Meta, Replace, Results, Sequence, Status
+from syncml_codec.model.commands import _CONTAINERS, COMMANDS
+from syncml_codec.wbxml.packing import FIGURES
+
+
+def message(*commands: object) -> Message:
+    built = Message(session_id="1", msg_id=1, target="IMEI:1", source="srv")
+    built.add(*commands)  # type: ignore[arg-type]
+    return built
+
+
+def cmd_ids(element: object) -> list[str | None]:
+    """The CmdID texts in document order."""
+    return [e.text for e in element.iter("CmdID")]  # type: ignore[attr-defined]
+
+
+def test_commands_and_those_inside_containers_are_numbered_in_document_order(
+    codec: ModuleType,
+) -> None:
+    inner = Sequence(commands=[Get(items=[Item(target="./a")]), Sequence(commands=[Get()])])
+    built = message(Get(), inner, Replace())
+    elements = list(built.body.element)
+    counts, missing = codec.number_commands(elements, 8, False, COMMANDS, _CONTAINERS)
+    assert list(counts) == [1, 4, 1] and missing == []
+    assert cmd_ids(built.body.element) == ["8", "9", "10", "11", "12", "13"]
+    counts, _ = codec.number_commands(elements, 1, True, COMMANDS, _CONTAINERS)
+    assert list(counts) == [1, 4, 1] and set(cmd_ids(built.body.element)) == {"1"}
+
+
+def test_commands_without_a_cmd_id_are_given_back_with_their_number(codec: ModuleType) -> None:
+    Element = codec.Element
+    ns = "SYNCML:SYNCML1.2"
+    bare = Element("Get", ns)
+    first = Element("Get", ns, None, None, [Element("CmdID", ns, None, "x"), Element("CmdID", ns)])
+    counts, missing = codec.number_commands(
+        [first, Element("Final", ns), bare], 1500, False, COMMANDS, _CONTAINERS
+    )
+    assert list(counts) == [1, 0, 1]
+    assert missing == [(bare, "1501")]
+    assert [child.text for child in first] == ["1500", None]  # the first CmdID only
+
+
+def test_a_results_joins_the_status_of_the_same_command(codec: ModuleType) -> None:
+    status = Status(msg_ref="1", cmd_ref="4", cmd="Get", code=200)
+    answered = Results(msg_ref="1", cmd_ref="4")
+    other = Results(msg_ref="1", cmd_ref="5")
+    elements = [c.element for c in (status, answered, other, status, other, Get(), answered)]
+    assert list(codec.joined_answers(elements, None)) == [0, 1, 0, 0, 0, 0, 0]
+    # the command queued before counts
+    assert list(codec.joined_answers([answered.element], status.element)) == [1]
+
+
+def test_measured_figures_add_up_to_the_encoding(codec: ModuleType) -> None:
+    """A command ending in the MetInf page makes the next start with a switch back: its size
+    leaves the switch out, its first page says where it starts."""
+    metinf_ending = Replace(meta=Meta(format="chr"))  # its Meta last: MetInf's Format last
+    built = message(Get(items=[Item(target="./a")]), metinf_ending, Get())
+    built.final = True
+    size, figures = codec.measure_wbxml(built.element, built.body.element)
+    assert size == len(encode(built.element))
+    rows = [tuple(figures[i : i + FIGURES]) for i in range(0, len(figures), FIGURES)]
+    assert len(rows) == 4  # three commands and Final
+    assert rows[1][3] == 1 and rows[2][1:3] == (1, 0)  # a page switch before the third
+    for row in rows:
+        assert row[0] > 0
+    assert rows[3] == (1, 0, 0, 0)  # Final: one byte, no switch needed after the third
+
+
+FIGURE_ROWS = st.lists(  # size, page before, first page, page after; CmdIDs
+    st.tuples(st.integers(1, 300), st.integers(0, 1), st.integers(0, 1), st.integers(0, 1),
+              st.integers(1, 3)),
+    max_size=40,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=FIGURE_ROWS,
+    joined=st.lists(st.booleans(), max_size=40),
+    start=st.integers(0, 5),
+    size=st.integers(0, 400),
+    page=st.integers(0, 1),
+    cmd_id=st.integers(1, 1200),
+    room=st.integers(0, 3000),
+    final=st.sampled_from([None, (1, 3), (8, 8)]),
+)
+def test_both_implementations_fit_alike(rows, joined, start, size, page, cmd_id, room, final):
+    figures = array("q", [value for row in rows for value in row[:FIGURES]])
+    ids = array("q", [row[FIGURES] for row in rows])
+    flags = bytes([0] + [int(flag) for flag in joined])[: len(rows)].ljust(len(rows), b"\0")
+    start = min(start, len(rows))
+    results = [
+        _impl.IMPLEMENTATIONS[name].fit(
+            figures, ids, flags, start, len(rows), size, page, cmd_id, room, final
+        )
+        for name in sorted(_impl.IMPLEMENTATIONS)
+    ]
+    assert len(set(results)) == 1
+    end, after, _, next_id = results[0]
+    assert start <= end <= len(rows) and after <= max(room, size)
+    assert next_id == cmd_id + sum(ids[start:end])
