@@ -25,17 +25,17 @@ cdef inline int _set_text_any(object node, object text) except -1:
 def number_commands(elements, Py_ssize_t first, bint same, commands, containers):
     """``wbxml.packing.number_commands``."""
     cdef array.array counts = array.array("q")
-    cdef list missing = [], tops = list(elements)
+    cdef list tops = list(elements)
     cdef Py_ssize_t numbered = 0, index
     array.resize(counts, len(tops))
     for index in range(len(tops)):
         counts.data.as_longlongs[index] = _number_command(
-            tops[index], first, same, &numbered, commands, containers, missing)
-    return counts, missing
+            tops[index], first, same, &numbered, commands, containers)
+    return counts
 
 
 cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssize_t* numbered,
-                                object commands, object containers, list missing) except -1:
+                                object commands, object containers) except -1:
     """Number the CmdIDs of one command and of the commands inside it (without recursion);
     how many there were."""
     cdef Py_ssize_t before = numbered[0]
@@ -43,7 +43,7 @@ cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssiz
     if tag not in commands:
         return 0
     if tag not in containers:  # the usual command: no walk
-        _number_one(top, _number_text(first if same else first + before), missing)
+        _number_one(top, _number_text(first if same else first + before), commands)
         numbered[0] += 1
         return 1
     cdef list pending = [(top,)]
@@ -59,7 +59,7 @@ cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssiz
         tag = _tag_of(element)
         if tag not in commands:
             continue
-        _number_one(element, _number_text(first if same else first + numbered[0]), missing)
+        _number_one(element, _number_text(first if same else first + numbered[0]), commands)
         numbered[0] += 1
         if tag in containers:
             nested = _children_any(element)
@@ -68,12 +68,20 @@ cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssiz
     return numbered[0] - before
 
 
-cdef int _number_one(object element, object text, list missing) except -1:
-    """Set the text of ``element``'s first CmdID child, or note that it has none."""
+cdef int _number_one(object element, object text, object commands) except -1:
+    """Set the text of ``element``'s first CmdID child, or give it one where the model would."""
     for child in _children_any(element):
         if _tag_of(child) == "CmdID":
             return _set_text_any(child, text)
-    missing.append((element, text))
+    cdef list children = element.children
+    after = commands[_tag_of(element)]
+    cdef Py_ssize_t place = len(children), index
+    for index in range(len(children)):
+        if _tag_of(children[index]) in after:
+            place = index
+            break
+    namespace = _namespace(<Element> element) if type(element) is Element else element.namespace
+    children.insert(place, _leaf("CmdID", namespace, text))
     return 0
 
 

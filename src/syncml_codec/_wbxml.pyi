@@ -2,7 +2,7 @@
 ``syncml_codec.fallback``; ``tests/test_interface.py`` keeps the two in step."""
 
 from array import array
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from .limits import Limits
@@ -98,9 +98,9 @@ def number_commands(
     elements: Iterable[Any],
     first: int,
     same: bool,
-    commands: Collection[str],
+    commands: Mapping[str, Collection[str]],
     containers: Collection[str],
-) -> tuple[array[int], list[tuple[Any, str]]]: ...
+) -> array[int]: ...
 def joined_answers(elements: Iterable[Any], previous: Any) -> bytearray: ...
 def fit(
     figures: array[int],

@@ -4,6 +4,7 @@ implementation, and the two implementations against each other on random figures
 
 from __future__ import annotations
 
+import copy
 from array import array
 from types import ModuleType
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from syncml_codec import _impl, encode
 from syncml_codec.model import Get, Item, Message, Meta, Replace, Results, Sequence, Status
-from syncml_codec.model.commands import _CONTAINERS, COMMANDS
+from syncml_codec.model.commands import _CONTAINERS, AFTER_CMD_ID, wrap_command
 from syncml_codec.wbxml.packing import FIGURES
 
 
@@ -33,24 +34,33 @@ def test_commands_and_those_inside_containers_are_numbered_in_document_order(
     inner = Sequence(commands=[Get(items=[Item(target="./a")]), Sequence(commands=[Get()])])
     built = message(Get(), inner, Replace())
     elements = list(built.body.element)
-    counts, missing = codec.number_commands(elements, 8, False, COMMANDS, _CONTAINERS)
-    assert list(counts) == [1, 4, 1] and missing == []
+    counts = codec.number_commands(elements, 8, False, AFTER_CMD_ID, _CONTAINERS)
+    assert list(counts) == [1, 4, 1]
     assert cmd_ids(built.body.element) == ["8", "9", "10", "11", "12", "13"]
-    counts, _ = codec.number_commands(elements, 1, True, COMMANDS, _CONTAINERS)
+    counts = codec.number_commands(elements, 1, True, AFTER_CMD_ID, _CONTAINERS)
     assert list(counts) == [1, 4, 1] and set(cmd_ids(built.body.element)) == {"1"}
 
 
-def test_commands_without_a_cmd_id_are_given_back_with_their_number(codec: ModuleType) -> None:
+def test_a_command_without_a_cmd_id_gets_one_where_the_model_puts_it(codec: ModuleType) -> None:
     Element = codec.Element
     ns = "SYNCML:SYNCML1.2"
-    bare = Element("Get", ns)
+
+    def children(*tags: str) -> list[object]:
+        return [Element(tag, ns) for tag in tags]
+
     first = Element("Get", ns, None, None, [Element("CmdID", ns, None, "x"), Element("CmdID", ns)])
-    counts, missing = codec.number_commands(
-        [first, Element("Final", ns), bare], 1500, False, COMMANDS, _CONTAINERS
+    cases = [children(), children("Meta", "Item"), children("X-Own", "Item"), children("X-Own")]
+    bare = [Element("Get", ns, None, None, case) for case in cases]
+    modelled = [copy.deepcopy(element) for element in bare]
+    counts = codec.number_commands(
+        [first, Element("Final", ns), *bare], 1500, False, AFTER_CMD_ID, _CONTAINERS
     )
-    assert list(counts) == [1, 0, 1]
-    assert missing == [(bare, "1501")]
+    assert list(counts) == [1, 0, 1, 1, 1, 1]
     assert [child.text for child in first] == ["1500", None]  # the first CmdID only
+    for number, element in enumerate(modelled, 1501):
+        wrap_command(element).cmd_id = str(number)  # where the model puts it
+    assert bare == modelled
+    assert all(type(child) is Element for element in bare for child in element)
 
 
 def test_a_results_joins_the_status_of_the_same_command(codec: ModuleType) -> None:

@@ -271,6 +271,12 @@ def wrap_command(element: Any) -> Command:
 
 
 _CONTAINERS = frozenset(tag for tag, cls in COMMANDS.items() if issubclass(cls, _Container))
+#: Tag -> the child tags a command's CmdID goes before (all of its DTD's but CmdID, the first):
+#: a CmdID added to a command goes before the first of those (unknown children stay before it).
+AFTER_CMD_ID: dict[str, frozenset[str]] = {
+    tag: frozenset(child for child, rank in cls._ranks.items() if rank > cls._ranks["CmdID"])
+    for tag, cls in COMMANDS.items()
+}
 
 
 def command_elements(elements: Iterable[Any]) -> Iterator[Any]:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from .. import _impl, api
 from ..errors import SyncMLError
-from ..model.commands import _CONTAINERS, COMMANDS, Command, _Container, wrap_command
+from ..model.commands import _CONTAINERS, AFTER_CMD_ID, Command, _Container, wrap_command
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
@@ -289,8 +289,7 @@ class Outbox:
         if start == len(queue.elements):
             return
         elements = queue.elements[start:]
-        cmd_ids, missing = _impl.codec.number_commands(elements, 1, True, COMMANDS, _CONTAINERS)
-        _add_cmd_ids(missing)
+        cmd_ids = _impl.codec.number_commands(elements, 1, True, AFTER_CMD_ID, _CONTAINERS)
         if self.format == "xml":
             for element in elements:
                 queue.figures.extend((self._xml_size(element), 0, 0, 0))
@@ -496,10 +495,7 @@ class _Builder:
         )  # fmt: skip
 
     def _place(self, elements: list[Any]) -> None:
-        _, missing = _impl.codec.number_commands(
-            elements, self.next_cmd_id, False, COMMANDS, _CONTAINERS
-        )
-        _add_cmd_ids(missing)
+        _impl.codec.number_commands(elements, self.next_cmd_id, False, AFTER_CMD_ID, _CONTAINERS)
         self.body.extend(elements)
         self.placed = True
 
@@ -618,16 +614,8 @@ def _new_message(header: Header) -> Message:
 def _number(commands: list[Command], first: int) -> int:
     """Number the CmdIDs of ``commands`` (nested ones too) from ``first``; the next number."""
     elements = [command.element for command in commands]
-    counts, missing = _impl.codec.number_commands(elements, first, False, COMMANDS, _CONTAINERS)
-    _add_cmd_ids(missing)
+    counts = _impl.codec.number_commands(elements, first, False, AFTER_CMD_ID, _CONTAINERS)
     return first + int(sum(counts))
-
-
-def _add_cmd_ids(missing: list[tuple[Any, str]]) -> None:
-    """Give the commands ``number_commands`` found without a CmdID their CmdID (the model
-    puts it where the DTD wants it)."""
-    for element, text in missing:
-        wrap_command(element).cmd_id = text
 
 
 def _items(command: Command) -> list[Item]:

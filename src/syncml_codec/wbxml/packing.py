@@ -9,8 +9,10 @@ The compiled core has a twin of each (``_wbxml.number_commands``, ``_wbxml.joine
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+
+from .element import Element
 
 __all__ = ["FIGURES", "fit", "joined_answers", "number_commands"]
 
@@ -24,15 +26,15 @@ def number_commands(
     elements: Sequence[Any],
     first: int,
     same: bool,
-    commands: Collection[str],
+    commands: Mapping[str, Collection[str]],
     containers: Collection[str],
-) -> tuple[array[int], list[tuple[Any, str]]]:
-    """Number the CmdIDs of the command ``elements`` (tags in ``commands``) and of the commands
-    inside those of them that are ``containers``, in document order, from ``first`` (every one
-    ``first`` when ``same``). Gives how many CmdIDs each of ``elements`` holds (its own
-    included), and the (element, CmdID text) of the commands without a CmdID element."""
+) -> array[int]:
+    """Number the CmdIDs of the command ``elements`` (their tags the keys of ``commands``) and
+    of the commands inside those of them that are ``containers``, in document order, from
+    ``first`` (every one ``first`` when ``same``); how many CmdIDs each of ``elements`` holds
+    (its own included). A command's first CmdID child is numbered; one without gets a CmdID
+    before its first child whose tag ``commands`` gives for it (as the model adds one)."""
     counts = array("q")
-    missing: list[tuple[Any, str]] = []
     numbered = 0
     for top in elements:
         before = numbered
@@ -41,13 +43,7 @@ def number_commands(
             for element in pending[-1]:
                 if element.tag not in commands:
                     continue
-                text = str(first if same else first + numbered)
-                for child in element:
-                    if child.tag == "CmdID":
-                        child.text = text
-                        break
-                else:
-                    missing.append((element, text))
+                _number(element, str(first if same else first + numbered), commands)
                 numbered += 1
                 if element.tag in containers:
                     pending.append(iter(element))
@@ -55,7 +51,18 @@ def number_commands(
             else:
                 pending.pop()
         counts.append(numbered - before)
-    return counts, missing
+    return counts
+
+
+def _number(element: Any, text: str, commands: Mapping[str, Collection[str]]) -> None:
+    for child in element:
+        if child.tag == "CmdID":
+            child.text = text
+            return
+    children = element.children
+    after = commands[element.tag]
+    place = next((i for i, child in enumerate(children) if child.tag in after), len(children))
+    children.insert(place, Element("CmdID", element.namespace, None, text))
 
 
 def joined_answers(elements: Sequence[Any], previous: Any) -> bytearray:
