@@ -6,7 +6,8 @@ bytes and errors (message and offset). Token tables, the header, the string tabl
 rules come from the shared pure-Python modules; only the per-byte and per-element work lives here.
 
 One compilation unit, one ``.pxi`` per job (below, in the order they depend on each other): the
-Element and its reserve; the DPU's answers; decoding WBXML into a tree; listing its tokens; reading lxml trees; encoding a tree as WBXML
+Element and its reserve; the DPU's reading of commands and its answers; the outbox's per-command
+work; decoding WBXML into a tree; listing its tokens; reading lxml trees; encoding a tree as WBXML
 (with the string table); WBXML straight to XML (a stream, no tree); XML straight to WBXML (a
 scanner, no tree); writing a tree as XML; reading TNDS nodes. The two streams take the common
 documents and give up on the rest, which then takes the tree path, so their output is always the tree path's.

@@ -130,6 +130,8 @@ def fit(const long long[:] figures, const long long[:] cmd_ids, const unsigned c
     cdef long long final_on_other = final_costs[1] if with_final else 0
     if stop > cmd_ids.shape[0] or stop > joined.shape[0] or stop * _FIGURES > figures.shape[0]:
         raise ValueError("fewer figures than commands")
+    if start < 0:
+        raise ValueError("a negative start")
     while position < stop:
         end = position + 1
         while end < stop and joined[end]:

@@ -8,6 +8,7 @@ import copy
 from array import array
 from types import ModuleType
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +123,12 @@ def test_both_implementations_fit_alike(rows, joined, start, size, page, cmd_id,
     end, after, _, next_id = results[0]
     assert start <= end <= len(rows) and after <= max(room, size)
     assert next_id == cmd_id + sum(ids[start:end])
+
+
+@pytest.mark.parametrize(
+    "start,stop", [(-1, 1), (0, 3)], ids=["negative-start", "past-the-figures"]
+)
+def test_fit_refuses_positions_outside_the_figures(codec: ModuleType, start, stop) -> None:
+    figures, ids, joined = array("q", [5, 0, 0, 0, 5, 0, 0, 0]), array("q", [1, 1]), bytes(2)
+    with pytest.raises(ValueError):
+        codec.fit(figures, ids, joined, start, stop, 0, 0, 1, 100, None)

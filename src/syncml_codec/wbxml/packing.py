@@ -111,6 +111,8 @@ def fit(
     page and next CmdID there."""
     if stop > len(cmd_ids) or stop > len(joined) or stop * FIGURES > len(figures):
         raise ValueError("fewer figures than commands")
+    if start < 0:
+        raise ValueError("a negative start")
     position = start
     while position < stop:
         end = position + 1
