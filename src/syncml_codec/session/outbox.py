@@ -119,7 +119,7 @@ class _Queue:
 
     def size(self) -> int:
         """What the commands take with every CmdID one digit and no page switch before the
-        first (for messages)."""
+        first (what an error message gives)."""
         total, page = 0, None
         for index in range(self.first, len(self.elements)):
             size, _, first_page, end_page = self.figures[FIGURES * index : FIGURES * index + 4]
