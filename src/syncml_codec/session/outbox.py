@@ -45,6 +45,7 @@ _FINAL_WBXML = 1
 _SWITCH_PAGE = 2  # SWITCH_PAGE and a page number below 128
 #: Commands sent before the queue's lists are cut short (and at least half of them).
 _COMPACT_AFTER = 4096
+_UNBOUNDED = 1 << 62  # room for whatever is placed
 
 
 class OutboxError(SyncMLError, ValueError):
@@ -452,47 +453,45 @@ class _Builder:
             return _FINAL_XML
         return _FINAL_WBXML + (_SWITCH_PAGE if page else 0)
 
-    def _fit(self, queue: _Queue, start: tuple[int, int, int], room: int, last: bool) -> int:
-        """Where placing ``queue``'s units would stop, from ``start`` (size, page, CmdID) in
-        ``room`` bytes, Final counted after a unit that empties ``queue`` when ``last``."""
-        final_costs = self.final_costs if last else None
-        end, *_ = _impl.codec.fit(
+    @property
+    def state(self) -> tuple[int, int, int]:
+        """The message's size so far, its page and its next CmdID."""
+        return self.base, self.page, self.next_cmd_id
+
+    def _fit(
+        self, queue: _Queue, state: tuple[int, int, int], room: int, final: bool
+    ) -> tuple[int, int, int, int]:
+        """``wbxml.packing.fit`` of ``queue``'s units from ``state`` (the message's size, page
+        and next CmdID) in ``room`` bytes, Final counted after the last when ``final``: where
+        placing stops, and the state there."""
+        return _impl.codec.fit(  # type: ignore[no-any-return]
             queue.figures, queue.cmd_ids, queue.joined, queue.first, len(queue.elements),
-            *start, room, final_costs,
+            *state, room, self.final_costs if final else None,
         )  # fmt: skip
-        return int(end)
 
     def fits_alone(self, unit: _Queue) -> bool:
         """Whether ``unit`` (the first waiting) would fit this message without the waiting
         commands in it."""
         last = len(unit) == len(self.outbox._queue)
         start = (self.skeleton, self.skeleton_page, self.first_cmd_id)
-        return self._fit(unit, start, self.outbox.max_msg_size, last) == len(unit.elements)
+        end, *_ = self._fit(unit, start, self.outbox.max_msg_size, last)
+        return end == len(unit.elements)
 
     def add_fitting(self, queue: _Queue) -> int:
         """Place the units of ``queue`` that fit, in order (with Final after the last); how
         many commands went in."""
-        end, base, page, cmd_id = _impl.codec.fit(
-            queue.figures, queue.cmd_ids, queue.joined, queue.first, len(queue.elements),
-            self.base, self.page, self.next_cmd_id, self.outbox.max_msg_size, self.final_costs,
-        )  # fmt: skip
+        end, *after = self._fit(queue, self.state, self.outbox.max_msg_size, True)
         count = end - queue.first
         if count:
             self._place(queue.take(end))
-            self.base, self.page, self.next_cmd_id = base, page, cmd_id
-        return int(count)
+            self.base, self.page, self.next_cmd_id = after
+        return count
 
     def add(self, unit: _Queue) -> None:
         """Place ``unit``, whatever room is left (a chunk made to fit)."""
-        _, base, page, cmd_id = self._after(unit)
+        _, *after = self._fit(unit, self.state, _UNBOUNDED, False)
         self._place(unit.elements)
-        self.base, self.page, self.next_cmd_id = base, page, cmd_id
-
-    def _after(self, unit: _Queue) -> tuple[int, int, int, int]:
-        return _impl.codec.fit(  # type: ignore[no-any-return]
-            unit.figures, unit.cmd_ids, unit.joined, unit.first, len(unit.elements),
-            self.base, self.page, self.next_cmd_id, 1 << 62, None,
-        )  # fmt: skip
+        self.base, self.page, self.next_cmd_id = after
 
     def _place(self, elements: list[Any]) -> None:
         _impl.codec.number_commands(elements, self.next_cmd_id, False, AFTER_CMD_ID, _CONTAINERS)
@@ -526,7 +525,8 @@ class _Builder:
 
     def _chunk_cost(self, chunking: _Chunking, length: int) -> int:
         """The exact cost of the chunk of ``length`` where the message stands (encoded)."""
-        _, after, page, _ = self._after(self.outbox._measured([chunking.chunk(length)]))
+        unit = self.outbox._measured([chunking.chunk(length)])
+        _, after, page, _ = self._fit(unit, self.state, _UNBOUNDED, False)
         cost = after - self.base
         if length >= chunking.rest() and self.outbox.final and not self.outbox._queue:
             cost += self.final_cost(page)
