@@ -59,7 +59,8 @@ cdef bytes _numeric_document(int version, unsigned long long public_id, bytes ta
     cdef char* out = PyBytes_AS_STRING(document)
     memcpy(out, header, length)
     memcpy(out + length, PyBytes_AS_STRING(table), PyBytes_GET_SIZE(table))
-    memcpy(out + length + PyBytes_GET_SIZE(table), body, body_size)
+    if body_size:  # none when counting (body may be NULL)
+        memcpy(out + length + PyBytes_GET_SIZE(table), body, body_size)
     return document
 
 
