@@ -36,6 +36,7 @@ cdef class _Encoder(_Output):
     cdef bint syncml, type_rewrite, string_table
     cdef object measured  # the element whose children are measured (measure_wbxml)
     cdef array.array figures
+    cdef Py_ssize_t dropped  # bytes written and let go while measuring (a child's are kept)
     cdef Py_ssize_t watched  # where a measured child starts: a page switch there is its
     cdef int switched_to  # page (-1: none)
 
@@ -72,7 +73,7 @@ cdef class _Encoder(_Output):
         if self.shared is not None:
             self.shared.share(self, self.table)
         table_data = PyBytes_FromStringAndSize(self.table.out, self.table.size)
-        cdef Py_ssize_t body_size = 0 if self.counting else self.size  # counting: the head
+        cdef Py_ssize_t body_size = 0 if self.measured is not None else self.size  # measuring: the head
         if numeric:
             return _numeric_document(self.version, self.language.public_id, table_data,
                                      self.out, body_size)
@@ -144,9 +145,6 @@ cdef class _Encoder(_Output):
             return 0
         if self.shared is not None and PyUnicode_GET_LENGTH(text) >= _SHARED_MIN_LENGTH:
             self.shared.record(text, self.size, length + 2)
-        if self.counting:
-            self.size += length + 2
-            return 0
         self.reserve(length + 2)
         self.out[self.size] = STR_I
         memcpy(self.out + self.size + 1, data, length)
@@ -269,11 +267,13 @@ cdef class _Encoder(_Output):
 
     cdef int child(self, object node, object parent, object grandparent, int depth) except -1:
         """A child element and its tail (and where they lie, for ``measure_wbxml``)."""
+        cdef bint measured = parent is self.measured and parent is not None
+        if measured:  # only sizes are kept: the buffer holds one child at a time
+            self.dropped += self.size
+            self.size = 0
+            self.watched, self.switched_to = 0, -1
         cdef Py_ssize_t start = self.size
         cdef int page_before = self.page
-        cdef bint measured = parent is self.measured and parent is not None
-        if measured:
-            self.watched, self.switched_to = start, -1
         self.element(node, parent, grandparent, depth)
         tail = _tail_of(<Element> node) if type(node) is Element else node.tail
         if tail is not None and len(tail) > 0:
@@ -358,6 +358,5 @@ def measure_wbxml(root, parent, *, language=None, int version=0x03, str public_i
     cdef _Encoder encoder = _Encoder(language or root_language(root), options)
     encoder.measured = parent
     encoder.figures = array.array("q")
-    encoder.counting = True
-    head = encoder.document(root)
-    return len(head) + encoder.size, encoder.figures
+    head = encoder.document(root)  # the header and string table
+    return len(head) + encoder.dropped + encoder.size, encoder.figures

@@ -59,7 +59,7 @@ cdef bytes _numeric_document(int version, unsigned long long public_id, bytes ta
     cdef char* out = PyBytes_AS_STRING(document)
     memcpy(out, header, length)
     memcpy(out + length, PyBytes_AS_STRING(table), PyBytes_GET_SIZE(table))
-    if body_size:  # none when counting (body may be NULL)
+    if body_size:  # none when only measuring (body may be NULL)
         memcpy(out + length + PyBytes_GET_SIZE(table), body, body_size)
     return document
 
@@ -68,7 +68,6 @@ cdef class _Output:
     """A growing byte buffer in C memory, written by the encoder and the XML stream."""
     cdef char* out  # NULL until the first write
     cdef Py_ssize_t size, capacity
-    cdef bint counting  # only the size is kept: nothing is written
 
     def __dealloc__(self):
         PyMem_Free(self.out)
@@ -89,9 +88,6 @@ cdef class _Output:
         return 0
 
     cdef inline int byte(self, unsigned char value) except -1:
-        if self.counting:
-            self.size += 1
-            return 0
         if self.size >= self.capacity:
             self.reserve(1)
         self.out[self.size] = <char> value
@@ -100,9 +96,6 @@ cdef class _Output:
 
     cdef int write(self, const char* data, Py_ssize_t length) except -1:
         if length == 0:
-            return 0
-        if self.counting:
-            self.size += length
             return 0
         self.reserve(length)
         memcpy(self.out + self.size, data, length)
