@@ -37,8 +37,8 @@ cdef class _Encoder(_Output):
     cdef object measured  # the element whose children are measured (measure_wbxml)
     cdef array.array figures
     cdef Py_ssize_t dropped  # bytes written and let go while measuring (a child's are kept)
-    cdef Py_ssize_t watched  # where a measured child starts: a page switch there is its
-    cdef int switched_to  # page (-1: none)
+    cdef Py_ssize_t watched  # where the measured child being written starts
+    cdef int switched_to  # the page a switch written there went to (-1: none)
 
     def __init__(self, language, dict options):
         self.prefixes = {}
@@ -73,7 +73,8 @@ cdef class _Encoder(_Output):
         if self.shared is not None:
             self.shared.share(self, self.table)
         table_data = PyBytes_FromStringAndSize(self.table.out, self.table.size)
-        cdef Py_ssize_t body_size = 0 if self.measured is not None else self.size  # measuring: the head
+        # Measuring keeps no body (measure_wbxml counts it): the head alone.
+        cdef Py_ssize_t body_size = 0 if self.measured is not None else self.size
         if numeric:
             return _numeric_document(self.version, self.language.public_id, table_data,
                                      self.out, body_size)
