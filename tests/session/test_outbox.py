@@ -335,3 +335,37 @@ def test_server_large_object_with_213_and_1222():
 
 def _lookup(codes: dict) -> object:
     return lambda command: codes[command.cmd_id]
+
+
+@pytest.mark.parametrize("format", ["wbxml", "xml"])
+@pytest.mark.parametrize("sent_first", [False, True], ids=["before-any-message", "after-one"])
+def test_commands_queued_first_go_before_those_waiting(format, sent_first):
+    """A refused message's commands go again before the others (a Status and its Results
+    stay together), measured like them: sizes still exact."""
+    outbox = Outbox(900, format=format)
+    waiting = replaces(60)
+    outbox.queue(*waiting)
+    messages = drain_one(outbox) if sent_first else []
+    status = Status(msg_ref="3", cmd_ref="7", cmd="Get", code=200)
+    results = Results(msg_ref="3", cmd_ref="7", items=[Item(source="./x", data="y")])
+    again = [*replaces(3, size=5), status, results]
+    targets = [c.items[0].target_uri for c in again[:3]]
+    outbox.queue_first(*again)
+    following = drain(outbox)
+    for message, predicted in following:
+        assert len(encoded(message, format)) == predicted <= 900
+    sent = [c for message, _ in messages + following for c in message.commands]
+    tags = [c.TAG for c in sent]
+    position = len(messages[0][0].commands) if sent_first else 0
+    assert [c.items[0].target_uri for c in sent[position : position + 3]] == targets
+    assert tags[position + 3 : position + 5] == ["Status", "Results"]
+    assert len(sent) == len(waiting) + len(again)
+    (holding,) = [m for m, _ in following if any(c.TAG == "Status" for c in m.commands)]
+    kinds = [c.TAG for c in holding.commands]
+    assert kinds[kinds.index("Status") + 1] == "Results"  # in the same message
+
+
+def drain_one(outbox: Outbox) -> list[tuple[Message, int]]:
+    """One message, as a list like :func:`drain`'s."""
+    message = outbox.next_message(header(99))
+    return [(message, outbox.last_size)]
