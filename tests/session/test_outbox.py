@@ -369,3 +369,19 @@ def drain_one(outbox: Outbox) -> list[tuple[Message, int]]:
     """One message, as a list like :func:`drain`'s."""
     message = outbox.next_message(header(99))
     return [(message, outbox.last_size)]
+
+
+def test_a_long_queue_keeps_its_order_and_sizes_as_sent_commands_are_let_go():
+    """Past 4,096 commands sent, the queue drops them from its lists: what waits is unchanged."""
+    outbox = Outbox(4_000)
+    commands = replaces(5_000, size=8)
+    outbox.queue(*commands[:4_500])
+    messages = drain_one(outbox)
+    while len([c for m, _ in messages for c in m.commands]) < 4_200:
+        messages += drain_one(outbox)
+    outbox.queue(*commands[4_500:])  # queued after the lists were cut short
+    messages += drain(outbox)
+    for message, predicted in messages:
+        assert len(encoded(message)) == predicted <= 4_000
+    sent = [c.items[0].target_uri for m, _ in messages for c in m.commands]
+    assert sent == [f"./Vendor/N{n}" for n in range(5_000)]
