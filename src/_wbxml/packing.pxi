@@ -112,9 +112,12 @@ cdef tuple _refs(object element):
 
 
 cdef inline long long _extra_digits(long long first, long long count):
+    """``wbxml.packing._digits``."""
     cdef long long extra = 0, power = 10, last = first + count - 1
     while power <= last:
         extra += last - (first if first > power else power) + 1
+        if power > last // 10:  # the next power is past the last (and may not fit)
+            break
         power *= 10
     return extra
 

@@ -132,3 +132,12 @@ def test_fit_refuses_positions_outside_the_figures(codec: ModuleType, start, sto
     figures, ids, joined = array("q", [5, 0, 0, 0, 5, 0, 0, 0]), array("q", [1, 1]), bytes(2)
     with pytest.raises(ValueError):
         codec.fit(figures, ids, joined, start, stop, 0, 0, 1, 100, None)
+
+
+def test_fit_counts_the_digits_of_cmd_ids_of_any_length(codec: ModuleType) -> None:
+    figures, joined = array("q", [5, 0, 0, 0]), bytes(1)
+    for first in (1, 9, 10, 99_999, 10**17, 10**18 - 1, 4 * 10**18):
+        ids = array("q", [3])
+        _, size, _, next_id = codec.fit(figures, ids, joined, 0, 1, 0, 0, first, 1 << 62, None)
+        assert next_id == first + 3
+        assert size == 5 + sum(len(str(n)) - 1 for n in range(first, first + 3))
