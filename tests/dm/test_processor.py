@@ -317,6 +317,41 @@ def test_an_interrupted_object_gets_alert_1225():
     assert answers[2] == ("Status", "Get", 200)
 
 
+def chunks(data: str, size: int, pieces: int) -> list[Replace]:
+    """``data`` as ``pieces`` Replace chunks of ./Vendor/Acme/Name, Size ``size`` on the first."""
+    step = -(-len(data) // pieces)
+    commands = []
+    for start in range(0, len(data), step):
+        chunk = item("./Vendor/Acme/Name", data[start : start + step], format="chr")
+        chunk.more_data = start + step < len(data)
+        if start == 0:
+            chunk.meta.size = size
+        commands.append(Replace(items=[chunk]))
+    return commands
+
+
+def test_a_large_object_whose_total_differs_from_its_size_is_424_and_not_applied():
+    device = tree()
+    answers = run(chunks("abcdefgh", 10, 2), processor_tree=device)
+    assert answers == [("Status", "Replace", 213), ("Status", "Replace", 424)]
+    assert device.get("./Vendor/Acme/Name").value == "classic"
+
+
+def test_chunks_after_a_refused_one_get_its_status_and_the_last_is_not_applied():
+    device = tree()
+    answers = run(chunks("abcdefgh", 4, 3), processor_tree=device)  # past Size at the second
+    assert answers == [("Status", "Replace", 213)] + [("Status", "Replace", 424)] * 2
+    assert device.get("./Vendor/Acme/Name").value == "classic"
+
+
+def test_a_large_object_above_the_devices_max_obj_size_is_413_and_not_applied():
+    device = tree()
+    policy = Policy(max_obj_size=6)
+    answers = run(chunks("abcdefgh", 8, 2), processor_tree=device, policy=policy)
+    assert answers == [("Status", "Replace", 413), ("Status", "Replace", 413)]
+    assert device.get("./Vendor/Acme/Name").value == "classic"
+
+
 def test_ui_alerts_go_to_the_user_interaction_callback():
     asked = []
 

@@ -237,7 +237,7 @@ class Processor:
             return []  # Results get a Status only when refused: nothing refuses them here
         answers: list[Command] = []
         read = self._read(command)
-        if read.more_data or (self._assembler.pending and command.TAG != "Alert"):
+        if read.more_data or (self._assembler.receiving and command.TAG != "Alert"):
             outcome = self._assembler.feed(command)
             if outcome.alert is not None:
                 answers.append(outcome.alert)

@@ -123,6 +123,12 @@ class Assembler:
         """Whether an object's chunks are buffered, waiting for the next."""
         return self._pending is not None
 
+    @property
+    def receiving(self) -> bool:
+        """Whether the next command may be a chunk of an object under way: its chunks are
+        buffered, or it was refused and its remaining chunks get the same status."""
+        return self._pending is not None or self._refused is not None
+
     def feed(self, command: Command) -> Outcome:
         """The outcome of a received command (see :class:`Outcome`). Status and Alert pass
         through, between chunks too; any other command before an object's last chunk
