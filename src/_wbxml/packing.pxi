@@ -22,28 +22,58 @@ cdef inline int _set_text_any(object node, object text) except -1:
     return 0
 
 
-def number_commands(elements, Py_ssize_t first, bint same, commands, containers):
+def number_commands(elements, Py_ssize_t first, commands, containers):
     """``wbxml.packing.number_commands``."""
     cdef array.array counts = array.array("q")
     cdef list tops = list(elements)
     cdef Py_ssize_t numbered = 0, index
+    cdef _Kinds kinds = _Kinds(commands, containers)
     array.resize(counts, len(tops))
     for index in range(len(tops)):
         counts.data.as_longlongs[index] = _number_command(
-            tops[index], first, same, &numbered, commands, containers)
+            tops[index], first, &numbered, kinds)
     return counts
 
 
-cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssize_t* numbered,
-                                object commands, object containers) except -1:
+cdef enum:
+    _NOT_A_COMMAND = 0
+    _COMMAND = 1
+    _CONTAINER = 2
+
+
+@cython.final
+cdef class _Kinds:
+    """Whether elements are commands, or containers of commands: by the tags ``commands``
+    and ``containers`` hold, the last name asked about remembered (a package is mostly
+    commands of one kind in a row)."""
+    cdef object commands, containers
+    cdef _Name last_name
+    cdef int last_kind
+
+    def __cinit__(self, commands, containers):
+        self.commands, self.containers = commands, containers
+
+    cdef int of(self, object element) except -1:
+        if type(element) is Element and (<Element> element)._name is self.last_name:
+            return self.last_kind
+        tag = _tag_of(element)
+        kind = (_NOT_A_COMMAND if tag not in self.commands
+                else _CONTAINER if tag in self.containers else _COMMAND)
+        if type(element) is Element:
+            self.last_name, self.last_kind = (<Element> element)._name, kind
+        return kind
+
+
+cdef Py_ssize_t _number_command(object top, Py_ssize_t first, Py_ssize_t* numbered,
+                                _Kinds kinds) except -1:
     """Number the CmdIDs of one command and of the commands inside it (without recursion);
     how many there were."""
     cdef Py_ssize_t before = numbered[0]
-    tag = _tag_of(top)
-    if tag not in commands:
+    cdef int kind = kinds.of(top)
+    if kind == _NOT_A_COMMAND:
         return 0
-    if tag not in containers:  # the usual command: no walk
-        _number_one(top, _number_text(first if same else first + before), commands)
+    if kind == _COMMAND:  # the usual command: no walk
+        _number_one(top, _number_text(first + before), kinds.commands)
         numbered[0] += 1
         return 1
     cdef list pending = [(top,)]
@@ -56,12 +86,12 @@ cdef Py_ssize_t _number_command(object top, Py_ssize_t first, bint same, Py_ssiz
             continue
         element = children[positions[-1]]
         positions[-1] += 1
-        tag = _tag_of(element)
-        if tag not in commands:
+        kind = kinds.of(element)
+        if kind == _NOT_A_COMMAND:
             continue
-        _number_one(element, _number_text(first if same else first + numbered[0]), commands)
+        _number_one(element, _number_text(first + numbered[0]), kinds.commands)
         numbered[0] += 1
-        if tag in containers:
+        if kind == _CONTAINER:
             nested = _children_any(element)
             pending.append(nested if _is_sequence(nested) else list(nested))
             positions.append(0)
@@ -122,6 +152,16 @@ cdef inline long long _extra_digits(long long first, long long count):
     return extra
 
 
+def one_digit_sizes(long long[:] figures, const long long[:] cmd_ids, long long first):
+    """``wbxml.packing.one_digit_sizes``."""
+    cdef Py_ssize_t index
+    if figures.shape[0] != _FIGURES * cmd_ids.shape[0]:
+        raise ValueError("figures and CmdID counts of different commands")
+    for index in range(cmd_ids.shape[0]):
+        figures[_FIGURES * index] -= _extra_digits(first, cmd_ids[index])
+        first += cmd_ids[index]
+
+
 def fit(const long long[:] figures, const long long[:] cmd_ids, const unsigned char[:] joined,
         Py_ssize_t start, Py_ssize_t stop, long long size, long long page, long long cmd_id,
         long long max_size, final_costs):
@@ -153,3 +193,16 @@ def fit(const long long[:] figures, const long long[:] cmd_ids, const unsigned c
             break
         position, size, page, cmd_id = end, after, after_page, after_id
     return position, size, page, cmd_id
+
+
+def elements_of(commands, kind):
+    """``wbxml.packing.elements_of``."""
+    cdef list elements = []
+    cdef type checked = None  # the type of the last command (a package is mostly one type)
+    for command in commands:
+        if type(command) is not checked:
+            if not isinstance(command, kind):
+                raise TypeError(f"expected a command, not {type(command).__name__}")
+            checked = type(command)
+        elements.append(command.element)
+    return elements

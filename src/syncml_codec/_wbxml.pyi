@@ -94,14 +94,15 @@ class CommandRead:
     more_data: bool
 
 def read_command(element: Any) -> CommandRead: ...
+def elements_of(commands: Iterable[Any], kind: type[Any]) -> list[Any]: ...
 def number_commands(
     elements: Iterable[Any],
     first: int,
-    same: bool,
     commands: Mapping[str, Collection[str]],
     containers: Collection[str],
 ) -> array[int]: ...
 def joined_answers(elements: Iterable[Any], previous: Any) -> bytearray: ...
+def one_digit_sizes(figures: array[int], cmd_ids: array[int], first: int) -> None: ...
 def fit(
     figures: array[int],
     cmd_ids: array[int],

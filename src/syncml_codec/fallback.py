@@ -16,7 +16,7 @@ from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
 from .wbxml.languages import Language
 from .wbxml.listing import list_tokens
-from .wbxml.packing import fit, joined_answers, number_commands
+from .wbxml.packing import elements_of, fit, joined_answers, number_commands, one_digit_sizes
 from .wbxml.tnds import read_tnds_node
 from .xml.reader import Declarations, parse_xml
 from .xml.reader import read_lxml as read_element_tree
@@ -25,12 +25,14 @@ from .xml.writer import write_xml
 __all__ = [
     "Element",
     "decode_wbxml",
+    "elements_of",
     "encode_wbxml",
     "fit",
     "joined_answers",
     "list_tokens",
     "measure_wbxml",
     "number_commands",
+    "one_digit_sizes",
     "read_command",
     "read_lxml",
     "read_tnds_node",

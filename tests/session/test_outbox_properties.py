@@ -133,6 +133,8 @@ def test_random_command_lists_are_cut_within_bounds_and_come_back_whole(
             message = outbox.next_message(header)
             data = encode(message.element, format=format, **options)
             assert len(data) == outbox.last_size <= bound
+            numbers = [element.text for element in message.element.iter("CmdID")]
+            assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
             messages.append(data)
             msg_id += 1
     except OutboxError:

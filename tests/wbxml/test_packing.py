@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from syncml_codec import _impl, encode
 from syncml_codec.model import Get, Item, Message, Meta, Replace, Results, Sequence, Status
-from syncml_codec.model.commands import _CONTAINERS, AFTER_CMD_ID, wrap_command
+from syncml_codec.model.commands import _CONTAINERS, AFTER_CMD_ID, Command, wrap_command
 from syncml_codec.wbxml.packing import FIGURES
 
 
@@ -35,11 +35,9 @@ def test_commands_and_those_inside_containers_are_numbered_in_document_order(
     inner = Sequence(commands=[Get(items=[Item(target="./a")]), Sequence(commands=[Get()])])
     built = message(Get(), inner, Replace())
     elements = list(built.body.element)
-    counts = codec.number_commands(elements, 8, False, AFTER_CMD_ID, _CONTAINERS)
+    counts = codec.number_commands(elements, 8, AFTER_CMD_ID, _CONTAINERS)
     assert list(counts) == [1, 4, 1]
     assert cmd_ids(built.body.element) == ["8", "9", "10", "11", "12", "13"]
-    counts = codec.number_commands(elements, 1, True, AFTER_CMD_ID, _CONTAINERS)
-    assert list(counts) == [1, 4, 1] and set(cmd_ids(built.body.element)) == {"1"}
 
 
 def test_a_command_without_a_cmd_id_gets_one_where_the_model_puts_it(codec: ModuleType) -> None:
@@ -54,7 +52,7 @@ def test_a_command_without_a_cmd_id_gets_one_where_the_model_puts_it(codec: Modu
     bare = [Element("Get", ns, None, None, case) for case in cases]
     modelled = [copy.deepcopy(element) for element in bare]
     counts = codec.number_commands(
-        [first, Element("Final", ns), *bare], 1500, False, AFTER_CMD_ID, _CONTAINERS
+        [first, Element("Final", ns), *bare], 1500, AFTER_CMD_ID, _CONTAINERS
     )
     assert list(counts) == [1, 0, 1, 1, 1, 1]
     assert [child.text for child in first] == ["1500", None]  # the first CmdID only
@@ -141,3 +139,30 @@ def test_fit_counts_the_digits_of_cmd_ids_of_any_length(codec: ModuleType) -> No
         _, size, _, next_id = codec.fit(figures, ids, joined, 0, 1, 0, 0, first, 1 << 62, None)
         assert next_id == first + 3
         assert size == 5 + sum(len(str(n)) - 1 for n in range(first, first + 3))
+
+
+def test_one_digit_sizes_take_out_the_digits_the_cmd_ids_had(codec: ModuleType) -> None:
+    """Commands measured as numbered (encoded), then sized as if every CmdID had one digit:
+    what the same commands numbered 1, 1, ... encode to."""
+    commands = [Get(items=[Item(target="./a")]), Sequence(commands=[Get(), Get()]), Replace()]
+    built = message(*commands)
+    elements = list(built.body.element)
+    for first in (1, 8, 99, 12_345):
+        ids = codec.number_commands(elements, first, AFTER_CMD_ID, _CONTAINERS)
+        _, figures = codec.measure_wbxml(built.element, built.body.element)
+        codec.one_digit_sizes(figures, ids, first)
+        for element in built.body.element.iter("CmdID"):
+            element.text = "1"
+        _, single_digits = codec.measure_wbxml(built.element, built.body.element)
+        assert figures == single_digits
+    with pytest.raises(ValueError):
+        codec.one_digit_sizes(array("q", [5, 0, 0, 0]), array("q", [1, 1]), 1)
+
+
+def test_elements_of_takes_commands_only(codec: ModuleType) -> None:
+    commands = [Get(), Replace(), Get()]
+    assert codec.elements_of(commands, Command) == [c.element for c in commands]
+    assert codec.elements_of(iter(commands), Command) == [c.element for c in commands]
+    for stranger in (Item(target="./a"), "Get", None):
+        with pytest.raises(TypeError, match=type(stranger).__name__):
+            codec.elements_of([Get(), stranger, Get()], Command)

@@ -3,14 +3,14 @@
 full as the commands allow.
 
 How the sizes are known without encoding a message per command: a command's encoded size is
-worked out once, when it is first needed, for all the commands waiting (one encoding of them
-all, which tells what each takes: ``measure_wbxml``; in XML each command is written alone).
-What depends on a command's place is then added exactly: the CmdID it gets (its digits), a
-WBXML code-page switch where the command before it ended on another page, the Final element,
-the message's SyncHdr and the commands leading it (encoded once per message). Placing the
-commands that fit, numbering their CmdIDs and keeping each Results with its Status are done
-over all the commands at once, by the implementation in use (``wbxml.packing``). Only an
-Item's Data is ever split (large objects,
+worked out once, about a message's worth of commands at a time (one encoding of them, which
+tells what each takes: ``measure_wbxml``; in XML each command is written alone), numbered as
+they would go in the message being filled. What depends on a command's place is then added
+exactly: the digits of the CmdIDs it gets, a WBXML code-page switch where the command before it
+ended on another page, the Final element, the message's SyncHdr and the commands leading it
+(encoded once per message). Placing the commands that fit, numbering their CmdIDs and keeping
+each Results with its Status are done over many commands at once, by the implementation in use
+(``wbxml.packing``). Only an Item's Data is ever split (large objects,
 :func:`~syncml_codec.session.largeobject.chunk_item`): a chunk's size is worked out from the
 same figures and checked by encoding that one command.
 
@@ -46,6 +46,10 @@ _SWITCH_PAGE = 2  # SWITCH_PAGE and a page number below 128
 #: Commands sent before the queue's lists are cut short (and at least half of them).
 _COMPACT_AFTER = 4096
 _UNBOUNDED = 1 << 62  # room for whatever is placed
+#: Commands measured at once: before any (to learn their average size), and beyond those the
+#: average says fit (so that the last is mostly known not to fit).
+_MEASURED_FIRST = 16
+_MEASURED_MORE = 4
 
 
 class OutboxError(SyncMLError, ValueError):
@@ -58,14 +62,17 @@ class _Queue:
     the one before (``joined``: a Results right after the Status of the same command), and once
     measured, its ``figures`` (:data:`~syncml_codec.wbxml.packing.FIGURES` each, with CmdIDs of
     one digit) and how many CmdIDs it holds. The commands before ``first`` are gone; those from
-    ``first`` up to ``measured`` have figures."""
+    ``first`` up to ``measured`` have figures, and carry CmdIDs numbered in order from
+    ``numbered`` (None: not known to), the next to be measured getting ``next_number`` on."""
 
-    def __init__(self) -> None:
+    def __init__(self, numbered: int | None = 1) -> None:
         self.elements: list[Any] = []
         self.joined = bytearray()
         self.figures: array[int] = array("q")
         self.cmd_ids: array[int] = array("q")
         self.first = 0
+        self.numbered = numbered
+        self.next_number = 1 if numbered is None else numbered
 
     @property
     def measured(self) -> int:
@@ -80,16 +87,23 @@ class _Queue:
         self.elements += elements
 
     def unit_end(self, start: int) -> int:
-        """Where the unit starting at ``start`` ends."""
+        """Where the unit holding the command at ``start`` ends."""
         end = start + 1
         while end < len(self.elements) and self.joined[end]:
             end += 1
         return end
 
-    def take(self, end: int) -> list[Any]:
-        """The commands from ``first`` to ``end``, gone from the queue."""
+    def number_from(self, first: int) -> None:
+        """Number the measured waiting commands in order from ``first`` (unless they are)."""
+        if self.numbered != first:
+            counts = _number_elements(self.elements[self.first : self.measured], first)
+            self.numbered, self.next_number = first, first + sum(counts)
+
+    def take(self, end: int, numbered: int | None = None) -> list[Any]:
+        """The commands from ``first`` to ``end``, gone from the queue; ``numbered`` is the
+        CmdID the measured ones left start from (None: not known)."""
         taken = self.elements[self.first : end]
-        self.first = end
+        self.first, self.numbered = end, numbered
         if self.first >= _COMPACT_AFTER and 2 * self.first >= len(self.elements):
             del self.elements[: self.first], self.joined[: self.first]
             del self.figures[: FIGURES * self.first], self.cmd_ids[: self.first]
@@ -107,11 +121,12 @@ class _Queue:
         if measured:
             self.figures[FIGURES * first : FIGURES * first] = queue.figures
             self.cmd_ids[first:first] = queue.cmd_ids
+            self.numbered = None
 
     def unit(self, start: int) -> _Queue:
         """The unit starting at ``start``, as a queue of its own (its figures copied)."""
         end = self.unit_end(start)
-        unit = _Queue()
+        unit = _Queue(numbered=None)
         unit.elements = self.elements[start:end]
         unit.joined = self.joined[start:end]
         unit.figures = self.figures[FIGURES * start : FIGURES * end]
@@ -169,6 +184,7 @@ class Outbox:
         self._queue = _Queue()
         self._chunks: _Chunking | None = None
         self._version = ""  # the SyncML version of the last message given (what sizes are of)
+        self._last_measured = (0, 0)  # bytes and commands (to estimate how many fit)
         #: The encoded size of the last message :meth:`next_message` gave (for checks).
         self.last_size = 0
 
@@ -194,13 +210,11 @@ class Outbox:
     def _checked(self, commands: Sequence[Command]) -> list[Any]:
         """The elements of ``commands``, once they are known to be commands (and their
         objects within ``max_obj_size``)."""
-        for kind in set(map(type, commands)):  # a type at a time: packages are long
-            if not issubclass(kind, Command):
-                raise TypeError(f"expected a command, not {kind.__name__}")
+        elements: list[Any] = _impl.codec.elements_of(commands, Command)
         if self.max_obj_size is not None:
             for command in commands:
                 self._check_objects(command)
-        return [command.element for command in commands]
+        return elements
 
     def next_message(self, header: Header, *, lead: Iterable[Command] = ()) -> Message:
         """The next message: ``header``'s SyncHdr (copied), then ``lead`` (the commands that
@@ -216,9 +230,11 @@ class Outbox:
             builder.add_chunk(self._chunks)
         queue = self._queue
         while self._chunks is None and queue:
-            self._measure_queue(queue)
+            self._measure_for(builder)
             builder.add_fitting(queue)
-            if not queue or not self._split(queue.unit(queue.first), builder):
+            if queue.measured == queue.first:
+                continue  # every measured command went in: measure more
+            if not self._split(queue.unit(queue.first), builder):
                 break
         if not builder.placed and self.pending:
             unit = queue.unit(queue.first)
@@ -284,28 +300,49 @@ class Outbox:
 
     # -- sizes ---------------------------------------------------------------------------------
 
-    def _measure_queue(self, queue: _Queue) -> None:
-        """Work out the figures of the commands of ``queue`` not measured yet, at once."""
-        start = queue.measured
-        if start == len(queue.elements):
+    def _measure_for(self, builder: _Builder) -> None:
+        """Number the measured waiting commands from ``builder``'s next CmdID and, when none
+        waits, measure about as many as fit the room its message leaves (and a few more): the
+        commands are numbered and measured together, and placed mostly as measured."""
+        queue = self._queue
+        queue.number_from(builder.next_cmd_id)
+        if queue.measured == queue.first:
+            size, count = self._last_measured
+            room = self.max_msg_size - builder.base
+            estimate = room * count // size + _MEASURED_MORE if size else _MEASURED_FIRST
+            self._measure_queue(queue, queue.first + max(1, estimate))
+
+    def _measure_queue(self, queue: _Queue, stop: int | None = None) -> None:
+        """Work out the figures of the commands of ``queue`` not measured yet, up to ``stop``
+        (the end of the unit it falls in; all by default), at once: numbered in order on from
+        the last measured, their sizes then taken with CmdIDs of one digit."""
+        start, end = queue.measured, len(queue.elements)
+        if stop is not None and stop < end:
+            end = queue.unit_end(max(start, stop - 1))
+        if start >= end:
             return
-        elements = queue.elements[start:]
-        cmd_ids = _impl.codec.number_commands(elements, 1, True, AFTER_CMD_ID, _CONTAINERS)
+        elements = queue.elements[start:end]
+        cmd_ids = _number_elements(elements, queue.next_number)
         if self.format == "xml":
+            figures = array("q")
             for element in elements:
-                queue.figures.extend((self._xml_size(element), 0, 0, 0))
+                figures.extend((self._xml_size(element), 0, 0, 0))
+            size = sum(figures[::FIGURES])
         else:
             element = api.element_class()
             namespace = f"SYNCML:SYNCML{self._version}"
             body = element("SyncBody", namespace, None, None, elements)
             root = element("SyncML", namespace, None, None, [body])
-            _, figures = _impl.codec.measure_wbxml(root, body, **self._measure_options)
-            queue.figures.extend(figures)
+            size, figures = _impl.codec.measure_wbxml(root, body, **self._measure_options)
+        _impl.codec.one_digit_sizes(figures, cmd_ids, queue.next_number)
+        queue.next_number += sum(cmd_ids)
+        queue.figures.extend(figures)
         queue.cmd_ids.extend(cmd_ids)
+        self._last_measured = (size, len(elements))
 
-    def _measured(self, commands: list[Command]) -> _Queue:
-        """``commands`` as a unit of their own, measured."""
-        unit = _Queue()
+    def _measured(self, commands: list[Command], first: int) -> _Queue:
+        """``commands`` as a unit of their own, measured and numbered from ``first``."""
+        unit = _Queue(first)
         unit.elements = [command.element for command in commands]
         unit.joined = bytearray(len(commands))
         unit.joined[1:] = b"\x01" * (len(commands) - 1)
@@ -461,12 +498,14 @@ class _Builder:
     def _fit(
         self, queue: _Queue, state: tuple[int, int, int], room: int, final: bool
     ) -> tuple[int, int, int, int]:
-        """``wbxml.packing.fit`` of ``queue``'s units from ``state`` (the message's size, page
-        and next CmdID) in ``room`` bytes, Final counted after the last when ``final``: where
-        placing stops, and the state there."""
+        """``wbxml.packing.fit`` of ``queue``'s measured units from ``state`` (the message's
+        size, page and next CmdID) in ``room`` bytes, Final counted after the last waiting when
+        ``final``: where placing stops, and the state there."""
+        stop = queue.measured
+        final_costs = self.final_costs if final and stop == len(queue.elements) else None
         return _impl.codec.fit(  # type: ignore[no-any-return]
-            queue.figures, queue.cmd_ids, queue.joined, queue.first, len(queue.elements),
-            *state, room, self.final_costs if final else None,
+            queue.figures, queue.cmd_ids, queue.joined, queue.first, stop, *state, room,
+            final_costs,
         )  # fmt: skip
 
     def fits_alone(self, unit: _Queue) -> bool:
@@ -483,19 +522,20 @@ class _Builder:
         end, *after = self._fit(queue, self.state, self.outbox.max_msg_size, True)
         count = end - queue.first
         if count:
-            self._place(queue.take(end))
-            self.base, self.page, self.next_cmd_id = after
+            self._place(queue, end, after)
         return count
 
     def add(self, unit: _Queue) -> None:
         """Place ``unit``, whatever room is left (a chunk made to fit)."""
         _, *after = self._fit(unit, self.state, _UNBOUNDED, False)
-        self._place(unit.elements)
-        self.base, self.page, self.next_cmd_id = after
+        self._place(unit, len(unit.elements), after)
 
-    def _place(self, elements: list[Any]) -> None:
-        _impl.codec.number_commands(elements, self.next_cmd_id, False, AFTER_CMD_ID, _CONTAINERS)
-        self.body.extend(elements)
+    def _place(self, queue: _Queue, end: int, after: list[int]) -> None:
+        """Put the waiting commands of ``queue`` up to ``end`` in the message (numbered from
+        its next CmdID), ``after`` being the message's size, page and next CmdID then."""
+        queue.number_from(self.next_cmd_id)
+        self.base, self.page, self.next_cmd_id = after
+        self.body.extend(queue.take(end, self.next_cmd_id))  # the rest were numbered on
         self.placed = True
 
     def encoded_size(self, final: bool) -> int:
@@ -514,18 +554,18 @@ class _Builder:
         the chunk ends the message unless it is the last."""
         outbox = self.outbox
         if chunking.before:
-            self.add(outbox._measured(chunking.before))
+            self.add(outbox._measured(chunking.before, self.next_cmd_id))
             chunking.before = []
         length = self._chunk_length(chunking)
         if length <= 0:
             raise OutboxError(self.too_large(chunking.command, chunking.rest()))
-        self.add(outbox._measured([chunking.chunk(length)]))
+        self.add(outbox._measured([chunking.chunk(length)], self.next_cmd_id))
         chunking.position += length
         outbox._chunks = chunking if chunking.rest() else None
 
     def _chunk_cost(self, chunking: _Chunking, length: int) -> int:
         """The exact cost of the chunk of ``length`` where the message stands (encoded)."""
-        unit = self.outbox._measured([chunking.chunk(length)])
+        unit = self.outbox._measured([chunking.chunk(length)], self.next_cmd_id)
         _, after, page, _ = self._fit(unit, self.state, _UNBOUNDED, False)
         cost = after - self.base
         if length >= chunking.rest() and self.outbox.final and not self.outbox._queue:
@@ -564,7 +604,7 @@ class _Builder:
         outbox = self.outbox
         while outbox._queue and outbox._chunks is None:
             self.base = len(api.encode(self.message.element, **outbox.encode_options))
-            outbox._measure_queue(outbox._queue)
+            outbox._measure_for(self)
             if not self.add_fitting(outbox._queue):
                 return
 
@@ -613,9 +653,14 @@ def _new_message(header: Header) -> Message:
 
 def _number(commands: list[Command], first: int) -> int:
     """Number the CmdIDs of ``commands`` (nested ones too) from ``first``; the next number."""
-    elements = [command.element for command in commands]
-    counts = _impl.codec.number_commands(elements, first, False, AFTER_CMD_ID, _CONTAINERS)
-    return first + int(sum(counts))
+    return first + sum(_number_elements([command.element for command in commands], first))
+
+
+def _number_elements(elements: list[Any], first: int) -> array[int]:
+    """Number the CmdIDs of the command ``elements`` from ``first``; how many each holds."""
+    return _impl.codec.number_commands(  # type: ignore[no-any-return]
+        elements, first, AFTER_CMD_ID, _CONTAINERS
+    )
 
 
 def _items(command: Command) -> list[Item]:

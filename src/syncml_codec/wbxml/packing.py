@@ -1,20 +1,28 @@
 """What the outbox does once per command, each in one call over all of them (a 10 MB package is
-thirty thousand commands): numbering their CmdIDs, keeping each Results with the Status before
-it, and working out how many measured commands fit a message.
+thirty thousand commands): taking their elements, numbering their CmdIDs, keeping each Results
+with the Status before it, taking the digits of CmdIDs out of measured sizes, and working out
+how many measured commands fit a message.
 
-The compiled core has a twin of each (``_wbxml.number_commands``, ``_wbxml.joined_answers``,
-``_wbxml.fit``) that gives the same; the outbox uses the implementation in use.
+The compiled core has a twin of each (``_wbxml.elements_of``, ``_wbxml.number_commands``, ...)
+that gives the same; the outbox uses the implementation in use.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from .element import Element
 
-__all__ = ["FIGURES", "fit", "joined_answers", "number_commands"]
+__all__ = [
+    "FIGURES",
+    "elements_of",
+    "fit",
+    "joined_answers",
+    "number_commands",
+    "one_digit_sizes",
+]
 
 #: Figures a measured command has (``measure_wbxml``'s): its size without a leading page switch,
 #: the page in force before it, the page it starts in, the page in force after it.
@@ -22,18 +30,28 @@ FIGURES = 4
 _SWITCH_PAGE = 2  # SWITCH_PAGE and a page number below 128
 
 
+def elements_of(commands: Iterable[Any], kind: type[Any]) -> list[Any]:
+    """The element of each of ``commands``, each checked to be a ``kind`` (TypeError naming
+    the type of the first that is not)."""
+    elements = []
+    for command in commands:
+        if not isinstance(command, kind):
+            raise TypeError(f"expected a command, not {type(command).__name__}")
+        elements.append(command.element)
+    return elements
+
+
 def number_commands(
     elements: Sequence[Any],
     first: int,
-    same: bool,
     commands: Mapping[str, Collection[str]],
     containers: Collection[str],
 ) -> array[int]:
     """Number the CmdIDs of the command ``elements`` (their tags the keys of ``commands``) and
     of the commands inside those of them that are ``containers``, in document order, from
-    ``first`` (every one ``first`` when ``same``); how many CmdIDs each of ``elements`` holds
-    (its own included). A command's first CmdID child is numbered; one without gets a CmdID
-    before its first child whose tag ``commands`` gives for it (as the model adds one)."""
+    ``first``; how many CmdIDs each of ``elements`` holds (its own included). A command's first
+    CmdID child is numbered; one without gets a CmdID before its first child whose tag
+    ``commands`` gives for it (as the model adds one)."""
     counts = array("q")
     numbered = 0
     for top in elements:
@@ -43,7 +61,7 @@ def number_commands(
             for element in pending[-1]:
                 if element.tag not in commands:
                     continue
-                _number(element, str(first if same else first + numbered), commands)
+                _number(element, str(first + numbered), commands)
                 numbered += 1
                 if element.tag in containers:
                     pending.append(iter(element))
@@ -87,6 +105,17 @@ def _refs(element: Any) -> tuple[Any, Any]:
         elif child.tag == "CmdRef" and not seen_cmd_ref:
             cmd_ref, seen_cmd_ref = child.text, True
     return msg_ref, cmd_ref
+
+
+def one_digit_sizes(figures: array[int], cmd_ids: array[int], first: int) -> None:
+    """Take out of each command's size (``figures``, the command holding ``cmd_ids`` CmdIDs)
+    the digits beyond one of its CmdIDs, the commands numbered in order from ``first``: the
+    sizes ``fit`` works with."""
+    if len(figures) != FIGURES * len(cmd_ids):
+        raise ValueError("figures and CmdID counts of different commands")
+    for index, count in enumerate(cmd_ids):
+        figures[FIGURES * index] -= _digits(first, count)
+        first += count
 
 
 def fit(
