@@ -49,7 +49,7 @@ from syncml_codec.limits import (
     check_size,
 )
 from syncml_codec.wbxml.header import read_header, table_bytes
-from syncml_codec.wbxml.element import copy_tree
+from copy import deepcopy
 from syncml_codec.wbxml.path import iter_elements, iterfind
 from syncml_codec.wbxml.languages import (
     METINF_NAMESPACE,

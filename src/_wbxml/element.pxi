@@ -245,18 +245,58 @@ cdef class Element:
 
     def __deepcopy__(self, memo):
         """The subtree copied without recursion (``wbxml.element.copy_tree``)."""
-        return copy_tree(self, memo, _shallow_copy)
+        return _copy_tree(self, memo)
 
     def __reduce__(self):
         return (Element, (_tag(self), _namespace(self), _attributes_of(self), _text_of(self),
                           self.children, _tail_of(self)))
 
 
-def _shallow_copy(Element element):
-    """A copy of ``element`` without its children (for ``copy_tree``)."""
-    attributes = _attributes_of(element)
-    return Element(_tag(element), _namespace(element), dict(attributes) if attributes else None,
-                   _text_of(element), None, _tail_of(element))
+cdef Element _shallow_copy(Element element):
+    """A copy of ``element`` without its children."""
+    cdef Element copied = _new_element(element._name)
+    content = element._content
+    if type(content) is _RareFields:
+        rare = <_RareFields> content
+        _set_text(copied, rare.text)
+        attributes = rare.attributes
+        if attributes or rare.tail is not None:
+            copied_rare = _rare_fields(copied)
+            copied_rare.attributes = dict(attributes) if attributes else None
+            copied_rare.tail = rare.tail
+    elif content is None or type(content) is str:
+        copied._content = content
+    return copied
+
+
+cdef object _copy_tree(Element root, dict memo):
+    """``wbxml.element.copy_tree`` for compiled Elements: the same copy (``memo`` keeps shared
+    elements shared, what is not an Element is copied by ``copy.deepcopy``), a leaf's copy
+    without an empty children list."""
+    found = memo.get(id(root))
+    if found is not None:
+        return found
+    top = memo[id(root)] = _shallow_copy(root)
+    cdef list pending = [(root, top)]
+    cdef list copies
+    while pending:
+        source, target = pending.pop()
+        children = _children_of(<Element> source)
+        if not children:
+            continue
+        copies = []
+        PyObject_GC_UnTrack(copies)  # as the Elements are (see Element)
+        for child in children:
+            copied = memo.get(id(child))
+            if copied is None:
+                if isinstance(child, type(source)):
+                    copied = memo[id(child)] = _shallow_copy(<Element> child)
+                    pending.append((child, copied))
+                else:
+                    copied = deepcopy(child, memo)
+            copies.append(copied)
+        _set_children(<Element> target, copies)
+    return top
 
 
 cdef inline object _tag(Element element):

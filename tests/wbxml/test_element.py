@@ -426,6 +426,9 @@ def test_deep_copies_keep_everything_and_need_no_recursion(Element):
     assert again.children[0] is again.children[1] is not shared
     assert again.attributes == {"k": "v"} and again.attributes is not holder.attributes
     assert (again.text, again.tail) == ("text", "tail")
+    for leaf in (Element("Data", NS, None, b"\x00\x01"), Element("Data", NS, {"a": "b"}, "x")):
+        copied_leaf = copy.deepcopy(leaf)
+        assert copied_leaf == leaf and list(copied_leaf) == []
     deep = HEADER_12 + b"\x6d" * 5000 + b"\x12" + b"\x01" * 5000
     copied = copy.deepcopy(syncml_codec.decode(deep, limits=syncml_codec.Limits(max_depth=6000)))
     depth = 0
