@@ -1,12 +1,13 @@
 """Property tests: random command lists (large items of text and bytes, Atomic, Sequence,
 Results after their Status, non-ASCII text, MetInf page switches) and bounds from 600 bytes to
 1 MB, in WBXML and XML, with and without the string table: every message within its bound,
-its size as the outbox says, Final on the last only, and the commands back exactly as queued
-once an Assembler has joined the chunks."""
+its size as the outbox says, Final on the last only, the commands back exactly as queued once
+an Assembler has joined the chunks, and every message but the last full."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -158,3 +159,48 @@ def _utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@SETTINGS
+@given(
+    commands=command_lists(),
+    bound=st.integers(600, 20_000),
+    format=st.sampled_from(["wbxml", "xml"]),
+)
+def test_every_message_but_the_last_is_full(commands, bound, format):
+    """The first command of the next message (with the Results that travel with it) would have
+    taken a message past the bound: a message is left short only of what does not fit (chunks
+    of large objects, which fill their message by their own rule, aside)."""
+    outbox = Outbox(bound, format=format)
+    outbox.queue(*commands)
+    messages = []
+    try:
+        while outbox.pending:
+            msg_id = len(messages) + 1
+            header = Message(session_id="1", msg_id=msg_id, target="t", source="s").header
+            messages.append(outbox.next_message(header))
+    except OutboxError:
+        return  # a command no message of this bound can hold
+    for message, following in itertools.pairwise(messages):
+        unit = following.commands[: _unit_length(following.commands)]
+        if _chunked(message.commands[-1:]) or _chunked(unit):
+            continue
+        grown = copy.deepcopy(message)
+        grown.add(*copy.deepcopy(unit))
+        grown.number_commands()
+        grown.final = following is messages[-1] and len(unit) == len(following.commands)
+        assert len(encode(grown.element, format=format)) > bound
+
+
+def _unit_length(commands) -> int:
+    """1, or 2 for a Status and the Results of the same command after it."""
+    if len(commands) > 1 and isinstance(commands[0], Status) and isinstance(commands[1], Results):
+        first, second = commands[0], commands[1]
+        if (first.msg_ref, first.cmd_ref) == (second.msg_ref, second.cmd_ref):
+            return 2
+    return 1
+
+
+def _chunked(commands) -> bool:
+    """Whether one of ``commands`` carries a chunk of a large object that is not its last."""
+    return any(item.more_data for command in commands for item in getattr(command, "items", ()))
