@@ -33,7 +33,7 @@ from listing import CONVERT, DUMP, listing_operations  # noqa: E402
 from tree import FANOUT, lookup_operations, tree_memory, tree_operations  # noqa: E402
 
 import syncml_codec  # noqa: E402
-from session import fill, outbox_operations, reassembly  # noqa: E402
+from session import fill, outbox_operations, random_fill, reassembly  # noqa: E402
 from syncml_codec import _impl  # noqa: E402
 from syncml_codec.cli.timing import time_rounds  # noqa: E402
 
@@ -338,16 +338,24 @@ def tree_rows(tree: dict, nodes: int = TREE_NODES) -> list[str]:
 
 #: How the outbox's rows name their document (the DM document of the "huge" size).
 OUTBOX_DOCUMENT = "dm huge in 64 KB messages"
+#: How the random command lists' row names them (``session.random_fill``).
+RANDOM_DOCUMENT = "random lists (commands < 5% of 64 KB, objects in chunks)"
 #: How the session's row names its work.
 SESSION_DOCUMENT = "500 commands, 8 KB messages"
 
 
 def measure_session(budget: float = 2.0) -> dict:
-    """{"times": {(group, contender): median seconds}, "fill": share, "reassembly": {...}}."""
+    """{"times": {(group, contender): median seconds}, "fill": share, "random fill": share,
+    "reassembly": {...}}."""
     times = median_times(outbox_operations(), budget)
     times.update(dpu_times(budget))
     times.update(median_times(dm_session_operations(), budget))
-    return {"times": times, "fill": fill(), "reassembly": reassembly()}
+    return {
+        "times": times,
+        "fill": fill(),
+        "random fill": random_fill(),
+        "reassembly": reassembly(),
+    }
 
 
 #: How many times the DPU's 100,000-node tree is built for its figures: where the nodes land in
@@ -381,6 +389,8 @@ def session_rows(session: dict) -> list[str]:
          1.3, "max", "x"),
         ("every message but the last at least 95% full", OUTBOX_DOCUMENT, session["fill"], 0.95,
          "min", ""),
+        ("every message but the last at least 95% full", RANDOM_DOCUMENT, session["random fill"],
+         0.95, "min", ""),
         ("reassembly linear: throughput at 100 MB / best", "large object",
          figures["throughput at 100 MB / best"], 0.7, "min", ""),
         ("reassembly peak at most 1.2x the object", "large object",
@@ -573,7 +583,11 @@ def write_results(
             f"{DPU_TREE_BUILDS} builds of its 100,000-node tree: where the nodes land in memory "
             "moves the processing's time by 15% from one build to the next.",
         ]
-        lines += ["", f"- emptiest message but the last: {session['fill']:.1%} of 64 KB"]
+        lines += [
+            "",
+            f"- emptiest message but the last: {session['fill']:.1%} of 64 KB",
+            f"- the same, of random command lists: {session['random fill']:.1%} of 64 KB",
+        ]
         lines += [f"- {what}: {value:,.2f}" for what, value in session["reassembly"].items()]
         lines.append("")
     if cli is not None:

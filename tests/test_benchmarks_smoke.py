@@ -110,6 +110,10 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
     messages = ops[("cut it into 64 KB messages", "cython")]()
     assert len(messages) > 1 and all(len(m.to_wbxml()) <= 2_000 for m in messages)
     assert 0.5 < session.fill() <= 1
+    monkeypatch.setattr(session, "RANDOM_LISTS", 2)
+    monkeypatch.setattr(session, "RANDOM_COMMANDS", 200)
+    monkeypatch.setattr(session, "RANDOM_DATA", 50)
+    assert 0.5 < session.random_fill() <= 1
     figures = session.reassembly_here()
     assert figures["peak / object, in memory"] > 0.9
     import dpu
@@ -124,7 +128,9 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
     session_ops[("the session, with the copy", "cython")]()
     times = dict.fromkeys([*ops, *dpu_ops, *session_ops], 1.0)
     times[("copy the 500 prepared commands", "cython")] = 0.5
-    rows = report.session_rows({"times": times, "fill": 1.0, "reassembly": figures})
+    rows = report.session_rows(
+        {"times": times, "fill": 1.0, "random fill": 1.0, "reassembly": figures}
+    )
     assert all(row.endswith(("| yes |", "| **no** |")) for row in rows)
 
 
