@@ -22,19 +22,6 @@ cdef inline int _set_text_any(object node, object text) except -1:
     return 0
 
 
-def number_commands(elements, Py_ssize_t first, commands, containers):
-    """``wbxml.packing.number_commands``."""
-    cdef array.array counts = array.array("q")
-    cdef list tops = list(elements)
-    cdef Py_ssize_t numbered = 0, index
-    cdef _Kinds kinds = _Kinds(commands, containers)
-    array.resize(counts, len(tops))
-    for index in range(len(tops)):
-        counts.data.as_longlongs[index] = _number_command(
-            tops[index], first, &numbered, kinds)
-    return counts
-
-
 cdef enum:
     _NOT_A_COMMAND = 0
     _COMMAND = 1
@@ -62,6 +49,42 @@ cdef class _Kinds:
         if type(element) is Element:
             self.last_name, self.last_kind = (<Element> element)._name, kind
         return kind
+
+
+cdef inline bint _is_syncml_namespace(object namespace):
+    return isinstance(namespace, str) and namespace.upper().startswith("SYNCML:SYNCML")
+
+
+def to_namespace(elements, str namespace):
+    """``wbxml.packing.to_namespace``."""
+    for top in elements:
+        current = _namespace(<Element> top) if type(top) is Element else top.namespace
+        if current is namespace or current == namespace or not _is_syncml_namespace(current):
+            continue
+        pending = [top]
+        while pending:
+            node = pending.pop()
+            if type(node) is Element:
+                if _is_syncml_namespace(_namespace(<Element> node)):
+                    (<Element> node)._name = _name_for(_tag(<Element> node), namespace)
+                pending.extend(_children_of(<Element> node))
+            else:
+                if _is_syncml_namespace(node.namespace):
+                    node.namespace = namespace
+                pending.extend(node.children)
+
+
+def number_commands(elements, Py_ssize_t first, commands, containers):
+    """``wbxml.packing.number_commands``."""
+    cdef array.array counts = array.array("q")
+    cdef list tops = list(elements)
+    cdef Py_ssize_t numbered = 0, index
+    cdef _Kinds kinds = _Kinds(commands, containers)
+    array.resize(counts, len(tops))
+    for index in range(len(tops)):
+        counts.data.as_longlongs[index] = _number_command(
+            tops[index], first, &numbered, kinds)
+    return counts
 
 
 cdef Py_ssize_t _number_command(object top, Py_ssize_t first, Py_ssize_t* numbered,

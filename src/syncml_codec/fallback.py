@@ -16,7 +16,14 @@ from .wbxml.element import Element
 from .wbxml.encoder import encode_wbxml, measure_wbxml
 from .wbxml.languages import Language
 from .wbxml.listing import list_tokens
-from .wbxml.packing import elements_of, fit, joined_answers, number_commands, one_digit_sizes
+from .wbxml.packing import (
+    elements_of,
+    fit,
+    joined_answers,
+    number_commands,
+    one_digit_sizes,
+    to_namespace,
+)
 from .wbxml.tnds import read_tnds_node
 from .xml.reader import Declarations, parse_xml
 from .xml.reader import read_lxml as read_element_tree
@@ -44,6 +51,7 @@ __all__ = [
     "xml_to_wbxml",
     "set_element_reserve",
     "status_element",
+    "to_namespace",
 ]
 
 

@@ -99,6 +99,23 @@ def test_cmd_ids_are_numbered_per_message_after_the_lead():
         assert message.commands[0].TAG == "Status"
 
 
+def test_a_change_of_encoding_or_version_measures_the_waiting_commands_again():
+    """A session follows the encoding the peer chose, message by message: the commands measured
+    for one message but left for the next are sized again in the new encoding."""
+    outbox = Outbox(1_000)
+    outbox.queue(*replaces(60))
+    steps = [("wbxml", "1.2"), ("xml", "1.2"), ("wbxml", "1.1"), ("xml", "1.1"), ("wbxml", "1.2")]
+    for msg_id, (format, version) in enumerate(itertools.cycle(steps), 1):
+        outbox.format = format
+        message = outbox.next_message(
+            Message(session_id="1", msg_id=msg_id, target="t", source="s", version=version).header
+        )
+        assert len(encoded(message, format)) == outbox.last_size <= 1_000
+        if not outbox.pending:
+            break
+    assert msg_id > len(steps)
+
+
 def test_final_can_be_left_to_the_caller():
     outbox = Outbox(5_000, final=False)
     outbox.queue(*replaces(3))

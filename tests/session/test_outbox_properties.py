@@ -187,7 +187,8 @@ def test_every_message_but_the_last_is_full(commands, bound, format):
             continue
         grown = copy.deepcopy(message)
         grown.add(*copy.deepcopy(unit))
-        grown.number_commands()
+        for number, command in enumerate(grown.all_commands(), 1):  # as the outbox numbers
+            command.cmd_id = str(number)
         grown.final = following is messages[-1] and len(unit) == len(following.commands)
         assert len(encode(grown.element, format=format)) > bound
 

@@ -102,6 +102,29 @@ def test_client_initiated_session_with_an_md5_challenge(format):
     assert messages[3].commands[0].code == 212 and messages[3].commands[0].chal is not None
 
 
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_dm_1_1_device_gets_messages_of_its_version(format):
+    """The server answers in the version the device speaks: the commands the application made
+    (in SyncML 1.2, the model's default) go out in the SyncML 1.1 namespace, as tokens."""
+    setup = Setup(format=format)
+    client, server = setup.client(), setup.server()
+    client.version = "1.1"
+    client.start()
+    commands = [
+        Get(items=[Item(target="./DevDetail/FwV")]),
+        Add(items=[Item(target="./a", data="1")]),
+    ]
+    exchanges = talk(client, server, queue_on_start(*commands), restore=setup.restore)
+    assert client.ended.reason is EndReason.COMPLETED
+    answers = events_of(exchanges, "client", Answered)
+    assert [answer.code for answer in answers] == [200, 200]
+    for exchange in exchanges:
+        namespaces = {e.namespace for e in exchange.message.element.iter() if e.namespace}
+        assert namespaces <= {"SYNCML:SYNCML1.1", "syncml:metinf"}, exchange.sender
+        if format == "wbxml":
+            assert exchange.data[4] == 0  # no string table: no literal tags
+
+
 def test_notification_starts_a_server_initiated_session():
     setup = Setup()
     client, server = setup.client(), setup.server()

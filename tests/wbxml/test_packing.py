@@ -166,3 +166,23 @@ def test_elements_of_takes_commands_only(codec: ModuleType) -> None:
     for stranger in (Item(target="./a"), "Get", None):
         with pytest.raises(TypeError, match=type(stranger).__name__):
             codec.elements_of([Get(), stranger, Get()], Command)
+
+
+def test_to_namespace_moves_commands_of_another_syncml_version(codec: ModuleType) -> None:
+    """Every SyncML element of a command made for 1.2 goes to 1.1; MetInf elements, commands
+    already in 1.1 and elements of no SyncML namespace stay as they are."""
+    made = Replace(meta=Meta(format="chr"), items=[Item(target="./a", data="x")])
+    inner = Sequence(commands=[Get(items=[Item(target="./b")])])
+    other = codec.Element("Own", "urn:own", None, None, [codec.Element("Get", "urn:own")])
+    older = codec.Element("Get", "SYNCML:SYNCML1.1")
+    elements = [made.element, inner.element, other, older]
+    codec.to_namespace(elements, "SYNCML:SYNCML1.1")
+    for element in (made.element, inner.element):
+        spaces = {node.namespace for node in element.iter()}
+        assert spaces == ({"SYNCML:SYNCML1.1", "syncml:metinf"} if element is made.element
+                          else {"SYNCML:SYNCML1.1"})  # fmt: skip
+    assert [node.namespace for node in other.iter()] == ["urn:own", "urn:own"]
+    assert older.namespace == "SYNCML:SYNCML1.1"
+    older_message = Message(session_id="1", msg_id=1, target="t", source="s", version="1.1")
+    older_message.body.element.children.append(made.element)  # as the outbox places it
+    assert encode(older_message.element)[4] == 0  # tokens: no string table of literal tags

@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
+from .. import _impl
 from ..api import element_class
+from ..wbxml.packing import is_syncml_namespace
 
 __all__ = [
     "Node",
@@ -43,24 +45,11 @@ def new_element(tag: str, namespace: str | None, text: Any = None) -> Any:
     return element_class()(tag, namespace, None, text)
 
 
-def _is_syncml_namespace(namespace: Any) -> bool:
-    return isinstance(namespace, str) and namespace.upper().startswith("SYNCML:SYNCML")
-
-
 def adopt(parent: Any, child: Any) -> Any:
     """Give a subtree made for one SyncML version the SyncML namespace of its new parent."""
     target = parent.namespace
-    if (
-        _is_syncml_namespace(target)
-        and _is_syncml_namespace(child.namespace)
-        and child.namespace != target
-    ):
-        stack = [child]
-        while stack:
-            node = stack.pop()
-            if _is_syncml_namespace(node.namespace):
-                node.namespace = target
-            stack.extend(node.children)
+    if is_syncml_namespace(target):
+        _impl.codec.to_namespace((child,), target)
     return child
 
 

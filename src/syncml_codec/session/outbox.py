@@ -22,6 +22,7 @@ room.
 from __future__ import annotations
 
 import copy
+import sys
 from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -110,6 +111,11 @@ class _Queue:
             self.first = 0
         return taken
 
+    def forget_figures(self) -> None:
+        """Let the figures of the waiting commands go (they are measured again when needed)."""
+        del self.figures[FIGURES * self.first :], self.cmd_ids[self.first :]
+        self.numbered = None
+
     def put_first(self, queue: _Queue) -> None:
         """Put the commands of ``queue`` first: measured ones, or unmeasured ones while no
         waiting command is measured (the measured ones stay a prefix)."""
@@ -183,7 +189,8 @@ class Outbox:
         self._measure_options = {k: v for k, v in encode_options.items() if k != "string_table"}
         self._queue = _Queue()
         self._chunks: _Chunking | None = None
-        self._version = ""  # the SyncML version of the last message given (what sizes are of)
+        self._namespace = ""  # the SyncML namespace (version) of the message being filled
+        self._measured_as = ("", "")  # the format and namespace the waiting figures are of
         self._last_measured = (0, 0)  # bytes and commands (to estimate how many fit)
         #: The encoded size of the last message :meth:`next_message` gave (for checks).
         self.last_size = 0
@@ -224,7 +231,10 @@ class Outbox:
         message = _new_message(header)
         leading = list(lead)
         message.body.commands.extend(leading)
-        self._version = message.version
+        self._namespace = sys.intern(message.element.namespace or "")
+        if self._measured_as != (self.format, self._namespace):  # sizes of another encoding
+            self._queue.forget_figures()
+            self._measured_as = (self.format, self._namespace)
         builder = _Builder(self, message, _number(leading, 1))
         if self._chunks is not None:
             builder.add_chunk(self._chunks)
@@ -323,6 +333,8 @@ class Outbox:
             return
         elements = queue.elements[start:end]
         cmd_ids = _number_elements(elements, queue.next_number)
+        namespace = self._namespace
+        _impl.codec.to_namespace(elements, namespace)  # the message's version (now in cache)
         if self.format == "xml":
             figures = array("q")
             for element in elements:
@@ -330,7 +342,6 @@ class Outbox:
             size = sum(figures[::FIGURES])
         else:
             element = api.element_class()
-            namespace = f"SYNCML:SYNCML{self._version}"
             body = element("SyncBody", namespace, None, None, elements)
             root = element("SyncML", namespace, None, None, [body])
             size, figures = _impl.codec.measure_wbxml(root, body, **self._measure_options)

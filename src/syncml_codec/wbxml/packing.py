@@ -1,7 +1,8 @@
 """What the outbox does once per command, each in one call over all of them (a 10 MB package is
-thirty thousand commands): taking their elements, numbering their CmdIDs, keeping each Results
-with the Status before it, taking the digits of CmdIDs out of measured sizes, and working out
-how many measured commands fit a message.
+thirty thousand commands): taking their elements, putting them in the message's SyncML
+namespace, numbering their CmdIDs, keeping each Results with the Status before it, taking the
+digits of CmdIDs out of measured sizes, and working out how many measured commands fit a
+message.
 
 The compiled core has a twin of each (``_wbxml.elements_of``, ``_wbxml.number_commands``, ...)
 that gives the same; the outbox uses the implementation in use.
@@ -19,9 +20,11 @@ __all__ = [
     "FIGURES",
     "elements_of",
     "fit",
+    "is_syncml_namespace",
     "joined_answers",
     "number_commands",
     "one_digit_sizes",
+    "to_namespace",
 ]
 
 #: Figures a measured command has (``measure_wbxml``'s): its size without a leading page switch,
@@ -39,6 +42,25 @@ def elements_of(commands: Iterable[Any], kind: type[Any]) -> list[Any]:
             raise TypeError(f"expected a command, not {type(command).__name__}")
         elements.append(command.element)
     return elements
+
+
+def to_namespace(elements: Iterable[Any], namespace: str) -> None:
+    """Put the command ``elements`` that are in another SyncML namespace than ``namespace``
+    (made for another SyncML version) in it, with every SyncML element inside them."""
+    for top in elements:
+        if top.namespace == namespace or not is_syncml_namespace(top.namespace):
+            continue
+        pending = [top]
+        while pending:
+            node = pending.pop()
+            if is_syncml_namespace(node.namespace):
+                node.namespace = namespace
+            pending.extend(node.children)
+
+
+def is_syncml_namespace(namespace: Any) -> bool:
+    """Whether ``namespace`` is one of SyncML's (``SYNCML:SYNCML1.2``, any version or case)."""
+    return isinstance(namespace, str) and namespace.upper().startswith("SYNCML:SYNCML")
 
 
 def number_commands(
