@@ -51,7 +51,9 @@ class CommandRead:
 
     __slots__ = ("tag", "cmd_id", "no_resp", "requests", "more_data")
 
-    def __init__(self, tag: str, cmd_id: str | None, no_resp: bool, requests: list[ItemRead]):
+    def __init__(
+        self, tag: str, cmd_id: str | None, no_resp: bool, requests: list[ItemRead]
+    ) -> None:
         self.tag, self.cmd_id, self.no_resp, self.requests = tag, cmd_id, no_resp, requests
         self.more_data = bool(requests) and requests[-1].more_data
 
