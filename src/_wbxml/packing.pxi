@@ -55,8 +55,10 @@ cdef inline bint _is_syncml_namespace(object namespace):
     return isinstance(namespace, str) and namespace.upper().startswith("SYNCML:SYNCML")
 
 
-def to_namespace(elements, str namespace):
+def to_namespace(elements, namespace):
     """``wbxml.packing.to_namespace``."""
+    if not _is_syncml_namespace(namespace):
+        return
     for top in elements:
         current = _namespace(<Element> top) if type(top) is Element else top.namespace
         if current is namespace or current == namespace or not _is_syncml_namespace(current):

@@ -183,6 +183,9 @@ def test_to_namespace_moves_commands_of_another_syncml_version(codec: ModuleType
                           else {"SYNCML:SYNCML1.1"})  # fmt: skip
     assert [node.namespace for node in other.iter()] == ["urn:own", "urn:own"]
     assert older.namespace == "SYNCML:SYNCML1.1"
+    for elsewhere in ("urn:own", None):  # into no SyncML namespace: nothing moves
+        codec.to_namespace([made.element], elsewhere)
+        assert made.element.namespace == "SYNCML:SYNCML1.1"
     older_message = Message(session_id="1", msg_id=1, target="t", source="s", version="1.1")
     older_message.body.element.children.append(made.element)  # as the outbox places it
     assert encode(older_message.element)[4] == 0  # tokens: no string table of literal tags

@@ -14,7 +14,6 @@ from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from .. import _impl
 from ..api import element_class
-from ..wbxml.packing import is_syncml_namespace
 
 __all__ = [
     "Node",
@@ -47,9 +46,7 @@ def new_element(tag: str, namespace: str | None, text: Any = None) -> Any:
 
 def adopt(parent: Any, child: Any) -> Any:
     """Give a subtree made for one SyncML version the SyncML namespace of its new parent."""
-    target = parent.namespace
-    if is_syncml_namespace(target):
-        _impl.codec.to_namespace((child,), target)
+    _impl.codec.to_namespace((child,), parent.namespace)
     return child
 
 

@@ -231,7 +231,7 @@ class Outbox:
         message = _new_message(header)
         leading = list(lead)
         message.body.commands.extend(leading)
-        self._namespace = sys.intern(message.element.namespace or "")
+        self._namespace = sys.intern(f"SYNCML:SYNCML{message.version}")
         if self._measured_as != (self.format, self._namespace):  # sizes of another encoding
             self._queue.forget_figures()
             self._measured_as = (self.format, self._namespace)

@@ -44,9 +44,12 @@ def elements_of(commands: Iterable[Any], kind: type[Any]) -> list[Any]:
     return elements
 
 
-def to_namespace(elements: Iterable[Any], namespace: str) -> None:
-    """Put the command ``elements`` that are in another SyncML namespace than ``namespace``
-    (made for another SyncML version) in it, with every SyncML element inside them."""
+def to_namespace(elements: Iterable[Any], namespace: str | None) -> None:
+    """Put the command ``elements`` that are in another SyncML namespace than the SyncML
+    ``namespace`` (made for another SyncML version) in it, with every SyncML element inside
+    them; nothing when ``namespace`` is none of SyncML's."""
+    if not is_syncml_namespace(namespace):
+        return
     for top in elements:
         if top.namespace == namespace or not is_syncml_namespace(top.namespace):
             continue
