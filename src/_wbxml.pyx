@@ -100,10 +100,11 @@ from syncml_codec.wbxml.rules import (
     xmlns_action,
 )
 
-__all__ = ["Element", "decode_wbxml", "encode_wbxml", "fit", "joined_answers", "list_tokens",
-           "measure_wbxml", "number_commands", "read_command", "read_lxml", "read_tnds_node",
-           "read_xml", "result_item", "results_element", "set_element_reserve", "status_element",
-           "wbxml_to_xml", "write_xml", "xml_to_wbxml"]
+__all__ = ["Element", "decode_wbxml", "elements_of", "encode_wbxml", "fit", "joined_answers",
+           "list_tokens", "measure_wbxml", "number_commands", "one_digit_sizes", "read_command",
+           "read_lxml", "read_tnds_node", "read_xml", "result_item", "results_element",
+           "set_element_reserve", "status_element", "to_namespace", "wbxml_to_xml", "write_xml",
+           "xml_to_wbxml"]
 
 lxml_api.import_lxml__etree()
 

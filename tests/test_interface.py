@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import syncml_codec
-from syncml_codec import _impl, fallback
+from syncml_codec import _impl
 
 STUB = Path(syncml_codec.__file__).parent / "_wbxml.pyi"
 
@@ -53,7 +53,7 @@ def test_each_implementation_has_every_name_of_the_stub(module):
     element = implementation.Element("SyncML", "SYNCML:SYNCML1.2", None, "x")
     for member in _stub_element_members():
         assert hasattr(element, member), member
-    assert set(fallback.__all__) == set(_stub_functions()) | {"Element"}
+    assert set(implementation.__all__) == set(_stub_functions()) | {"Element"}
 
 
 def test_the_package_names_follow_the_implementation_in_use():

@@ -20,7 +20,6 @@ __all__ = [
     "FIGURES",
     "elements_of",
     "fit",
-    "is_syncml_namespace",
     "joined_answers",
     "number_commands",
     "one_digit_sizes",
@@ -48,20 +47,20 @@ def to_namespace(elements: Iterable[Any], namespace: str | None) -> None:
     """Put the command ``elements`` that are in another SyncML namespace than the SyncML
     ``namespace`` (made for another SyncML version) in it, with every SyncML element inside
     them; nothing when ``namespace`` is none of SyncML's."""
-    if not is_syncml_namespace(namespace):
+    if not _is_syncml_namespace(namespace):
         return
     for top in elements:
-        if top.namespace == namespace or not is_syncml_namespace(top.namespace):
+        if top.namespace == namespace or not _is_syncml_namespace(top.namespace):
             continue
         pending = [top]
         while pending:
             node = pending.pop()
-            if is_syncml_namespace(node.namespace):
+            if _is_syncml_namespace(node.namespace):
                 node.namespace = namespace
             pending.extend(node.children)
 
 
-def is_syncml_namespace(namespace: Any) -> bool:
+def _is_syncml_namespace(namespace: Any) -> bool:
     """Whether ``namespace`` is one of SyncML's (``SYNCML:SYNCML1.2``, any version or case)."""
     return isinstance(namespace, str) and namespace.upper().startswith("SYNCML:SYNCML")
 
