@@ -39,6 +39,10 @@ cdef class _Encoder(_Output):
     cdef Py_ssize_t dropped  # bytes written and let go while measuring (a child's are kept)
     cdef Py_ssize_t watched  # where the measured child being written starts
     cdef int switched_to  # the page a switch written there went to (-1: none)
+    cdef Py_ssize_t offset_width  # what a string table reference counts as, at least
+    cdef set referenced  # the table strings the measured child refers to (None: not measuring)
+    cdef Py_ssize_t table_cost  # what the measured child puts in the string table
+    cdef Py_ssize_t table_users  # measured children that refer to the string table
 
     def __init__(self, language, dict options):
         self.prefixes = {}
@@ -58,6 +62,9 @@ cdef class _Encoder(_Output):
         self.measured = None
         self.figures = None
         self.watched, self.switched_to = -1, -1
+        self.offset_width = 1
+        self.referenced = None
+        self.table_cost = self.table_users = 0
 
     def document(self, root):
         # A numeric public id (the common case) has its header written here in one allocation;
@@ -235,7 +242,7 @@ cdef class _Encoder(_Output):
         flags = (HAS_CONTENT if has_content else 0) | (HAS_ATTRIBUTES if attributes else 0)
         if token < 0:
             self.byte(LITERAL | flags)
-            self.mb(self.table.add(literal))
+            self.reference(literal)
         else:
             self.switch_page(page)
             self.byte(token | flags)
@@ -273,6 +280,9 @@ cdef class _Encoder(_Output):
             self.dropped += self.size
             self.size = 0
             self.watched, self.switched_to = 0, -1
+            self.table_cost = 0
+            if self.referenced:
+                self.referenced.clear()
         cdef Py_ssize_t start = self.size
         cdef int page_before = self.page
         self.element(node, parent, grandparent, depth)
@@ -290,11 +300,25 @@ cdef class _Encoder(_Output):
         cdef int first_page = page_before
         if self.switched_to >= 0:
             first_page, size = self.switched_to, size - 2
+        size += self.table_cost
+        self.table_users += self.table_cost > 0
         array.resize_smart(self.figures, count + 4)
         self.figures.data.as_longlongs[count] = size
         self.figures.data.as_longlongs[count + 1] = page_before
         self.figures.data.as_longlongs[count + 2] = first_page
         self.figures.data.as_longlongs[count + 3] = self.page
+        return 0
+
+    cdef int reference(self, str text) except -1:
+        """Write the offset of ``text`` in the string table (added on first use), counting
+        what it puts there while a child is measured."""
+        cdef Py_ssize_t before = self.size
+        self.mb(self.table.add(text))
+        if self.referenced is not None:
+            if text not in self.referenced:
+                self.referenced.add(text)
+                self.table_cost += len(utf8(text)) + 1
+            self.table_cost += max(0, self.offset_width - (self.size - before))
         return 0
 
     cdef int rules(self, str tag, int page) except -1:
@@ -310,7 +334,7 @@ cdef class _Encoder(_Output):
             if not isinstance(name, str) or not isinstance(value, str):
                 raise EncodeError(f"attribute {name!r} must map a str to a str")
             self.byte(LITERAL)
-            self.mb(self.table.add(name))
+            self.reference(name)
             if value:
                 self.string(value)
         return self.byte(END)
@@ -331,7 +355,7 @@ cdef class _Encoder(_Output):
                     and isinstance(text, str) and "\x00" not in text):
                 self.byte(token)
                 if token >= EXT_T_0:
-                    return self.mb(self.table.add(text))
+                    return self.reference(text)
                 raw = utf8(text)
                 self.write(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw))
                 return self.byte(0)
@@ -351,7 +375,7 @@ def encode_wbxml(root, *, language=None, int version=0x03, str public_id="number
 
 
 def measure_wbxml(root, parent, *, language=None, int version=0x03, str public_id="number",
-                  str opaque_data="auto", bint type_rewrite=True):
+                  str opaque_data="auto", bint type_rewrite=True, Py_ssize_t offset_width=1):
     """``encode_wbxml`` (no string table) telling what each child of ``parent`` takes
     (``syncml_codec.wbxml.encoder.measure_wbxml``)."""
     options = {"version": version, "public_id": public_id, "string_table": False,
@@ -359,5 +383,7 @@ def measure_wbxml(root, parent, *, language=None, int version=0x03, str public_i
     cdef _Encoder encoder = _Encoder(language or root_language(root), options)
     encoder.measured = parent
     encoder.figures = array.array("q")
+    encoder.offset_width = offset_width
+    encoder.referenced = set()
     head = encoder.document(root)  # the header and string table
-    return len(head) + encoder.dropped + encoder.size, encoder.figures
+    return len(head) + encoder.dropped + encoder.size, encoder.figures, encoder.table_users

@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from syncml_codec import decode, encode
+from syncml_codec import api, decode, encode
 from syncml_codec.model import (
     Alert,
     AlertCode,
@@ -27,6 +27,7 @@ from syncml_codec.model import (
 )
 from syncml_codec.session import Assembler
 from syncml_codec.session.outbox import Outbox, OutboxError, pack
+from syncml_codec.wbxml.header import mb_u_int32
 
 from helpers import require_libwbxml
 from helpers.libwbxml import as_xml, wbxml2xml
@@ -264,6 +265,48 @@ def test_the_string_table_keeps_messages_within_the_bound_and_tops_them_up():
     for message, size in with_table:
         assert len(encoded(message, string_table=True)) == size <= 1_000
     assert len(with_table) < len(drain(plain))
+
+
+VENDOR = "urn:example:vendor"  # a namespace no code page has: its names go in the table
+
+
+def vendor_replaces(count: int) -> list[Replace]:
+    """Replaces holding a vendor element, every third with an attribute too."""
+    commands = replaces(count)
+    for n, command in enumerate(commands):
+        attributes = {"level": str(n)} if n % 3 == 0 else {}
+        command.element.children.append(
+            api.element_class()(f"Ext{n % 5}", VENDOR, attributes, "on")
+        )
+    return commands
+
+
+@pytest.mark.parametrize("format", ["wbxml", "xml"])
+@pytest.mark.parametrize("bound", [700, 2_000, 20_000])
+def test_commands_with_names_in_the_string_table_keep_messages_within_the_bound(format, bound):
+    """Their names are counted in full in each command's size (the string table holds them
+    once): every message stays within the bound, its size known exactly, and is topped up
+    while the encoded message leaves room: the next command would not have fitted with its
+    names and offsets counted in full."""
+    outbox = Outbox(bound, format=format)
+    outbox.queue(*vendor_replaces(300))
+    messages = drain(outbox)
+    for message, predicted in messages:
+        assert len(encoded(message, format)) == predicted <= bound
+    sent = [c.items[0].target_uri for m, _ in messages for c in m.commands]
+    assert sent == [f"./Vendor/N{n}" for n in range(300)]
+    width = len(mb_u_int32(bound))  # of the widest string table offset the message may hold
+    for (message, _), (following, _) in itertools.pairwise(messages):
+        grown = copy.deepcopy(message)
+        grown.final = False
+        grown.add(copy.deepcopy(following.commands[0]))
+        grown.commands[-1].cmd_id = str(len(grown.commands))
+        grown.final = following is messages[-1][0] and len(following.commands) == 1
+        extension = following.commands[0].element.children[-1]
+        names = [extension.tag, "xmlns", *extension.attributes]
+        counted_in_full = sum(len(name) + 1 + width - 1 for name in names) + width - 1
+        slack = counted_in_full if format == "wbxml" else 0
+        assert len(encoded(grown, format)) + slack > bound
 
 
 def test_pack_gives_a_package_with_counting_msg_ids():

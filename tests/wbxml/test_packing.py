@@ -78,14 +78,44 @@ def test_measured_figures_add_up_to_the_encoding(codec: ModuleType) -> None:
     metinf_ending = Replace(meta=Meta(format="chr"))  # its Meta last: MetInf's Format last
     built = message(Get(items=[Item(target="./a")]), metinf_ending, Get())
     built.final = True
-    size, figures = codec.measure_wbxml(built.element, built.body.element)
-    assert size == len(encode(built.element))
+    size, figures, table_users = codec.measure_wbxml(built.element, built.body.element)
+    assert size == len(encode(built.element)) and table_users == 0
     rows = [tuple(figures[i : i + FIGURES]) for i in range(0, len(figures), FIGURES)]
     assert len(rows) == 4  # three commands and Final
     assert rows[1][3] == 1 and rows[2][1:3] == (1, 0)  # a page switch before the third
     for row in rows:
         assert row[0] > 0
     assert rows[3] == (1, 0, 0, 0)  # Final: one byte, no switch needed after the third
+
+
+def test_a_child_with_names_in_the_string_table_counts_them_wherever_it_goes(
+    codec: ModuleType,
+) -> None:
+    """A vendor element (no code page has its namespace) and an attribute are written as
+    LITERAL names in the string table (three references a command): each command's size
+    counts the strings it refers to, though an earlier one put them there, and its references
+    as ``offset_width`` bytes; the document's size stays what it encodes to."""
+    Element = codec.Element
+
+    def vendor(n: int) -> Replace:
+        command = Replace(items=[Item(target=f"./v{n}", data="x")])
+        extension = Element("Extension", "urn:example:vendor", {"level": "2"}, "on")
+        command.element.children.append(extension)
+        return command
+
+    # the string table holds them once: the tag, the xmlns it is written with, the attribute
+    names = len(b"Extension\0xmlns\0level\0")
+    built, alone = message(Get(), vendor(2), vendor(3)), message(Get())
+    built.final = alone.final = True
+    size, figures, table_users = codec.measure_wbxml(built.element, built.body.element)
+    assert size == len(encode(built.element)) and table_users == 2
+    _, plain, _ = codec.measure_wbxml(alone.element, alone.body.element)
+    sizes = list(figures[::FIGURES])
+    assert sizes[0] == plain[0]  # the Get refers to nothing
+    assert sizes[1] == sizes[2]  # alike, though the first put the names in the table
+    assert sizes[1] + sizes[2] == len(encode(built.element)) - len(encode(alone.element)) + names
+    _, wide, _ = codec.measure_wbxml(built.element, built.body.element, offset_width=3)
+    assert list(wide[::FIGURES]) == [sizes[0], sizes[1] + 6, sizes[2] + 6, sizes[3]]
 
 
 FIGURE_ROWS = st.lists(  # size, page before, first page, page after; CmdIDs
@@ -149,11 +179,11 @@ def test_one_digit_sizes_take_out_the_digits_the_cmd_ids_had(codec: ModuleType) 
     elements = list(built.body.element)
     for first in (1, 8, 99, 12_345):
         ids = codec.number_commands(elements, first, AFTER_CMD_ID, _CONTAINERS)
-        _, figures = codec.measure_wbxml(built.element, built.body.element)
+        _, figures, _ = codec.measure_wbxml(built.element, built.body.element)
         codec.one_digit_sizes(figures, ids, first)
         for element in built.body.element.iter("CmdID"):
             element.text = "1"
-        _, single_digits = codec.measure_wbxml(built.element, built.body.element)
+        _, single_digits, _ = codec.measure_wbxml(built.element, built.body.element)
         assert figures == single_digits
     with pytest.raises(ValueError):
         codec.one_digit_sizes(array("q", [5, 0, 0, 0]), array("q", [1, 1]), 1)

@@ -16,7 +16,10 @@ same figures and checked by encoding that one command.
 
 With the string table (``string_table=True``) sizes are not additive: messages are packed by
 the sizes without the table (an upper bound) and topped up while the encoded message leaves
-room.
+room. So are they once a command has names without a token (a vendor's elements in a namespace
+no code page has, attributes): its names go in the string table, so its size counts them in
+full with their offsets at the widest a message allows, room is kept for the table's length to
+grow, and messages are topped up in the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ..model.commands import _CONTAINERS, AFTER_CMD_ID, Command, _Container, wra
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
+from ..wbxml.header import mb_u_int32
 from ..wbxml.packing import FIGURES
 from .largeobject import SizeCounts, data_size
 from .serial import StateError, commands_from_text, commands_to_text
@@ -186,11 +190,13 @@ class Outbox:
         self.size_counts = size_counts
         self.encode_options = encode_options
         self._table = bool(encode_options.get("string_table"))
+        self._literal_names = False  # whether a command measured had names without a token
         self._measure_options = {k: v for k, v in encode_options.items() if k != "string_table"}
         self._queue = _Queue()
         self._chunks: _Chunking | None = None
         self._namespace = ""  # the SyncML namespace (version) of the message being filled
-        self._measured_as = ("", "")  # the format and namespace the waiting figures are of
+        #: The format, namespace and offset width the waiting commands' figures are of.
+        self._measured_as: tuple[str, str, int] = ("", "", 0)
         self._last_measured = (0, 0)  # bytes and commands (to estimate how many fit)
         #: The encoded size of the last message :meth:`next_message` gave (for checks).
         self.last_size = 0
@@ -232,9 +238,10 @@ class Outbox:
         leading = list(lead)
         message.body.commands.extend(leading)
         self._namespace = sys.intern(f"SYNCML:SYNCML{message.version}")
-        if self._measured_as != (self.format, self._namespace):  # sizes of another encoding
+        measured_as = (self.format, self._namespace, self._offset_width)
+        if self._measured_as != measured_as:  # sizes of another encoding
             self._queue.forget_figures()
-            self._measured_as = (self.format, self._namespace)
+            self._measured_as = measured_as
         builder = _Builder(self, message, _number(leading, 1))
         if self._chunks is not None:
             builder.add_chunk(self._chunks)
@@ -249,7 +256,7 @@ class Outbox:
         if not builder.placed and self.pending:
             unit = queue.unit(queue.first)
             raise OutboxError(builder.too_large(wrap_command(unit.elements[-1]), unit.size()))
-        if self._table:
+        if self._upper_bounds:
             builder.top_up()
         final = self.final and not self.pending
         if final:
@@ -310,6 +317,24 @@ class Outbox:
 
     # -- sizes ---------------------------------------------------------------------------------
 
+    @property
+    def _upper_bounds(self) -> bool:
+        """Whether commands' sizes add up to more than the message takes (the string table)."""
+        return self._table or self._literal_names
+
+    @property
+    def _limit(self) -> int:
+        """What the sizes of a message may add up to: ``max_msg_size``, less, once commands
+        put names in the string table, what the table's length may grow by."""
+        if not self._literal_names:
+            return self.max_msg_size
+        return self.max_msg_size - self._offset_width + 1
+
+    @property
+    def _offset_width(self) -> int:
+        """The bytes of the largest string table offset a message may hold."""
+        return len(mb_u_int32(self.max_msg_size))
+
     def _measure_for(self, builder: _Builder) -> None:
         """Number the measured waiting commands from ``builder``'s next CmdID and, when none
         waits, measure about as many as fit the room its message leaves (and a few more): the
@@ -344,7 +369,10 @@ class Outbox:
             element = api.element_class()
             body = element("SyncBody", namespace, None, None, elements)
             root = element("SyncML", namespace, None, None, [body])
-            size, figures = _impl.codec.measure_wbxml(root, body, **self._measure_options)
+            size, figures, table_users = _impl.codec.measure_wbxml(
+                root, body, offset_width=self._offset_width, **self._measure_options
+            )
+            self._literal_names = self._literal_names or table_users > 0
         _impl.codec.one_digit_sizes(figures, cmd_ids, queue.next_number)
         queue.next_number += sum(cmd_ids)
         queue.figures.extend(figures)
@@ -482,7 +510,7 @@ class _Builder:
         try:
             if not self.wbxml:
                 return len(api.encode(message.element, format="xml")) - _FINAL_XML, 0
-            size, figures = _impl.codec.measure_wbxml(
+            size, figures, _ = _impl.codec.measure_wbxml(
                 message.element, message.body.element, **self.outbox._measure_options
             )
         finally:
@@ -524,13 +552,13 @@ class _Builder:
         commands in it."""
         last = len(unit) == len(self.outbox._queue)
         start = (self.skeleton, self.skeleton_page, self.first_cmd_id)
-        end, *_ = self._fit(unit, start, self.outbox.max_msg_size, last)
+        end, *_ = self._fit(unit, start, self.outbox._limit, last)
         return end == len(unit.elements)
 
     def add_fitting(self, queue: _Queue) -> int:
         """Place the units of ``queue`` that fit, in order (with Final after the last); how
         many commands went in."""
-        end, *after = self._fit(queue, self.state, self.outbox.max_msg_size, True)
+        end, *after = self._fit(queue, self.state, self.outbox._limit, True)
         count = end - queue.first
         if count:
             self._place(queue, end, after)
@@ -550,7 +578,7 @@ class _Builder:
         self.placed = True
 
     def encoded_size(self, final: bool) -> int:
-        if self.outbox._table:
+        if self.outbox._upper_bounds:
             return len(api.encode(self.message.element, **self.outbox.encode_options))
         return self.base + (self.final_cost(self.page) if final else 0)
 
@@ -588,7 +616,7 @@ class _Builder:
         but for the last piece) whose chunk fits the room left, 0 when none does: estimated
         from a one-step chunk's cost and the piece's UTF-8 length, then checked by encoding
         and shortened by what it exceeds (each unit of Data costs at least a byte)."""
-        room = self.outbox.max_msg_size - self.base
+        room = self.outbox._limit - self.base
         rest, step = chunking.rest(), chunking.step
         smallest = min(rest, step)
         overhead = self._chunk_cost(chunking, smallest) - chunking.piece_bytes(smallest)
@@ -610,7 +638,7 @@ class _Builder:
     # -- the string table ----------------------------------------------------------------------
 
     def top_up(self) -> None:
-        """With the string table the encoded message is smaller than the sizes say: add the
+        """With a string table the encoded message is smaller than the sizes say: add the
         waiting units that fit the room it leaves, until none does."""
         outbox = self.outbox
         while outbox._queue and outbox._chunks is None:

@@ -59,6 +59,11 @@ class _Encoder:
         self.prefixes: dict[str, str] = {}  # prefix -> URI of the xmlns:prefix attributes in scope
         self.measured: Any = None  # the element whose children are measured (measure_wbxml)
         self.figures = array("q")
+        self.offset_width = 1  # what a string table reference counts as, at least (measuring)
+        #: The table strings the measured child refers to (None: not measuring).
+        self.referenced: set[str] | None = None
+        self.table_cost = 0  # what the measured child puts in the string table
+        self.table_users = 0  # measured children that refer to the string table
 
     def document(self, root: Any) -> bytes:
         self.table, public_id = start_document(self.language, self.options["public_id"])
@@ -143,7 +148,7 @@ class _Encoder:
                 self.switch_page(language.namespace_pages[namespace.lower()])
             page = self.page
             self.out.append(LITERAL | flags)
-            self.out += mb_u_int32(self.table.add(name))
+            self.reference(name)
         else:
             assert found is not None
             page, token = found
@@ -167,6 +172,10 @@ class _Encoder:
             measured = node is self.measured
             for child in children:
                 start, page_before = len(self.out), self.page
+                if measured:
+                    self.table_cost = 0
+                    if self.referenced:
+                        self.referenced.clear()
                 self.element(child, node, parent, depth + 1)
                 tail = child.tail
                 if tail is not None and len(tail) > 0:
@@ -177,13 +186,25 @@ class _Encoder:
         if bound:
             unbind_prefixes(self.prefixes, bound)
 
+    def reference(self, text: str) -> None:
+        """Write the offset of ``text`` in the string table (added on first use), counting
+        what it puts there while a child is measured."""
+        written = mb_u_int32(self.table.add(text))
+        self.out += written
+        if self.referenced is not None:
+            if text not in self.referenced:
+                self.referenced.add(text)
+                self.table_cost += len(utf8(text)) + 1
+            self.table_cost += max(0, self.offset_width - len(written))
+
     def record(self, start: int, page_before: int) -> None:
         """A measured child's figures (see :func:`measure_wbxml`), from where it started."""
         if len(self.out) > start and self.out[start] == SWITCH_PAGE:
             first_page, size = self.out[start + 1], len(self.out) - start - 2
         else:
             first_page, size = page_before, len(self.out) - start
-        self.figures.extend((size, page_before, first_page, self.page))
+        self.figures.extend((size + self.table_cost, page_before, first_page, self.page))
+        self.table_users += self.table_cost > 0
 
     def data_is_opaque(self, parent: Any, grandparent: Any) -> bool:
         mode: str = self.options["opaque_data"]
@@ -196,7 +217,7 @@ class _Encoder:
             if not isinstance(name, str) or not isinstance(value, str):
                 raise EncodeError(f"attribute {name!r} must map a str to a str")
             self.out.append(LITERAL)
-            self.out += mb_u_int32(self.table.add(name))
+            self.reference(name)
             if value:
                 self.string(value)
         self.out.append(END)
@@ -217,7 +238,7 @@ class _Encoder:
             ):
                 self.out.append(token)
                 if token >= EXT_T_0:
-                    self.out += mb_u_int32(self.table.add(node.text or ""))
+                    self.reference(node.text or "")
                 else:
                     self.out += utf8(node.text or "") + b"\x00"
             else:
@@ -259,11 +280,17 @@ def measure_wbxml(
     public_id: str = "number",
     opaque_data: str = "auto",
     type_rewrite: bool = True,
-) -> tuple[int, array[int]]:
+    offset_width: int = 1,
+) -> tuple[int, array[int], int]:
     """Encode like :func:`encode_wbxml` (no string table), telling what each child of
-    ``parent`` (an element of ``root``) takes: ``(document_size, figures)``, four figures a
-    child: its size without the SWITCH_PAGE it needed first (if any), the code page in force
-    before it, the page it starts in (the switch's) and the page in force after it."""
+    ``parent`` (an element of ``root``) takes: ``(document_size, figures, table_users)``, four
+    figures a child: its size without the SWITCH_PAGE it needed first (if any), the code page
+    in force before it, the page it starts in (the switch's) and the page in force after it.
+
+    A child whose names have no token (LITERAL tags, attribute names) refers to the string
+    table: its size then counts, at most, what it takes wherever it goes: each string it
+    refers to with its NUL, once, and each reference as ``offset_width`` bytes (or wider, as
+    written). ``table_users`` is how many children do."""
     options = {
         "version": version,
         "public_id": public_id,
@@ -273,4 +300,6 @@ def measure_wbxml(
     }
     encoder = _Encoder(language or root_language(root), options)
     encoder.measured = parent
-    return len(encoder.document(root)), encoder.figures
+    encoder.offset_width = offset_width
+    encoder.referenced = set()
+    return len(encoder.document(root)), encoder.figures, encoder.table_users
