@@ -2,7 +2,8 @@
 Results after their Status, non-ASCII text, MetInf page switches) and bounds from 600 bytes to
 1 MB, in WBXML and XML, with and without the string table: every message within its bound,
 its size as the outbox says, Final on the last only, the commands back exactly as queued once
-an Assembler has joined the chunks, and every message but the last full."""
+an Assembler has joined the chunks, and every message but the last full; with vendor elements
+(names in the string table), every message still within its bound."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncml_codec import encode
+from syncml_codec import api, encode
 from syncml_codec.model import (
     Add,
     Atomic,
@@ -191,6 +192,56 @@ def test_every_message_but_the_last_is_full(commands, bound, format):
             command.cmd_id = str(number)
         grown.final = following is messages[-1] and len(unit) == len(following.commands)
         assert len(encode(grown.element, format=format)) > bound
+
+
+VENDOR_NAMES = st.from_regex(r"[A-Za-z][A-Za-zé0-9]{0,30}", fullmatch=True)
+
+
+@st.composite
+def with_vendor_elements(draw, commands: list) -> list:
+    """``commands``, some holding a vendor's element (a namespace no code page has) with
+    attributes: names the string table holds once per message."""
+    for command in commands:
+        if draw(st.booleans()):
+            names = st.dictionaries(VENDOR_NAMES, st.text("abc", max_size=5), max_size=3)
+            vendor = api.element_class()(
+                draw(VENDOR_NAMES), "urn:example:vendor", draw(names), draw(st.text("xyz"))
+            )
+            command.element.children.append(vendor)
+    return commands
+
+
+@SETTINGS
+@given(
+    commands=command_lists().flatmap(with_vendor_elements),
+    bound=st.integers(600, 20_000),
+    format=st.sampled_from(["wbxml", "xml"]),
+    string_table=st.booleans(),
+)
+def test_commands_with_vendor_elements_are_cut_within_bounds(commands, bound, format, string_table):
+    """Their names go in the string table once per message, whichever commands share it: every
+    message still within its bound, its size as the outbox says, the commands in order."""
+    options = {"string_table": True} if string_table and format == "wbxml" else {}
+    targets = [[i.target_uri for i in getattr(c, "items", ())] for c in commands]
+    outbox = Outbox(bound, format=format, **options)
+    outbox.queue(*commands)
+    sent = []
+    try:
+        while outbox.pending:
+            header = Message(session_id="1", msg_id=len(sent) + 1, target="t", source="s").header
+            message = outbox.next_message(header)
+            data = encode(message.element, format=format, **options)
+            assert len(data) == outbox.last_size <= bound
+            sent.append(message)
+    except OutboxError:
+        return  # a command no message of this bound can hold
+    received = [i.target_uri for m in sent for c in m.commands for i in getattr(c, "items", ())]
+    # a large object's chunks repeat its Target: runs of one Target count once
+    assert _runs(received) == _runs(uri for uris in targets for uri in uris)
+
+
+def _runs(values) -> list:
+    return [value for value, _ in itertools.groupby(values)]
 
 
 def _unit_length(commands) -> int:
