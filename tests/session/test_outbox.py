@@ -309,6 +309,14 @@ def test_commands_with_names_in_the_string_table_keep_messages_within_the_bound(
         assert len(encoded(grown, format)) + slack > bound
 
 
+@pytest.mark.parametrize("bound", [2**32 - 1, 2**40])  # a peer may declare any MaxMsgSize
+def test_bounds_past_what_a_wbxml_offset_holds_take_commands_with_vendor_names(bound):
+    outbox = Outbox(bound)
+    outbox.queue(*vendor_replaces(20))
+    ((message, size),) = drain(outbox)
+    assert len(encoded(message)) == size and len(message.commands) == 20
+
+
 def test_pack_gives_a_package_with_counting_msg_ids():
     messages = pack(replaces(100), header(7), 1_000)
     assert [m.msg_id for m in messages] == [str(7 + n) for n in range(len(messages))]

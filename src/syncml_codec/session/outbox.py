@@ -36,7 +36,6 @@ from ..model.commands import _CONTAINERS, AFTER_CMD_ID, Command, _Container, wra
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
-from ..wbxml.header import mb_u_int32
 from ..wbxml.packing import FIGURES
 from .largeobject import SizeCounts, data_size
 from .serial import StateError, commands_from_text, commands_to_text
@@ -332,8 +331,9 @@ class Outbox:
 
     @property
     def _offset_width(self) -> int:
-        """The bytes of the largest string table offset a message may hold."""
-        return len(mb_u_int32(self.max_msg_size))
+        """The bytes of the largest string table offset a message may hold (an mb_u_int32:
+        seven bits a byte, five bytes at most)."""
+        return min(5, max(1, (self.max_msg_size.bit_length() + 6) // 7))
 
     def _measure_for(self, builder: _Builder) -> None:
         """Number the measured waiting commands from ``builder``'s next CmdID and, when none
