@@ -16,6 +16,7 @@ from syncml_codec.dm.formats import value_size
         ("int", "-2147483648", "-2147483648"),
         ("int", "+2147483647", "+2147483647"),
         ("int", 42, "42"),
+        ("int", "0" * 5_000 + "7", "0" * 5_000 + "7"),  # leading zeros: any number of them
         ("bool", "true", "true"),
         ("bool", False, "false"),
         ("float", "1.5E-3", "1.5E-3"),
@@ -47,6 +48,10 @@ def test_accepted_values_and_what_is_stored(format, value, stored):
         ("int", "-2147483649"),
         ("int", "1.0"),
         ("int", ""),
+        ("int", "9" * 5_000),  # more digits than Python converts: out of range, not an error
+        ("int", "-" + "9" * 5_000),
+        ("int", "٣"),  # an Arabic-Indic digit
+        ("int", "²"),
         ("bool", "True"),
         ("bool", "1"),
         ("float", "1,5"),

@@ -237,6 +237,17 @@ def test_malformed_documents_get_their_status(document, status):
         ManagementTree.from_tnds(document)
 
 
+@pytest.mark.parametrize("verno", ["000001", "9" * 5_000, "²"])
+def test_a_verno_that_is_no_16_bit_number_is_refused(verno):
+    document = (
+        "<MgmtTree xmlns='syncml:dmddf1.2'><Node><NodeName>a</NodeName>"
+        f"<RTProperties><VerNo>{verno}</VerNo></RTProperties></Node></MgmtTree>"
+    ).encode()
+    with pytest.raises(TreeError) as caught:
+        read_tnds(document)
+    assert caught.value.status == 400
+
+
 def test_libwbxml_reads_our_tnds_wbxml_as_we_do(tmp_path):
     require_libwbxml()
     tree = sample()

@@ -338,6 +338,9 @@ def test_uri_limits_come_from_devdetail_and_give_414():
     tree.replace("./DevDetail/URI/MaxDepth", "0")
     assert tree.uri_limits.max_depth == 0
     tree.add("./A/B/C/D", "v")
+    for no_number in ("²", "9" * 5_000):  # no limit (a server may write anything there)
+        tree.replace("./DevDetail/URI/MaxSegLen", no_number)
+        assert tree.uri_limits.max_segment_length == 0
 
 
 def test_malformed_uris_are_400(tree):

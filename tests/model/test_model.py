@@ -154,6 +154,34 @@ def test_fields_are_inserted_in_dtd_order():
         Item(nonsense=1)
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("8192", 8192),
+        (" 0042 ", 42),
+        ("0" * 5_000 + "7", 7),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),  # past any count or size (and a C long long)
+        ("9" * 5_000, None),  # more digits than Python converts
+        ("²", None),  # digits of other scripts, superscripts: no SyncML number
+        ("1²", None),
+        ("٣", None),
+        ("-1", None),
+        ("", None),
+    ],
+)
+def test_number_fields_read_ascii_decimal_numbers_up_to_64_bits(text, number):
+    meta = Meta()
+    meta.element.children.append(type(meta.element)("MaxMsgSize", "syncml:metinf", None, text))
+    assert meta.max_msg_size == number
+    status = Status(cmd_id=text, data=text)
+    assert status.code == number
+    message = Message(session_id="1", msg_id=1, target=SERVER, source=DEVICE)
+    message.add(status, Get())
+    expected = 1 if number is None else number + 1
+    assert message.commands[1].cmd_id == str(expected)  # numbered after the highest
+
+
 def test_building_in_code_numbers_commands_and_libwbxml_reads_it(tmp_path):
     message = Message(session_id="1A2B", msg_id=1, target=SERVER, source=DEVICE, final=True)
     message.header.meta = Meta(max_msg_size=10000, max_obj_size=524288)

@@ -618,3 +618,32 @@ def test_chunked_results_the_server_refuses_answer_the_get():
         ("Status", 413),  # the Results
         ("Alert", 1222),  # the device's package goes on
     ]
+
+
+@pytest.mark.parametrize(
+    "written", ["²", "1²", "٣", "9" * 30, "9" * 5_000], ids=["sup", "1sup", "arabic", "30", "5000"]
+)
+def test_numbers_in_other_digits_or_past_64_bits_read_as_none(written):
+    """A MaxMsgSize in superscript or Arabic-Indic digits, or too large for any message, is no
+    limit the server takes (it sends as if none was declared); an int node's value of 5,000
+    digits is refused with 400. Neither stops the session."""
+    setup = Setup()
+    client, server = setup.client(), setup.server()
+    client.start()
+    package1 = Message.from_bytes(client.data_to_send())
+    meta = package1.header.meta
+    meta.max_msg_size = None
+    meta.element.children.append(type(meta.element)("MaxMsgSize", "syncml:metinf", None, written))
+    assert meta.max_msg_size is None
+    server.receive(package1.to_wbxml())
+    assert server.peer_max_msg_size is None
+    value = "9" * 5_000
+    server.queue(Add(items=[Item(target="./Vendor/Digits", data=value, meta=Meta(format="int"))]))
+    answers = []
+    while (reply := server.data_to_send()) is not None:
+        client.receive(reply)
+        if (data := client.data_to_send()) is None:
+            break
+        answers += [e for e in server.receive(data) if isinstance(e, Answered)]
+    assert [(a.command, a.code) for a in answers] == [("Add", StatusCode.BAD_REQUEST)]
+    assert client.ended.reason is EndReason.COMPLETED

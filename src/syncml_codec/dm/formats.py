@@ -95,7 +95,12 @@ def _text(value: object, format: str) -> str:
 
 
 def _is_int(text: str) -> bool:
-    return bool(_INT.match(text)) and int(text) in _INT_RANGE
+    if not _INT.match(text):
+        return False
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > len(str(_INT_RANGE.stop)):  # not converted: far out of range
+        return False
+    return (-int(digits) if text.startswith("-") else int(digits)) in _INT_RANGE
 
 
 def _is_date(text: str) -> bool:

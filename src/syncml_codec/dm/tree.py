@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from .. import api
 from ..limits import DEFAULT_LIMITS, Limits
+from ..model.base import number_in
 from ..model.codes import StatusCode
 from .acl import DEFAULT_ROOT_ACL, Acl
 from .ddf import Ddf, DdfNode
@@ -218,8 +219,9 @@ class ManagementTree:
             holder = self._find(("DevDetail", "URI"))
             for name, field in _URI_LIMIT_NODES.items():
                 leaf = holder.children.get(name) if holder and holder.children else None
-                if leaf is not None and isinstance(leaf.value, str) and leaf.value.isdigit():
-                    found[field] = int(leaf.value)
+                number = number_in(leaf.value) if leaf is not None else None
+                if number is not None:
+                    found[field] = number
             self._uri_limits = UriLimits(**found)
         return self._uri_limits
 

@@ -213,11 +213,24 @@ class TextField(_Field):
             child.text = value
 
 
+#: The largest number :func:`number_in` reads: more than any count or size of SyncML, and what
+#: a signed 64-bit integer holds.
+LARGEST_NUMBER = 2**63 - 1
+
+
 def number_in(text: Any) -> int | None:
-    """The decimal number a child's text holds (spaces around allowed), or None."""
-    if isinstance(text, str) and text.strip().isdigit():
-        return int(text.strip())
-    return None
+    """The decimal number (ASCII digits, spaces around allowed) a child's text holds, or None;
+    None too above :data:`LARGEST_NUMBER`."""
+    if not isinstance(text, str):
+        return None
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(LARGEST_NUMBER)):
+        return None
+    number = int(digits)
+    return number if number <= LARGEST_NUMBER else None
 
 
 class ContentField(TextField):

@@ -9,7 +9,7 @@ from typing import Any, Literal, overload
 
 from .. import api
 from ..errors import SyncMLError
-from .base import ChildList, F, FlagField, N, Node, NodeField, TextField, new_element
+from .base import ChildList, F, FlagField, N, Node, NodeField, TextField, new_element, number_in
 from .commands import (
     COMMANDS,
     Command,
@@ -242,8 +242,8 @@ class Message(Node):
     def number_commands(self) -> None:
         """Give every command without a CmdID the next number, in document order."""
         commands = list(self.all_commands())
-        numbers = [int(c.cmd_id) for c in commands if c.cmd_id and c.cmd_id.isdigit()]
-        next_id = max(numbers, default=0) + 1
+        numbers = [number_in(c.cmd_id) for c in commands]
+        next_id = max((n for n in numbers if n is not None), default=0) + 1
         for command in commands:
             if command.cmd_id is None:
                 command.cmd_id = str(next_id)

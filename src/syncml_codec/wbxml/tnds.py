@@ -50,7 +50,13 @@ def read_tnds_node(element: Any) -> tuple[Any, ...]:
     if fields[3] is None and fields[9]:
         fields[3] = "node"
     verno = fields[7]
-    if verno is not None and verno.isdigit() and verno.isascii() and int(verno) <= _MAX_VERNO:
+    if (
+        verno is not None
+        and len(verno) <= len(str(_MAX_VERNO))
+        and verno.isascii()
+        and verno.isdigit()
+        and int(verno) <= _MAX_VERNO
+    ):
         fields[7] = int(verno)
     return tuple(fields)
 
