@@ -309,12 +309,12 @@ def test_commands_with_names_in_the_string_table_keep_messages_within_the_bound(
         assert len(encoded(grown, format)) + slack > bound
 
 
-@pytest.mark.parametrize("bound", [2**32 - 1, 2**40])  # a peer may declare any MaxMsgSize
-def test_bounds_past_what_a_wbxml_offset_holds_take_commands_with_vendor_names(bound):
+@pytest.mark.parametrize("bound", [2**32 - 1, 2**40, 2**64])  # past an offset, a long long
+def test_any_bound_takes_commands_with_and_without_vendor_names(bound):
     outbox = Outbox(bound)
-    outbox.queue(*vendor_replaces(20))
+    outbox.queue(*replaces(20), *vendor_replaces(20))
     ((message, size),) = drain(outbox)
-    assert len(encoded(message)) == size and len(message.commands) == 20
+    assert len(encoded(message)) == size and len(message.commands) == 40
 
 
 def test_pack_gives_a_package_with_counting_msg_ids():

@@ -325,9 +325,10 @@ class Outbox:
     def _limit(self) -> int:
         """What the sizes of a message may add up to: ``max_msg_size``, less, once commands
         put names in the string table, what the table's length may grow by."""
+        limit = min(self.max_msg_size, _UNBOUNDED)  # what the figures' 64-bit sums can hold
         if not self._literal_names:
-            return self.max_msg_size
-        return self.max_msg_size - self._offset_width + 1
+            return limit
+        return limit - self._offset_width + 1
 
     @property
     def _offset_width(self) -> int:
@@ -343,7 +344,7 @@ class Outbox:
         queue.number_from(builder.next_cmd_id)
         if queue.measured == queue.first:
             size, count = self._last_measured
-            room = self.max_msg_size - builder.base
+            room = self._limit - builder.base
             estimate = room * count // size + _MEASURED_MORE if size else _MEASURED_FIRST
             self._measure_queue(queue, queue.first + max(1, estimate))
 
