@@ -533,6 +533,12 @@ BAD = [
         "SyncML/SyncBody[1]/Status[1]/Data",
     ),
     (
+        "status-code",
+        "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd>"
+        "<Data>²⁰⁰</Data></Status>",
+        "SyncML/SyncBody[1]/Status[1]/Data",
+    ),
+    (
         "alert-code",
         "<Alert><CmdID>1</CmdID><Data>201</Data></Alert>",
         "SyncML/SyncBody[1]/Alert[1]/Data",

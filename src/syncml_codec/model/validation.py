@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Node
+from .base import Node, number_in
 from .codes import DM_ALERT_CODES
 from .commands import COMMANDS, Alert, Atomic, Command, Results, Sequence, Status, wrap_command
 from .items import Item, MapItem, Source, SourceParent, Target, TargetParent
@@ -211,7 +211,7 @@ class _Checker:
                 if _text(element, required) is None:
                     yield Finding(path, "status-missing", f"Status has no <{required}>")
             data = command.data
-            if isinstance(data, str) and not (data.strip().isdigit() and len(data.strip()) == 3):
+            if isinstance(data, str) and not (len(data.strip()) == 3 and number_in(data)):
                 yield Finding(f"{path}/Data", "status-code", f"{data!r} is no status code")
         if isinstance(command, Alert):
             code = command.code
