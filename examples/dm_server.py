@@ -203,12 +203,18 @@ def job_commands(job: sqlite3.Row) -> list[Command]:
 def handler_for(server: DmServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            if self.path != "/dm" or not 0 < length <= 1 << 20:
-                self.send_error(404 if self.path != "/dm" else 413)
+            if self.path != "/dm":
+                self.send_error(404)
+                return
+            length = self.headers.get("Content-Length", "")
+            if not (length.isascii() and length.isdigit()) or not length.strip("0"):
+                self.send_error(411)  # Length Required: none, or no decimal number above 0
+                return
+            if len(length) > 9 or int(length) > 1 << 20:
+                self.send_error(413)
                 return
             try:
-                reply = server.handle(self.rfile.read(length))
+                reply = server.handle(self.rfile.read(int(length)))
             except SyncMLError as error:
                 self.send_error(400, explain=str(error))
                 return

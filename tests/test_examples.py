@@ -1,13 +1,44 @@
 """The examples run for real: the DM server (HTTP, SQLite) and the device simulator talk over
-the loopback address through a whole firmware update, bounded in time."""
+the loopback address through a whole firmware update, bounded in time, after requests the
+server must refuse."""
 
 from __future__ import annotations
 
+import http.client
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+#: Requests the server refuses before the device's session, which then runs as if they had not
+#: been sent: (Content-Length, body, HTTP status).
+BAD_REQUESTS = [
+    ("", b"", 411),
+    ("0", b"", 411),
+    ("²", b"x", 411),
+    ("-5", b"x", 411),
+    ("9" * 5_000, b"x", 413),
+    (str((1 << 20) + 1), b"x", 413),
+    ("5", b"\x03\x01\x6a\x00\x6d", 400),  # a WBXML document that is no message
+]
+
+
+def post(url: str, length: str, body: bytes) -> int:
+    """POST ``body`` with ``length`` as its Content-Length (as given, even a wrong one)."""
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.putrequest("POST", address.path)
+        if length:
+            connection.putheader("Content-Length", length)
+        connection.endheaders()
+        connection.send(body)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def test_a_firmware_update_over_http(tmp_path):
@@ -20,6 +51,8 @@ def test_a_firmware_update_over_http(tmp_path):
         first = server.stdout.readline()
         assert first.startswith("DM server at http://127.0.0.1:"), first
         url = first.split()[3]
+        for length, body, status in BAD_REQUESTS:
+            assert post(url, length, body) == status, (length, body[:10])
         device = subprocess.run(
             [sys.executable, str(EXAMPLES / "device_simulator.py"), url, "--wait", "30"],
             capture_output=True, text=True, timeout=120,
