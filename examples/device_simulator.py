@@ -21,6 +21,7 @@ from syncml_codec.session import Account, ClientSession
 
 DEVICE_ID = "IMEI:350000000000001"
 SERVER_ID = "com.example.dm"
+MAX_MSG_SIZE = 4096  # what the device declares, and reads of an answer at most
 
 
 def build_device(server_url: str) -> tuple[ManagementTree, FumoHandler]:
@@ -60,7 +61,7 @@ def run_session(session: ClientSession) -> None:
             session.url, data=data, headers={"Content-Type": session.content_type}
         )
         with urllib.request.urlopen(request, timeout=30) as response:
-            answer = response.read()
+            answer = response.read(MAX_MSG_SIZE + 1)  # more: receive refuses it
         for event in session.receive(answer):
             print(f"  {event}", flush=True)
 
@@ -72,7 +73,7 @@ def wait_for_notification(server_url: str, timeout: float) -> bytes:
         try:
             with urllib.request.urlopen(push, timeout=10) as response:
                 if response.status == 200:
-                    notification: bytes = response.read()
+                    notification: bytes = response.read(MAX_MSG_SIZE)
                     return notification
         except urllib.error.URLError:
             pass  # the server is not up yet
@@ -81,7 +82,7 @@ def wait_for_notification(server_url: str, timeout: float) -> bytes:
 
 
 def session_for(tree: ManagementTree, fumo: FumoHandler) -> ClientSession:
-    session = ClientSession(tree, Account.from_tree(tree, SERVER_ID), max_msg_size=4096)
+    session = ClientSession(tree, Account.from_tree(tree, SERVER_ID), max_msg_size=MAX_MSG_SIZE)
     session.processor.mount("./FwUpdate/x1", fumo)
     return session
 

@@ -12,7 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 python=$(python -c "import sys; print(sys.executable)")
 mkdir -p "$here/corpus/$target" "$here/findings/$target"
 args=(-max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048
-      -artifact_prefix="$here/findings/$target/" -print_final_stats=1 "$@")
+      -artifact_prefix="$here/findings/$target/" -print_final_stats=1)
+if [[ $target == dpu || $target == session || $target == tree ]]; then
+    args+=(-dict="$here/syncml.dict")  # numbers and tokens a mutation rarely makes
+fi
+args+=("$@")
 if [[ $target == wbxml-cython || $target == differential || $target == xml ]]; then
     [[ -d $here/build/fuzz ]] || "$here/build_extension.sh" fuzz >/dev/null
     runtime_dir=$(dirname "$(clang -print-file-name=libclang_rt.fuzzer_no_main-x86_64.a)")
