@@ -86,3 +86,19 @@ def test_session_finding(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the odd shapes the fuzzer made are warned about
         play(record_session(), path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FOUND if p.name.startswith("tree")], ids=lambda p: p.name
+)
+def test_tree_finding(codec, path):
+    """A TNDS or DDF document: loaded, or refused with TreeError or DecodeError."""
+    import contextlib
+
+    from syncml_codec import DecodeError
+    from syncml_codec.dm import Ddf, ManagementTree, TreeError
+
+    data = path.read_bytes()
+    for load in (ManagementTree.from_tnds, Ddf.parse):
+        with contextlib.suppress(DecodeError, TreeError):
+            load(data)

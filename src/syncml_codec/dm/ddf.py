@@ -215,9 +215,12 @@ def _rt_properties(element: Any) -> dict[str, str]:
     properties = _child(element, "RTProperties")
     if properties is None:
         return {}
-    _name, _path, acl, format, title, tstamp, type, verno, _value, _below = (
-        _impl.codec.read_tnds_node(element)
-    )
+    try:
+        _name, _path, acl, format, title, tstamp, type, verno, _value, _below = (
+            _impl.codec.read_tnds_node(element)
+        )
+    except UnicodeDecodeError:
+        raise TreeError(StatusCode.BAD_REQUEST, "DDF: a property that is not UTF-8") from None
     if _child(properties, "Format") is None:
         format = None  # not the "node" TNDS assumes for a node with children
     found = {"ACL": acl, "Format": format, "Title": title, "TStamp": tstamp, "Type": type,
