@@ -413,6 +413,29 @@ def test_fumo_update_from_a_package_sent_in_chunks():
     assert alert.items[0].meta.type == "org.openmobilealliance.dm.firmwareupdate.update"
 
 
+def test_fumo_leaves_take_utf8_text_only():
+    """PkgName, PkgVersion and PkgURL are chr: binary Data that is not UTF-8 is 400, another
+    Format 415, a Replace without Data empties them."""
+    from syncml_codec.dm import FumoHandler
+
+    device = tree()
+    device.add("./FwUpdate/x1", format="node")
+    fumo = FumoHandler("./FwUpdate/x1", download=lambda url: 411, install=lambda pkg: 200)
+    fumo.values[("PkgName",)] = "old"
+    processor = Processor(device, SERVER)
+    processor.mount("./FwUpdate/x1", fumo)
+    message = Message(session_id="1", msg_id=2, target="IMEI:1", source=SERVER)
+    message.add(
+        Replace(items=[item("./FwUpdate/x1/PkgName", b"\xff\xfe")]),
+        Replace(items=[item("./FwUpdate/x1/PkgName", "AP8=", "b64")]),
+        Replace(items=[item("./FwUpdate/x1/PkgVersion", "2.0 é", "chr")]),
+        Replace(items=[item("./FwUpdate/x1/PkgName")]),
+    )
+    answers = processor.process(Message.from_bytes(message.to_wbxml()))
+    assert [answer.code for answer in answers] == [400, 415, 200, 200]
+    assert fumo.values[("PkgVersion",)] == "2.0 é" and fumo.values[("PkgName",)] == ""
+
+
 def test_fumo_download_failure_is_reported_critical():
     from syncml_codec.dm import FumoHandler, FumoState
 

@@ -20,6 +20,7 @@ from ..model.codes import StatusCode
 from ..model.commands import Alert
 from ..model.responses import fumo_alert
 from .errors import TreeError
+from .formats import check_value
 from .processor import BaseHandler
 from .tree import NodeData
 from .uri import Uri
@@ -115,7 +116,9 @@ class FumoHandler(BaseHandler):
             return
         if below not in self.values:
             raise TreeError(StatusCode.COMMAND_NOT_ALLOWED, f"{uri} cannot be replaced")
-        self.values[below] = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        if format not in (None, "chr"):
+            raise TreeError(StatusCode.UNSUPPORTED_MEDIA_TYPE, f"{uri} holds chr, not {format}")
+        self.values[below] = check_value(value, "chr")  # UTF-8 text; no Data is ""
 
     def exec(self, uri: Uri, data: Any, correlator: str | None) -> int:
         below = self._below(uri)
