@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from syncml_codec import DecodeError, LimitError, Limits
-from syncml_codec.dm import BaseHandler, FumoState, TreeError
+from syncml_codec.dm import BaseHandler, FumoState, ManagementTree, TreeError
 from syncml_codec.model import (
     Add,
     Alert,
@@ -538,6 +538,21 @@ def test_an_account_is_read_from_dmacc_and_its_nonces_written_back():
     assert tree.get("./DMAcc/a/AppAuth/s/AAuthData").value == b"srv-next"
     with pytest.raises(TreeError):
         Account.from_tree(tree, "nobody")
+
+
+def test_an_account_with_null_nodes_and_a_chr_nonce_node_is_read_and_saved():
+    """In a tree without the DMAcc description (which would refuse both), a null AAuthName
+    reads as no name (not "None"), and a nonce goes back into a chr AAuthData, as bin."""
+    tree = ManagementTree()
+    tree.add("./DMAcc/a/ServerID", SERVER_ID)
+    tree.add("./DMAcc/a/AppAuth/c/AAuthLevel", "CLCRED")
+    tree.add("./DMAcc/a/AppAuth/c/AAuthName", None, format="null")
+    tree.add("./DMAcc/a/AppAuth/c/AAuthData", "text", format="chr")
+    account = Account.from_tree(tree, SERVER_ID)
+    assert account.username == "" and account.client_nonce == b"text"
+    account.client_nonce = b"\xff\x00binary"
+    account.save_nonces(tree)
+    assert tree.get("./DMAcc/a/AppAuth/c/AAuthData").value == b"\xff\x00binary"
 
 
 def test_decoding_limits_bound_what_a_peers_message_may_produce():

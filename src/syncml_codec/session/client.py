@@ -125,23 +125,25 @@ class Account:
             for level, auth in _app_auths(tree, root):
                 nonce = {"CLCRED": self.client_nonce, "SRVCRED": self.server_nonce}.get(level)
                 if nonce is not None:
-                    if f"{auth}/AAuthData" in tree:
-                        tree.replace(f"{auth}/AAuthData", nonce)
+                    if f"{auth}/AAuthData" in tree:  # bin, whatever a server made it
+                        tree.replace(f"{auth}/AAuthData", nonce, format="bin")
                     else:
                         tree.add(f"{auth}/AAuthData", nonce, format="bin")
 
 
 def _value(tree: ManagementTree, uri: str) -> str:
-    if uri not in tree:
+    """A leaf's value as text ("" for none, bytes read as UTF-8)."""
+    value = tree.get(uri).value if uri in tree else None
+    if value is None:
         return ""
-    value = tree.get(uri).value
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _bytes(tree: ManagementTree, uri: str) -> bytes:
-    if uri not in tree:
+    """A leaf's value as bytes (b"" for none, text as UTF-8)."""
+    value = tree.get(uri).value if uri in tree else None
+    if value is None:
         return b""
-    value = tree.get(uri).value
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
