@@ -154,7 +154,7 @@ def _session_seeds() -> dict[str, bytes]:
 def make_check(target: str) -> Callable[[bytes], None]:
     """The check one input goes through for ``target``: raises on a finding."""
     from syncml_codec import DecodeError, EncodeError, Limits, _impl, api, fallback
-    from syncml_codec.dm import Ddf, ManagementTree, Processor, TreeError, device_tree
+    from syncml_codec.dm import Ddf, FumoHandler, ManagementTree, Processor, TreeError, device_tree
     from syncml_codec.model import Message, ModelError
     from syncml_codec.security.notification import Notification, SyncNotification
     from syncml_codec.wbxml.header import read_header
@@ -254,6 +254,10 @@ def make_check(target: str) -> Callable[[bytes], None]:
             except (DecodeError, ModelError):
                 return
             processor = Processor(dpu_tree(), "srv")
+            processor.mount(
+                "./FwUpdate/x1",
+                FumoHandler("./FwUpdate/x1", download=lambda url: 404, install=lambda pkg: 200),
+            )
             answers = processor.process(message)
             answered = {answer.cmd_ref for answer in answers if answer.TAG == "Status"}
             for command in message.commands:
@@ -298,6 +302,7 @@ def make_check(target: str) -> Callable[[bytes], None]:
         device = device_tree(dev_id="IMEI:1", man="M", mod="X", clock=lambda: 0.0)
         device.replace(".?prop=ACL", "Add=*&Get=*&Replace=srv&Delete=srv&Exec=srv")
         device.add("./Vendor/a", "1")
+        device.add("./FwUpdate/x1", format="node", type="urn:oma:mo:oma-fumo:1.0")
         return device
 
     def snapshot(tree: Any) -> list[Any]:
