@@ -13,9 +13,9 @@ Targets:
   tree           TNDS and DDF documents (XML or WBXML) loaded into a management tree by both
                  implementations: the same tree or the same error, and a loaded tree saves and
                  loads back identical
-  dpu            messages (XML or WBXML) processed by the DPU against a device tree: every
-                 command answered, nothing raised but DecodeError and ModelError for bytes that
-                 are no message
+  dpu            messages (XML or WBXML) processed by the DPU against a device tree with a
+                 FUMO plug-in: every command answered, nothing raised but DecodeError and
+                 ModelError for bytes that are no message
   session        a message given to a client or a server session at any step of a recorded
                  session (the first byte picks the side, the second the step): nothing raised
                  but the documented SyncMLError, a refused message leaves the server's state
