@@ -415,7 +415,8 @@ def test_fumo_update_from_a_package_sent_in_chunks():
 
 def test_fumo_leaves_take_utf8_text_only():
     """PkgName, PkgVersion and PkgURL are chr: binary Data that is not UTF-8 is 400, another
-    Format 415, a Replace without Data empties them."""
+    Format 415, a Replace without Data empties them. PkgData in base64 that is not (a
+    character outside ASCII) is 400."""
     from syncml_codec.dm import FumoHandler
 
     device = tree()
@@ -430,9 +431,10 @@ def test_fumo_leaves_take_utf8_text_only():
         Replace(items=[item("./FwUpdate/x1/PkgName", "AP8=", "b64")]),
         Replace(items=[item("./FwUpdate/x1/PkgVersion", "2.0 é", "chr")]),
         Replace(items=[item("./FwUpdate/x1/PkgName")]),
+        Replace(items=[item("./FwUpdate/x1/Update/PkgData", "AP8²", "b64")]),
     )
     answers = processor.process(Message.from_bytes(message.to_wbxml()))
-    assert [answer.code for answer in answers] == [400, 415, 200, 200]
+    assert [answer.code for answer in answers] == [400, 415, 200, 200, 400]
     assert fumo.values[("PkgVersion",)] == "2.0 é" and fumo.values[("PkgName",)] == ""
 
 

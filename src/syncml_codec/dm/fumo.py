@@ -11,7 +11,6 @@ Alert (1226) with the Exec's Correlator for the client to send, in this session 
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
@@ -107,7 +106,7 @@ class FumoHandler(BaseHandler):
                         if format == "b64"
                         else (value.encode("utf-8"))
                     )
-                except binascii.Error:
+                except ValueError:  # binascii.Error, or text that is not ASCII
                     raise TreeError(StatusCode.BAD_REQUEST, "PkgData: bad base64") from None
             if not isinstance(value, bytes):
                 raise TreeError(StatusCode.BAD_REQUEST, "PkgData holds the package")
