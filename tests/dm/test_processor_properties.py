@@ -1,5 +1,6 @@
-"""Property test: whatever commands a server sends (odd URIs, formats, values, nesting, chunks),
-the DPU answers each with a Status and never raises, and a failed Atomic changes nothing."""
+"""Property test: whatever commands a server sends (odd URIs, formats, values, numbers,
+nesting, chunks, to the tree or to a FUMO plug-in), the DPU answers each with a Status and
+never raises, and a failed Atomic changes nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncml_codec.dm import ManagementTree, Processor
+from syncml_codec.dm import FumoHandler, ManagementTree, Processor
 from syncml_codec.model import (
     Add,
     Alert,
@@ -33,10 +34,13 @@ QUERY = st.sampled_from(["", "?prop=ACL", "?prop=Name", "?prop=Size", "?prop=Nop
                          "?list=TNDS+Value", "?list=TNDS+ACL-Value", "?list=X"])  # fmt: skip
 URIS = st.builds(
     lambda prefix, segments, query: prefix + "/".join(segments) + query,
-    st.sampled_from(["./", "", "/", "./Device/"]),
+    st.sampled_from(["./", "", "/", "./Device/", "./FwUpdate/x1/"]),
     st.lists(SEGMENT, max_size=4),
     QUERY,
 )
+FUMO_URIS = st.sampled_from(
+    ["PkgName", "PkgVersion", "Download/PkgURL", "Update/PkgData", "Update", "State", "Nope"]
+).map(lambda leaf: f"./FwUpdate/x1/{leaf}")
 TNDS = (
     "<MgmtTree xmlns='syncml:dmddf1.2'><VerDTD>1.2</VerDTD><Node><NodeName>t</NodeName>"
     "<Value>v</Value></Node></MgmtTree>"
@@ -46,26 +50,36 @@ DATA = st.one_of(
     st.text(max_size=10),
     st.binary(max_size=10),
     st.sampled_from(["Get=*&Add=srv", TNDS]),
+    # text no parser may choke on: other scripts' digits, more digits than int converts, base64
+    # with a character outside ASCII
+    st.sampled_from(["²", "٣", "9" * 5_000, "-" + "0" * 5_000 + "1", "AP8²"]),
 )
 FORMATS = st.sampled_from([None, "chr", "int", "bool", "b64", "bin", "node", "null", "xml", "x"])
 
 
 @st.composite
-def items(draw) -> Item:
+def items(draw, uris: st.SearchStrategy = URIS, chunks: bool = True) -> Item:
     types = st.sampled_from([None, "text/plain", "application/vnd.syncml.dmtnds+xml"])
     meta = draw(st.one_of(st.none(), st.builds(Meta, format=FORMATS, type=types)))
-    return Item(target=draw(URIS), source=draw(st.one_of(st.none(), URIS)), meta=meta,
-                data=draw(DATA), more_data=draw(st.booleans()))  # fmt: skip
+    more_data = draw(st.booleans()) if chunks else False
+    return Item(target=draw(uris), source=draw(st.one_of(st.none(), uris)), meta=meta,
+                data=draw(DATA), more_data=more_data)  # fmt: skip
+
+
+def simple_commands(some_items: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(
+        st.builds(lambda i: Add(items=i), st.lists(some_items, max_size=2)),
+        st.builds(lambda i: Replace(items=i), st.lists(some_items, max_size=2)),
+        st.builds(lambda i: Delete(items=i), st.lists(some_items, max_size=2)),
+        st.builds(lambda i: Get(items=i), st.lists(some_items, max_size=2)),
+        st.builds(lambda i: Copy(items=i), st.lists(some_items, max_size=1)),
+        st.builds(lambda i: Exec(items=i), st.lists(some_items, max_size=1)),
+    )
 
 
 def commands(depth: int = 0) -> st.SearchStrategy:
     simple = st.one_of(
-        st.builds(lambda i: Add(items=i), st.lists(items(), max_size=2)),
-        st.builds(lambda i: Replace(items=i), st.lists(items(), max_size=2)),
-        st.builds(lambda i: Delete(items=i), st.lists(items(), max_size=2)),
-        st.builds(lambda i: Get(items=i), st.lists(items(), max_size=2)),
-        st.builds(lambda i: Copy(items=i), st.lists(items(), max_size=1)),
-        st.builds(lambda i: Exec(items=i), st.lists(items(), max_size=1)),
+        simple_commands(items()),
         st.builds(lambda c: Alert(code=c), st.sampled_from([1100, 1101, 1222, 1223, 1226, 7])),
     )
     if depth >= 2:
@@ -81,12 +95,25 @@ def commands(depth: int = 0) -> st.SearchStrategy:
 @SETTINGS
 @given(sent=st.lists(commands(), min_size=1, max_size=6))
 def test_any_commands_are_answered_and_never_raise(sent):
+    _answered_without_raising(sent)
+
+
+@SETTINGS
+@given(sent=st.lists(simple_commands(items(FUMO_URIS, chunks=False)), min_size=1, max_size=6))
+def test_any_commands_to_the_fumo_plug_in_are_answered_and_never_raise(sent):
+    _answered_without_raising(sent)
+
+
+def _answered_without_raising(sent: list) -> None:
     tree = ManagementTree(root_acl="Add=*&Get=*&Replace=srv&Delete=srv&Exec=srv", clock=lambda: 1e9)
     tree.add("./Vendor/a", "1")
+    tree.add("./FwUpdate/x1", format="node")
     message = Message(session_id="1", msg_id=2, target="IMEI:1", source="srv", final=True)
     message.add(*sent)
     received = Message.from_bytes(message.to_wbxml())
     processor = Processor(tree, "srv")
+    fumo = FumoHandler("./FwUpdate/x1", download=lambda url: 404, install=lambda pkg: 200)
+    processor.mount("./FwUpdate/x1", fumo)
     answers = processor.process(received)
     answered = {a.cmd_ref for a in answers if a.TAG == "Status"}
     for command in received.commands:
