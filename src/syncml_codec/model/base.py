@@ -28,6 +28,7 @@ __all__ = [
     "adopt",
     "new_element",
     "number_in",
+    "LARGEST_NUMBER",
 ]
 
 #: Views nested deeper than this show as ``Name(...)`` in a repr (commands nest as deep as the
