@@ -354,9 +354,15 @@ class _Object:
 
 
 def _chunked_item(command: Command) -> Item | None:
-    """The command's chunk: its last Item, when that has MoreData."""
-    items = command.items if hasattr(command, "items") else []
-    return items[-1] if items and items[-1].more_data else None
+    """The command's chunk: its last Item, when that has MoreData (read from the elements:
+    every command received goes through here)."""
+    last = None
+    for child in command.element.children:
+        if child.tag == "Item":
+            last = child
+    if last is None or not any(child.tag == "MoreData" for child in last.children):
+        return None
+    return Item.wrap(last)
 
 
 def _meta_size(command: Command, item: Item) -> int | None:
