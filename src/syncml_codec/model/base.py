@@ -219,17 +219,21 @@ class TextField(_Field):
 LARGEST_NUMBER = 2**63 - 1
 
 
+_LARGEST_DIGITS = len(str(LARGEST_NUMBER))
+
+
 def number_in(text: Any) -> int | None:
     """The decimal number (ASCII digits, spaces around allowed) a child's text holds, or None;
     None too above :data:`LARGEST_NUMBER`."""
     if not isinstance(text, str):
         return None
     digits = text.strip()
-    if not (digits.isascii() and digits.isdigit()):
+    if not (digits.isdigit() and digits.isascii()):
         return None
-    digits = digits.lstrip("0") or "0"
-    if len(digits) > len(str(LARGEST_NUMBER)):
-        return None
+    if len(digits) > _LARGEST_DIGITS:  # leading zeros, or past any number read
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > _LARGEST_DIGITS:
+            return None
     number = int(digits)
     return number if number <= LARGEST_NUMBER else None
 
