@@ -376,6 +376,11 @@ class ClientSession(Conversation):
     def _queue_answers(self, answers: list[Command]) -> None:
         """Queue the answers; Results above the server's MaxObjSize are not sent, their Get
         answered 413 instead."""
+        try:
+            self.outbox.queue(*answers)  # all of them, or none when one is refused
+            return
+        except OutboxError:
+            pass
         previous: Command | None = None
         for answer in answers:
             try:
