@@ -217,8 +217,6 @@ class TextField(_Field):
 #: The largest number :func:`number_in` reads: more than any count or size of SyncML, and what
 #: a signed 64-bit integer holds.
 LARGEST_NUMBER = 2**63 - 1
-
-
 _LARGEST_DIGITS = len(str(LARGEST_NUMBER))
 
 
