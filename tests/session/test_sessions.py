@@ -4,6 +4,8 @@ encodings with both implementations."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from syncml_codec import DecodeError, LimitError, Limits
@@ -466,6 +468,40 @@ def test_a_state_that_is_not_one_is_refused():
     ):
         with pytest.raises(StateError):
             ServerSession.from_state(broken, credentials=setup.lookup)
+
+
+@pytest.mark.parametrize("wrong", ["8192", -1, 1.5, True, [], None])
+@pytest.mark.parametrize(
+    ("path", "may_be_none"),
+    [
+        (("max_msg_size",), True),
+        (("max_obj_size",), True),
+        (("max_auth_attempts",), False),
+        (("next_msg_id",), False),
+        (("peer_max_msg_size",), True),
+        (("peer_max_obj_size",), True),
+        (("outbox", "max_msg_size"), False),
+        (("outbox", "max_obj_size"), True),
+        (("results", "max_obj_size"), True),
+    ],
+)
+def test_a_state_with_a_number_that_is_not_one_is_refused(path, may_be_none, wrong):
+    """Each count in a saved state is an int of its range (some may be None): anything else
+    is a StateError when the state is read, never an error in a later message."""
+    setup = Setup(client_max_msg_size=8192)
+    server, client = setup.server(max_obj_size=65536), setup.client()
+    client.start()
+    server.receive(client.data_to_send())
+    state = json.loads(json.dumps(server.to_state()))
+    holder = state
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = wrong
+    if wrong is None and may_be_none:
+        ServerSession.from_state(state, credentials=setup.lookup).data_to_send()
+    else:
+        with pytest.raises(StateError):
+            ServerSession.from_state(state, credentials=setup.lookup)
 
 
 @pytest.mark.parametrize("agrees", [True, False])

@@ -27,6 +27,7 @@ from ..security.auth import decode_nonce, new_nonce
 from .events import Answered, EndReason, Event, SessionEnded
 from .largeobject import Assembler
 from .outbox import Outbox, OutboxError
+from .serial import checked_count
 
 __all__ = [
     "CONTENT_TYPE_WBXML",
@@ -82,8 +83,8 @@ class Conversation:
         if format not in (None, "wbxml", "xml"):
             raise ValueError(f"format is 'wbxml' or 'xml', not {format!r}")
         self.format: Format | None = format
-        self.max_msg_size = max_msg_size
-        self.max_obj_size = max_obj_size
+        self.max_msg_size = checked_count(max_msg_size, "max_msg_size", optional=True)
+        self.max_obj_size = checked_count(max_obj_size, "max_obj_size", optional=True)
         self.clock = clock
         self.nonces = nonces
         #: The decoding limits for the peer's messages (the defaults when None).
@@ -351,11 +352,15 @@ class Conversation:
     def _restore_conversation(self, state: dict[str, Any]) -> None:
         self.session_id = state["session_id"]
         self.version = state["version"]
-        self.next_msg_id = state["next_msg_id"]
+        self.next_msg_id = checked_count(state["next_msg_id"], "next_msg_id", least=1)
         self.peer_msg_id = state["peer_msg_id"]
-        self.peer_max_msg_size = state["peer_max_msg_size"]
-        self.peer_max_obj_size = state["peer_max_obj_size"]
-        self.last_activity = state["last_activity"]
+        self.peer_max_msg_size = checked_count(
+            state["peer_max_msg_size"], "peer_max_msg_size", optional=True
+        )
+        self.peer_max_obj_size = checked_count(
+            state["peer_max_obj_size"], "peer_max_obj_size", optional=True
+        )
+        self.last_activity = float(state["last_activity"])
         ended = state["ended"]
         self.ended = SessionEnded(EndReason(ended[0]), ended[1]) if ended else None
         self.outbox = Outbox.from_state(state["outbox"])

@@ -58,6 +58,7 @@ from .events import (
     UserInteraction as UserInteractionEvent,
 )
 from .outbox import OutboxError
+from .serial import checked_count
 
 __all__ = ["Account", "ClientSession", "AAUTH_TYPES"]
 
@@ -200,7 +201,7 @@ class ClientSession(Conversation):
         self.processor = processor or Processor(
             tree, account.server_id, policy=policy, user_interaction=user_interaction
         )
-        self.max_auth_attempts = max_auth_attempts
+        self.max_auth_attempts = checked_count(max_auth_attempts, "max_auth_attempts")
         #: Where the next message goes: the account's address, or the server's RespURI.
         self.url = account.server_uri
         #: The notification that started the session, if one did.

@@ -21,7 +21,14 @@ from ..model.codes import AlertCode, StatusCode
 from ..model.commands import Alert, Command, wrap_command
 from ..model.items import Item, Source, Target
 from ..model.meta import Meta
-from .serial import StateError, commands_from_text, commands_to_text, data_from_json, data_to_json
+from .serial import (
+    StateError,
+    checked_count,
+    commands_from_text,
+    commands_to_text,
+    data_from_json,
+    data_to_json,
+)
 
 __all__ = ["Assembler", "Outcome", "SizeCounts", "chunk_item", "data_size"]
 
@@ -112,7 +119,7 @@ class Assembler:
     ) -> None:
         if size_counts not in ("sent", "decoded", "either"):
             raise ValueError(f"size_counts is 'sent', 'decoded' or 'either', not {size_counts!r}")
-        self.max_obj_size = max_obj_size
+        self.max_obj_size = checked_count(max_obj_size, "max_obj_size", optional=True)
         self.size_counts = size_counts
         self.sink = sink
         self._pending: _Object | None = None

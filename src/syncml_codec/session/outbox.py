@@ -38,7 +38,7 @@ from ..model.message import Header, Message
 from ..model.meta import Meta
 from ..wbxml.packing import FIGURES
 from .largeobject import SizeCounts, data_size
-from .serial import StateError, commands_from_text, commands_to_text
+from .serial import StateError, checked_count, commands_from_text, commands_to_text
 
 __all__ = ["Outbox", "OutboxError", "pack"]
 
@@ -176,6 +176,8 @@ class Outbox:
         size_counts: SizeCounts = "sent",
         **encode_options: Any,
     ) -> None:
+        checked_count(max_msg_size, "max_msg_size")
+        checked_count(max_obj_size, "max_obj_size", optional=True)
         if format not in ("wbxml", "xml"):
             raise ValueError(f"format is 'wbxml' or 'xml', not {format!r}")
         if format == "xml" and encode_options:

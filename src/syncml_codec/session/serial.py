@@ -12,13 +12,33 @@ from .. import api
 from ..errors import SyncMLError
 from ..model.commands import Command, wrap_command
 
-__all__ = ["StateError", "commands_to_text", "commands_from_text", "data_to_json", "data_from_json"]
+__all__ = [
+    "StateError",
+    "commands_to_text",
+    "commands_from_text",
+    "checked_count",
+    "data_to_json",
+    "data_from_json",
+]
 
 _NAMESPACE = "SYNCML:SYNCML1.2"
 
 
 class StateError(SyncMLError, ValueError):
     """A session state that is not one ``to_state`` gave."""
+
+
+def checked_count(value: Any, name: str, *, optional: bool = False, least: int = 0) -> Any:
+    """``value``, once it is an ``int`` of at least ``least`` (or None when ``optional``):
+    TypeError or ValueError naming ``name`` otherwise (a size, a limit, a counter: given to
+    a constructor, or read from a state, where ``from_state`` makes them a StateError)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} is an int, not {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} is at least {least}, not {value}")
+    return value
 
 
 def commands_to_text(commands: Iterable[Command]) -> str:

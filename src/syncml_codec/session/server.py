@@ -42,7 +42,14 @@ from .events import (
     GenericAlert,
     SessionStarted,
 )
-from .serial import StateError, commands_from_text, commands_to_text, data_from_json, data_to_json
+from .serial import (
+    StateError,
+    checked_count,
+    commands_from_text,
+    commands_to_text,
+    data_from_json,
+    data_to_json,
+)
 
 __all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
 
@@ -113,7 +120,7 @@ class ServerSession(Conversation):
         self.server_id = server_id or server_uri
         self.credentials = credentials
         self.auth_type = auth_type
-        self.max_auth_attempts = max_auth_attempts
+        self.max_auth_attempts = checked_count(max_auth_attempts, "max_auth_attempts")
         self.device_id: str | None = None
         self.username: str | None = None
         self.authenticated = False
