@@ -1,5 +1,6 @@
 """Commands and Data in a JSON-serializable session state: commands as the Base64 of one
-WBXML document (so bytes stay bytes and text stays text), Data as text or tagged Base64."""
+WBXML document (so bytes stay bytes and text stays text), Data as text or tagged Base64; and
+the check of the sizes and counters a state (or a constructor) is given."""
 
 from __future__ import annotations
 
