@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any, NamedTuple
 
-from .. import _impl, api
+from .. import api
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.codes import StatusCode
 from ..wbxml.languages.ddf import DMDDF_NAMESPACE
 from .errors import TreeError
+from .tnds import read_node
 
 __all__ = ["ACCESS_TYPES", "STANDARD_OBJECTS", "Ddf", "DdfNode", "Occurrence", "standard_ddf"]
 
@@ -215,12 +216,9 @@ def _rt_properties(element: Any) -> dict[str, str]:
     properties = _child(element, "RTProperties")
     if properties is None:
         return {}
-    try:
-        _name, _path, acl, format, title, tstamp, type, verno, _value, _below = (
-            _impl.codec.read_tnds_node(element)
-        )
-    except UnicodeDecodeError:
-        raise TreeError(StatusCode.BAD_REQUEST, "DDF: a property that is not UTF-8") from None
+    _name, _path, acl, format, title, tstamp, type, verno, _value, _below = read_node(
+        element, "DDF"
+    )
     if _child(properties, "Format") is None:
         format = None  # not the "node" TNDS assumes for a node with children
     found = {"ACL": acl, "Format": format, "Title": title, "TStamp": tstamp, "Type": type,

@@ -38,6 +38,7 @@ __all__ = [
     "tnds_element",
     "tnds_properties",
     "node_fields",
+    "read_node",
     "top_nodes",
 ]
 
@@ -113,6 +114,17 @@ def top_nodes(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
     return [child for child in document if _is(child, "Node")]
 
 
+def read_node(element: Any, document: str) -> tuple[Any, ...]:
+    """The fields of a TNDS or DDF ``Node`` element as the implementation in use reads them
+    (``wbxml.tnds.read_tnds_node``); TreeError (400) naming the ``document`` kind for text
+    that is not UTF-8."""
+    try:
+        fields: tuple[Any, ...] = _impl.codec.read_tnds_node(element)
+    except UnicodeDecodeError:
+        raise TreeError(StatusCode.BAD_REQUEST, f"{document}: text that is not UTF-8") from None
+    return fields
+
+
 def node_fields(element: Any, depth: int) -> tuple[Any, ...]:
     """A ``Node`` element's fields, checked: ``(name, path, acl, format, title, tstamp, type,
     verno, value, nodes)`` as :class:`TndsNode` has them (``format`` ``node`` where the node
@@ -120,10 +132,7 @@ def node_fields(element: Any, depth: int) -> tuple[Any, ...]:
     it lies (nodes nested over 512 deep are refused)."""
     if depth > _MAX_NESTING:
         raise TreeError(StatusCode.BAD_REQUEST, f"TNDS: nodes nested over {_MAX_NESTING} deep")
-    try:
-        fields: tuple[Any, ...] = _impl.codec.read_tnds_node(element)
-    except UnicodeDecodeError:
-        raise TreeError(StatusCode.BAD_REQUEST, "TNDS: text that is not UTF-8") from None
+    fields = read_node(element, "TNDS")
     name, _, _, format, _, _, _, verno, value, below = fields
     if name is None:
         raise TreeError(StatusCode.BAD_REQUEST, "TNDS: a Node without NodeName")
