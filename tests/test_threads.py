@@ -15,6 +15,7 @@ import syncml_codec
 from syncml_codec import CodePage, Language
 
 from helpers import xml_vectors
+from helpers.sessions import record_session
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -111,5 +112,26 @@ def test_one_tree_encoded_with_two_languages_from_many_threads(Element, tiny_swi
             for _ in range(ROUNDS * 20)
             if syncml_codec.encode(tree, language=languages[chosen]) != expected[chosen]
         ]
+
+    assert _run_in_threads(work) == []
+
+
+def test_whole_dm_sessions_from_many_threads(tiny_switch_interval):
+    """Sessions share nothing but the library's module state: threads each playing the recorded
+    session (an MD5 challenge, 1222, a large object each way, its own device tree) send the
+    bytes one thread sends, and the server saves the same states."""
+    expected = record_session()
+
+    def work(k: int) -> list[Any]:
+        wrong = []
+        for _ in range(ROUNDS // 6):
+            played = record_session()
+            if played.from_client != expected.from_client:
+                wrong.append(("device messages", k))
+            if played.from_server != expected.from_server:
+                wrong.append(("server messages", k))
+            if played.server_states != expected.server_states:
+                wrong.append(("server states", k))
+        return wrong
 
     assert _run_in_threads(work) == []
