@@ -91,6 +91,9 @@ class DmServer:
         device_id = peek.source.loc_uri if peek.source is not None else None
         key = (device_id or "", peek.session_id or "")
         with self.store.connect() as db:
+            # One message of a session at a time: the write lock from the state's read to its
+            # save, or a device's retry handled alongside the original would both be answered.
+            db.execute("BEGIN IMMEDIATE")
             lookup = lambda username: self.store.credentials(db, username)  # noqa: E731
             row = db.execute(
                 "SELECT state FROM sessions WHERE device_id = ? AND session_id = ?", key

@@ -5,10 +5,15 @@ server must refuse."""
 from __future__ import annotations
 
 import http.client
+import importlib
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from syncml_codec import SyncMLError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -71,3 +76,47 @@ def test_a_firmware_update_over_http(tmp_path):
     assert "Generic Alert org.openmobilealliance.dm.firmwareupdate.update" in out
     assert "job 1 get ./DevDetail/FwV: done, 200 1.0.7" in out
     assert "job 2 firmware" in out and out.rstrip().endswith("firmwareupdate.update: 200")
+
+
+def test_the_server_handles_one_message_of_a_session_at_a_time(tmp_path, monkeypatch):
+    """A device's message handled twice at once (a retry sent while the first is still being
+    handled, on another worker): the second waits for the first's saved state, then is refused
+    as a replay; without the lock both read no session and both are answered."""
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    dm_server = importlib.import_module("dm_server")
+    device_simulator = importlib.import_module("device_simulator")
+    store = dm_server.Store(str(tmp_path / "dm.sqlite"))
+    dm_server.add_demo(store, tmp_path / "firmware.bin")
+    server = dm_server.DmServer(store, max_msg_size=65536)
+    server.url = "http://127.0.0.1/dm"
+    tree, fumo = device_simulator.build_device(server.url)
+    device = device_simulator.session_for(tree, fumo)
+    device.start()
+    message = device.data_to_send()
+
+    look_up = dm_server.Store.credentials
+
+    def slow_look_up(self, db, username):  # the window between reading the state and saving it
+        time.sleep(0.3)
+        return look_up(self, db, username)
+
+    monkeypatch.setattr(dm_server.Store, "credentials", slow_look_up)
+    outcomes: list[object] = []
+
+    def handle() -> None:
+        try:
+            outcomes.append(server.handle(message))
+        except SyncMLError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=handle) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    replies = [outcome for outcome in outcomes if isinstance(outcome, bytes)]
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, SyncMLError)]
+    assert len(replies) == 1 and len(refusals) == 1, outcomes
+    assert "received already" in str(refusals[0])
+    with store.connect() as db:
+        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
