@@ -547,6 +547,35 @@ def test_the_device_takes_the_servers_answer_to_its_abort():
         client.receive(server.data_to_send() or b"")
 
 
+def test_dev_info_is_kept_as_the_device_sent_it():
+    """Binary DevInfo Data stays bytes (was its repr, "b'\\xffAcme'"), an Item without Data is
+    None (was "None"), through the server's JSON state too; a Replace holding a document where
+    a value goes is refused with 415 and nothing of it is kept."""
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    message = Message.from_bytes(client.data_to_send())
+    (dev_info,) = [command for command in message.commands if isinstance(command, Replace)]
+    values = {item.source_uri: item for item in dev_info.items}
+    values["./DevInfo/Man"].data = b"\xffAcme"
+    values["./DevInfo/Lang"].data = None
+    document = Item(source="./DevInfo/Ext", data=Message().element)
+    message.body.commands = [*message.commands, Replace(cmd_id="9", items=[document])]
+    events = server.receive(message.to_wbxml())
+    (started,) = [event for event in events if isinstance(event, SessionStarted)]
+    assert started.dev_info["./DevInfo/Man"] == b"\xffAcme"
+    assert started.dev_info["./DevInfo/Lang"] is None
+    assert started.dev_info["./DevInfo/Mod"] == "X1"
+    assert "./DevInfo/Ext" not in started.dev_info
+    restored = setup.restore(json.loads(json.dumps(server.to_state())))
+    assert restored.dev_info == started.dev_info
+    answer = Message.from_bytes(server.data_to_send())
+    statuses = [command for command in answer.commands if isinstance(command, Status)]
+    codes = {status.cmd_ref: status.code for status in statuses}
+    assert codes["9"] == StatusCode.UNSUPPORTED_MEDIA_TYPE
+    assert codes[dev_info.cmd_id] == StatusCode.OK
+
+
 def test_an_account_is_read_from_dmacc_and_its_nonces_written_back():
     tree = device()
     for uri, value in {

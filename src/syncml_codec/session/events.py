@@ -59,8 +59,9 @@ class SessionStarted(Event):
     device_id: str
     #: The Alert that opened the session: 1200 (server-initiated) or 1201 (client-initiated).
     alert: int
-    #: The DevInfo the device sent (``{"./DevInfo/Mod": "X1", ...}``).
-    dev_info: dict[str, str]
+    #: The DevInfo the device sent (``{"./DevInfo/Mod": "X1", ...}``): each node's Data as
+    #: sent, text or (binary Data) bytes; None for an Item without Data.
+    dev_info: dict[str, str | bytes | None]
 
     def __str__(self) -> str:
         return f"session {self.session_id} started by {self.device_id} (Alert {self.alert})"

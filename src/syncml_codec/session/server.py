@@ -124,8 +124,8 @@ class ServerSession(Conversation):
         self.device_id: str | None = None
         self.username: str | None = None
         self.authenticated = False
-        #: The DevInfo the device sent in package 1.
-        self.dev_info: dict[str, str] = {}
+        #: The DevInfo the device sent in package 1: each node's Data as sent (None for none).
+        self.dev_info: dict[str, str | bytes | None] = {}
         self._attempts = 0
         self._client_nonce: bytes | None = None  # the nonce given in this session
         self._server_nonce: bytes | None = None  # the nonce the device gave for ours
@@ -258,9 +258,14 @@ class ServerSession(Conversation):
         if command.TAG not in _FROM_DEVICE:
             return StatusCode.COMMAND_NOT_ALLOWED, []
         if isinstance(command, Replace):
-            for item in command.items:
-                if item.source_uri and item.source_uri.startswith("./DevInfo/"):
-                    self.dev_info[item.source_uri] = str(item.data)
+            values = {
+                item.source_uri: item.data
+                for item in command.items
+                if item.source_uri and item.source_uri.startswith("./DevInfo/")
+            }
+            if any(not isinstance(value, str | bytes | None) for value in values.values()):
+                return StatusCode.UNSUPPORTED_MEDIA_TYPE, []  # a document where a value goes
+            self.dev_info.update(values)
             return StatusCode.OK, []
         assert isinstance(command, Alert)
         if command.code == AlertCode.GENERIC_ALERT:
@@ -356,7 +361,7 @@ class ServerSession(Conversation):
             "device_id": self.device_id,
             "username": self.username,
             "authenticated": self.authenticated,
-            "dev_info": self.dev_info,
+            "dev_info": {uri: data_to_json(value) for uri, value in self.dev_info.items()},
             "attempts": self._attempts,
             "client_nonce": data_to_json(self._client_nonce),
             "server_nonce": data_to_json(self._server_nonce),
@@ -399,7 +404,9 @@ class ServerSession(Conversation):
             session.device_id = state["device_id"]
             session.username = state["username"]
             session.authenticated = bool(state["authenticated"])
-            session.dev_info = dict(state["dev_info"])
+            session.dev_info = {
+                str(uri): data_from_json(value) for uri, value in state["dev_info"].items()
+            }
             session._attempts = int(state["attempts"])
             session._client_nonce = _nonce(state["client_nonce"])
             session._server_nonce = _nonce(state["server_nonce"])
@@ -412,7 +419,7 @@ class ServerSession(Conversation):
             session._device_final = bool(state["device_final"])
         except StateError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError) as error:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise StateError(f"not a server session's state: {error!r}") from None
         return session
 
