@@ -353,6 +353,20 @@ def test_either_side_aborts_with_1223():
     assert exchanges[-1].sender == "server"
 
 
+def test_ui_alert_texts_in_binary_data_reach_the_event_as_sent():
+    """Binary Data in a UI alert (WBXML OPAQUE) and in the answer reach the event as bytes
+    (were their reprs, "b'...'")."""
+    setup = Setup(client_nonce=b"server-old")
+    client = setup.client(user_interaction=lambda alert: (StatusCode.OK, [Item(data=b"\x01ok")]))
+    server = setup.server()
+    client.start()
+    alert = Alert(code=1103, items=[Item(data="MINDT=10"), Item(data=b"\xffChoose")])
+    exchanges = talk(client, server, queue_on_start(alert))
+    (shown,) = events_of(exchanges, "server", UserInteraction)
+    assert shown == UserInteraction(1103, ("MINDT=10", b"\xffChoose"), 200, (b"\x01ok",))
+    assert str(shown) == "UI alert 1103 answered 200: b'\\x01ok'"
+
+
 def test_ui_alerts_and_execs_reach_the_device_application():
     setup = Setup(client_nonce=b"server-old")
     asked = []

@@ -498,9 +498,9 @@ def _device_events(message: Message, answers: list[Command]) -> list[Event]:
             events.append(
                 UserInteractionEvent(
                     command.code,  # type: ignore[attr-defined]
-                    tuple(str(item.data) for item in command.items if item.data is not None),
+                    tuple(item.data for item in command.items if item.data is not None),
                     status.code,
-                    tuple(str(item.data) for item in status.items if item.data is not None),
+                    tuple(item.data for item in status.items if item.data is not None),
                 )
             )
     return events

@@ -153,13 +153,16 @@ class UserInteraction(Event):
     """A UI alert (1100-1104) the device answered (through the Processor's callback)."""
 
     alert: int
-    #: The Data of the alert's Items: options (MINDT=..., DR=...), the text, the choices.
-    texts: tuple[str, ...]
+    #: The Data of the alert's Items as sent (text; bytes for binary Data): options
+    #: (MINDT=..., DR=...), the text, the choices.
+    texts: tuple[Any, ...]
     code: int
-    answer: tuple[str, ...] = ()
+    #: The Data of the Items the device answered with (the text typed, the choices made).
+    answer: tuple[Any, ...] = ()
 
     def __str__(self) -> str:
-        answer = f": {', '.join(self.answer)}" if self.answer else ""
+        shown = [data if isinstance(data, str) else repr(data) for data in self.answer]
+        answer = f": {', '.join(shown)}" if shown else ""
         return f"UI alert {self.alert} answered {self.code}{answer}"
 
 
