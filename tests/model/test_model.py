@@ -396,6 +396,9 @@ def test_generic_alert_builder():
         "warning",
         "<x/>",
     )
+    binary = generic_alert(type="org.example.blob", format="bin", data=b"\xff\x00")
+    assert binary.items[0].data == b"\xff\x00"  # was its repr, "b'\\xff\\x00'"
+    assert generic_alert(type="org.example.code", format="int", data=7).items[0].data == "7"
 
 
 def test_multi_message_package_asks_for_the_next_message():

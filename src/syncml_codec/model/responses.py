@@ -132,8 +132,9 @@ def generic_alert(
     mark: str | None = None,
     correlator: str | None = None,
 ) -> Alert:
-    """A Generic Alert (1226): one Item with Meta Type/Format (and Mark), Source and Data."""
-    item = Item(meta=Meta(type=type, format=format, mark=mark), data=str(data))
+    """A Generic Alert (1226): one Item with Meta Type/Format (and Mark), Source and Data
+    (text, bytes for binary data as with Format ``bin``, or a number written in decimal)."""
+    item = Item(meta=Meta(type=type, format=format, mark=mark), data=data)
     if source is not None:
         item.source = source
     return Alert(code=AlertCode.GENERIC_ALERT, correlator=correlator, items=[item])
