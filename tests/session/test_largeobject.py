@@ -47,6 +47,15 @@ def test_base64_is_cut_on_four_character_boundaries():
     assert pieces[0].meta.size == len(text)  # Size: the data as sent
 
 
+def test_the_smallest_chunk_holds_one_character_or_one_base64_quantum():
+    assert [piece.data for piece in chunks("abc", 1)] == ["a", "b", "c"]
+    assert [piece.data for piece in chunks("QUJDREVG", 4, format="b64")] == ["QUJD", "REVG"]
+    with pytest.raises(ValueError):
+        chunks("QUJDREVG", 3, format="b64")
+    with pytest.raises(TypeError):
+        chunks(None, 4)
+
+
 def test_the_original_item_is_not_changed():
     original = item("abcdef")
     list(chunk_item(original, itertools.repeat(2)))
@@ -161,6 +170,14 @@ def test_what_size_counts_for_base64(counts, declared, accepted):
     outcomes = [assembler.feed(c) for c in as_commands(pieces)]
     assert (outcomes[-1].command is not None) == accepted
     assert data_size(text, "b64", "decoded") == len(raw)
+
+
+def test_base64_with_characters_outside_its_alphabet_counts_what_it_decodes_to():
+    """A peer's Base64 with line breaks or stray characters is measured, not refused here:
+    decoding skips them (the Size check then compares what remains)."""
+    assert data_size("QUJD\r\nREVG", "b64", "decoded") == 6
+    assert data_size("QU!JD*", "b64", "decoded") == 3
+    assert data_size("QU!JD*", "b64", "sent") == 6
 
 
 def test_a_sink_receives_the_object_instead_of_memory():
