@@ -36,6 +36,7 @@ from syncml_codec.session import (
 )
 
 SERVER_ID = "com.example.dm"
+SESSION_TTL = 600  # seconds a session's state is kept after its last message
 FUMO = "./FwUpdate/x1"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices (
@@ -107,18 +108,19 @@ class DmServer:
                 )
             else:
                 session = ServerSession.from_state(json.loads(row["state"]), credentials=lookup)
+            over = session.ended is not None
             for event in session.receive(body):
                 self.log(device_id, event)
                 self.on_event(db, session, event)
             reply = session.data_to_send()
-            if session.ended is not None:
+            if session.ended is not None and not over:
                 self.log(device_id, session.ended)
-                db.execute("DELETE FROM sessions WHERE device_id = ? AND session_id = ?", key)
-            else:
-                db.execute(
-                    "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
-                    (*key, json.dumps(session.to_state()), time.time()),
-                )
+            # Kept after the end too: a device that lost the last answer gets it again.
+            db.execute(
+                "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+                (*key, json.dumps(session.to_state()), time.time()),
+            )
+            db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - SESSION_TTL,))
             left = db.execute("SELECT COUNT(*) FROM jobs WHERE state != 'done'").fetchone()[0]
         if not left and session.ended is not None:
             self.done.set()

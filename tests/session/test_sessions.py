@@ -47,7 +47,15 @@ from syncml_codec.session import (
     format_of,
 )
 
-from helpers.sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
+from helpers.sessions import (
+    SERVER_ID,
+    SERVER_URI,
+    Setup,
+    device,
+    events_of,
+    record_session,
+    talk,
+)
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -440,8 +448,10 @@ def test_messages_the_session_cannot_take_leave_it_unchanged():
         server.receive(other.to_wbxml())
     with pytest.raises(SessionError, match="MaxMsgSize"):
         server.receive(first + bytes(2000))
+    replay = Message.from_bytes(first)
+    replay.add(Alert(code=AlertCode.NEXT_MESSAGE))
     with pytest.raises(SessionError, match="received already"):
-        server.receive(first)  # the same MsgID again: a replay
+        server.receive(replay.to_wbxml())  # the same MsgID again, other bytes: a replay
     impostor = Message.from_bytes(first)
     impostor.header.msg_id, impostor.header.source.loc_uri = "7", "IMEI:2"
     with pytest.raises(SessionError, match="not from IMEI:1"):
@@ -455,6 +465,57 @@ def test_messages_the_session_cannot_take_leave_it_unchanged():
     assert server.to_state() == before
     with pytest.raises(SessionError, match="expected"):
         client.receive(first)  # the device has a message to send first
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_message_sent_again_gets_the_same_answer_again(format):
+    """A device that lost an answer sends its message again, byte for byte: the server gives
+    the same answer without handling the message twice (no events, nothing queued twice),
+    from a restored state too and after the session's end, and the session goes on."""
+    setup = Setup(format=format)
+    client, server = setup.client(), setup.server()
+    client.start()
+    queued = [Get(items=[Item(target="./DevDetail/FwV")])]
+    sent_again = 0
+    for _ in range(20):
+        data = client.data_to_send()
+        if data is None:
+            break
+        events = server.receive(data)
+        if any(isinstance(event, SessionStarted) for event in events):
+            server.queue(*queued)
+        reply = server.data_to_send()
+        server = setup.restore(json.loads(json.dumps(server.to_state())))
+        assert server.receive(data) == []  # the answer was lost: the device sends it again
+        assert server.data_to_send() == reply and server.data_to_send() is None
+        sent_again, last = sent_again + 1, data
+        client.receive(reply)
+    assert client.ended.reason is EndReason.COMPLETED and server.ended is not None
+    assert sent_again == 3  # the challenge, the 212 with the Get, the session's last answer
+    answered = Message.from_bytes(last)  # the last message again, but not byte for byte
+    answered.add(Alert(code=AlertCode.NEXT_MESSAGE))
+    with pytest.raises(SessionError, match="ended"):
+        server.receive(answered.to_xml() if format == "xml" else answered.to_wbxml())
+
+
+def test_a_peers_earlier_messages_are_refused_at_every_later_step():
+    """MsgIDs count up from 1 (DM 1.2 RepPro): an earlier message of the peer played again
+    later in the session (a replay) is refused and changes nothing, on both sides; only the
+    last one, byte for byte, is answered again by the server."""
+    recording = record_session()
+    for step in range(1, len(recording.from_client)):
+        for earlier in range(step - 1):
+            server = recording.server_at(step)
+            before = server.to_state()
+            with pytest.raises(SessionError, match="received already"):
+                server.receive(recording.from_client[earlier])
+            assert server.to_state() == before
+    for step in range(1, len(recording.from_server)):
+        for earlier in range(step):
+            client = recording.client_at(step)
+            with pytest.raises(SessionError, match="received already"):
+                client.receive(recording.from_server[earlier])
+            client.receive(recording.from_server[step])  # and the genuine one still goes in
 
 
 def test_content_types_follow_the_peers_encoding():

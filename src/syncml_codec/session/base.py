@@ -136,8 +136,11 @@ class Conversation:
             )
         if header.msg_id is None:
             raise SessionError("the message has no MsgID")
-        if header.msg_id == self.peer_msg_id:
-            raise SessionError(f"message {header.msg_id} was received already (a replay?)")
+        last = self.peer_msg_id
+        if last is not None and not _after(header.msg_id, last):
+            raise SessionError(
+                f"message {header.msg_id} after message {last}: received already (a replay?)"
+            )
         return message, format
 
     def _took(self, message: Message, format: Format) -> None:
@@ -382,6 +385,15 @@ def chal_nonce(status: Status) -> bytes | None:
     if meta is None or meta.next_nonce is None:
         return None
     return decode_nonce(meta.next_nonce)
+
+
+def _after(msg_id: str, last: str) -> bool:
+    """Whether a peer's MsgID may follow its last one: a greater number (they count from 1,
+    one more per message), or, for MsgIDs that are no numbers, another one."""
+    number, last_number = number_in(msg_id), number_in(last)
+    if number is None or last_number is None:
+        return msg_id != last
+    return number > last_number
 
 
 def _fields(element: Any, *tags: str) -> list[Any]:

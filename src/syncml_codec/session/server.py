@@ -13,6 +13,7 @@ it answers (:class:`~syncml_codec.session.events.Answered`).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,6 +135,9 @@ class ServerSession(Conversation):
         self._ending: EndReason | None = None  # the session ends once the due message goes
         self._last_sent: list[Command] = []  # resent if the device refuses our credentials
         self._device_final = False  # whether the device's last message ended its package
+        self._last_received: str | None = None  # the SHA-256 of the device's last message
+        self._last_reply: bytes | None = None  # our answer to it, once taken
+        self._repeating = False  # whether data_to_send gives _last_reply again
 
     def queue(self, *commands: Command) -> None:
         """Commands for the device, sent in order as soon as the protocol allows (CmdIDs are
@@ -147,7 +151,22 @@ class ServerSession(Conversation):
     def receive(self, data: bytes) -> list[Event]:
         """Take the device's message; the events it brings. SessionError (the session
         unchanged) for a message that is not due or not this session's; DecodeError for bytes
-        that are no message."""
+        that are no message.
+
+        The device's last message sent again, byte for byte (a device that lost the answer
+        retries its request), brings no event: :meth:`data_to_send` gives the same answer
+        again, even after the session's end. Any other message with a MsgID already received
+        is refused as a replay."""
+        digest = _digest(data)
+        if self._lead is None and self._last_reply is not None and digest == self._last_received:
+            self._repeating = True
+            self.last_activity = self.clock()
+            return []
+        events = self._receive(data)
+        self._last_received, self._last_reply, self._repeating = digest, None, False
+        return events
+
+    def _receive(self, data: bytes) -> list[Event]:
         if self.ended is None and self._lead is not None:
             raise SessionError("the answer to the device's last message was not taken yet")
         message, format = self._decode(data)
@@ -301,6 +320,15 @@ class ServerSession(Conversation):
     def data_to_send(self) -> bytes | None:
         """The message answering the device's last one, or None when none is due (the
         session waits for the device, or is over)."""
+        if self._repeating:
+            self._repeating = False
+            return self._last_reply
+        data = self._answer()
+        if data is not None:
+            self._last_reply = data
+        return data
+
+    def _answer(self) -> bytes | None:
         lead = self._lead
         if lead is None:
             return None
@@ -370,6 +398,9 @@ class ServerSession(Conversation):
             "ending": self._ending.value if self._ending is not None else None,
             "last_sent": commands_to_text(self._last_sent),
             "device_final": self._device_final,
+            "last_received": self._last_received,
+            "last_reply": data_to_json(self._last_reply),
+            "repeating": self._repeating,
         }
 
     @classmethod
@@ -408,8 +439,8 @@ class ServerSession(Conversation):
                 str(uri): data_from_json(value) for uri, value in state["dev_info"].items()
             }
             session._attempts = int(state["attempts"])
-            session._client_nonce = _nonce(state["client_nonce"])
-            session._server_nonce = _nonce(state["server_nonce"])
+            session._client_nonce = _bytes_in(state["client_nonce"], "a nonce")
+            session._server_nonce = _bytes_in(state["server_nonce"], "a nonce")
             lead = state["lead"]
             session._lead = commands_from_text(lead) if lead is not None else None
             session._mode = state["mode"]
@@ -417,6 +448,10 @@ class ServerSession(Conversation):
             session._ending = EndReason(ending) if ending is not None else None
             session._last_sent = commands_from_text(state["last_sent"])
             session._device_final = bool(state["device_final"])
+            # Absent from the states of earlier versions: no answer to give again.
+            session._last_received = _text_or_none(state.get("last_received"))
+            session._last_reply = _bytes_in(state.get("last_reply"), "the last answer")
+            session._repeating = bool(state.get("repeating", False))
         except StateError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
@@ -424,8 +459,22 @@ class ServerSession(Conversation):
         return session
 
 
-def _nonce(value: Any) -> bytes | None:
+def _digest(data: bytes) -> str | None:
+    """The SHA-256 of received bytes (None for what is no bytes: ``_decode`` refuses it)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise StateError(f"a digest in the state is a {type(value).__name__}")
+    return value
+
+
+def _bytes_in(value: Any, what: str) -> bytes | None:
+    """Bytes :func:`data_to_json` saved (None for none); StateError for text."""
     data = data_from_json(value)
     if isinstance(data, str):
-        raise StateError("a nonce in the state is text")
+        raise StateError(f"{what} in the state is text")
     return data
