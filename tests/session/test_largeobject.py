@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import json
 
 import pytest
 
 from syncml_codec.model import Add, Delete, Item, Message, Meta, Replace, StatusCode
-from syncml_codec.session import Assembler, chunk_item, data_size
+from syncml_codec.session import Assembler, StateError, chunk_item, data_size
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -114,6 +115,92 @@ def test_an_object_above_max_obj_size_is_413_and_so_are_its_other_chunks():
     assert assembler.feed(after).command is after
 
 
+def test_an_object_of_exactly_max_obj_size_is_taken():
+    assembler = Assembler(max_obj_size=8)
+    outcomes = [assembler.feed(c) for c in as_commands(chunks("abcdefgh", 3))]
+    assert outcomes[-1].command.items[0].data == "abcdefgh"
+
+
+def test_a_chunk_without_data_adds_nothing_and_one_holding_a_document_is_400():
+    assembler = Assembler()
+    commands = as_commands(chunks("abcdefgh", 4))
+    assembler.feed(commands[0])
+    no_data = Replace(cmd_id="5", items=[Item(target="./FUMO/Update/PkgData", source="./src")])
+    no_data.items[0].more_data = True
+    assert assembler.feed(no_data).status == StatusCode.CHUNKED_ITEM_ACCEPTED
+    assert assembler.feed(commands[1]).command.items[0].data == "abcdefgh"
+    assembler.feed(commands[0])
+    document = Replace(cmd_id="6", items=[Item(target="./FUMO/Update/PkgData", source="./src")])
+    document.items[0].data = Message().element
+    document.items[0].more_data = True
+    assert assembler.feed(document).status == StatusCode.BAD_REQUEST
+    assert assembler.feed(commands[1]).status == StatusCode.BAD_REQUEST  # its last chunk too
+
+
+def test_a_chunk_of_another_command_type_interrupts_the_object():
+    assembler = Assembler()
+    commands = as_commands(chunks("abcdefgh", 3))
+    assembler.feed(commands[0])
+    as_add = Add(cmd_id="2", items=[commands[1].items[0]])
+    outcome = assembler.feed(as_add)
+    assert outcome.alert is not None and outcome.alert.code == 1225
+
+
+@pytest.mark.parametrize(
+    "data, format, counts",
+    [
+        ("héllo wörld, a text in chunks", None, "either"),
+        (bytes(range(200)) * 3, "bin", "either"),
+        (base64.b64encode(bytes(range(100))).decode(), "b64", "decoded"),
+    ],
+    ids=["text", "bytes", "base64-decoded"],
+)
+def test_an_assembler_restored_from_json_after_every_chunk_joins_the_object(data, format, counts):
+    """The session's state holds the object being received: restored after each chunk, the
+    Assembler joins the same object (text, bytes, Base64 counted decoded across chunks cut
+    inside its 4-character groups)."""
+    pieces = chunks(data, 7, format=format)
+    if counts == "decoded":
+        pieces[0].meta.size = len(base64.b64decode(data))
+    assembler = Assembler(size_counts=counts)
+    for command in as_commands(pieces):
+        outcome = assembler.feed(command)
+        assembler = Assembler.from_state(json.loads(json.dumps(assembler.to_state())))
+    assert outcome.command is not None and outcome.command.items[0].data == data
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda state: state.pop("pending"),
+        lambda state: state.update(max_obj_size="big"),
+        lambda state: state.update(size_counts="bits"),
+        lambda state: state["pending"].update(declared=None),
+        lambda state: state["pending"].update(data={"b64": "!!"}),
+        lambda state: state["pending"].update(command="<not a command"),
+    ],
+)
+def test_a_state_that_is_no_assemblers_is_refused(change):
+    assembler = Assembler()
+    assembler.feed(as_commands(chunks("abcdefgh", 3))[0])
+    state = json.loads(json.dumps(assembler.to_state()))
+    change(state)
+    with pytest.raises(StateError):
+        Assembler.from_state(state)
+
+
+def test_base64_with_a_stray_character_has_no_decoded_reading():
+    """A received Base64 chunk that is no Base64 leaves only the sent reading: counted decoded
+    the object is refused (424), read either way its text's size still matches."""
+    text = "QUJDREVG!!!!"
+    for counts, accepted in (("decoded", False), ("either", True)):
+        pieces = chunks(text, 4, format="b64")
+        pieces[0].meta.size = 6 if counts == "decoded" else len(text)
+        assembler = Assembler(size_counts=counts)
+        outcomes = [assembler.feed(command) for command in as_commands(pieces)]
+        assert (outcomes[-1].command is not None) == accepted, counts
+
+
 def test_size_missing_on_the_first_chunk_is_412_and_on_a_later_one_400():
     pieces = chunks("abcdefgh", 3)
     pieces[0].meta.size = None
@@ -173,8 +260,8 @@ def test_what_size_counts_for_base64(counts, declared, accepted):
 
 
 def test_base64_with_characters_outside_its_alphabet_counts_what_it_decodes_to():
-    """A peer's Base64 with line breaks or stray characters is measured, not refused here:
-    decoding skips them (the Size check then compares what remains)."""
+    """Base64 Data with line breaks or stray characters is measured, not refused: decoding
+    skips them."""
     assert data_size("QUJD\r\nREVG", "b64", "decoded") == 6
     assert data_size("QU!JD*", "b64", "decoded") == 3
     assert data_size("QU!JD*", "b64", "sent") == 6
