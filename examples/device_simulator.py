@@ -57,13 +57,31 @@ def build_device(server_url: str) -> tuple[ManagementTree, FumoHandler]:
 def run_session(session: ClientSession) -> None:
     """The device's loop: send, hand the answer over, until nothing is left to send."""
     while (data := session.data_to_send()) is not None:
-        request = urllib.request.Request(
-            session.url, data=data, headers={"Content-Type": session.content_type}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = response.read(MAX_MSG_SIZE + 1)  # more: receive refuses it
-        for event in session.receive(answer):
+        for event in session.receive(post(session, data)):
             print(f"  {event}", flush=True)
+
+
+def post(session: ClientSession, data: bytes, attempts: int = 3) -> bytes:
+    """The server's answer to ``data``; when the connection fails, the same bytes again (the
+    server answers a message it has already handled with the same answer)."""
+    request = urllib.request.Request(
+        session.url, data=data, headers={"Content-Type": session.content_type}
+    )
+    for attempt in range(1, attempts):
+        try:
+            return read_answer(request)
+        except urllib.error.HTTPError:
+            raise  # the server answered: no retry
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            print(f"  no answer ({error}), sending the message again", flush=True)
+            time.sleep(attempt / 2)
+    return read_answer(request)
+
+
+def read_answer(request: urllib.request.Request) -> bytes:
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: bytes = response.read(MAX_MSG_SIZE + 1)  # more: receive refuses it
+    return answer
 
 
 def wait_for_notification(server_url: str, timeout: float) -> bytes:

@@ -5,6 +5,7 @@ server must refuse."""
 from __future__ import annotations
 
 import http.client
+import http.server
 import importlib
 import subprocess
 import sys
@@ -111,3 +112,47 @@ def test_the_server_handles_one_message_of_a_session_at_a_time(tmp_path, monkeyp
     assert len(replies) == 2 and replies[0] == replies[1]  # one challenge, one fresh nonce
     with store.connect() as db:
         assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_the_device_sends_a_message_again_when_its_answer_is_lost(tmp_path, monkeypatch):
+    """An HTTP front that hands the device's message to the DM server but drops the connection
+    before answering, once: the simulator sends the same bytes again and gets the answer the
+    server gave the first time, and the session goes on to its end."""
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    dm_server = importlib.import_module("dm_server")
+    device_simulator = importlib.import_module("device_simulator")
+    store = dm_server.Store(str(tmp_path / "dm.sqlite"))
+    dm_server.add_demo(store, tmp_path / "firmware.bin")
+    server = dm_server.DmServer(store, max_msg_size=65536)
+    answers: list[bytes] = []
+
+    class LosingFront(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            answer = server.handle(self.rfile.read(int(self.headers["Content-Length"])))
+            answers.append(answer)
+            if len(answers) == 2:  # the device's second message: its answer is lost
+                self.close_connection = True
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LosingFront)
+    threading.Thread(target=front.serve_forever, daemon=True).start()
+    try:
+        server.url = f"http://127.0.0.1:{front.server_address[1]}/dm"
+        tree, fumo = device_simulator.build_device(server.url)
+        device = device_simulator.session_for(tree, fumo)
+        device.start()
+        device_simulator.run_session(device)
+    finally:
+        front.shutdown()
+    assert device.ended is not None and device.ended.reason.value == "completed"
+    assert answers[1] == answers[2]  # the message sent again got the same answer
+    with store.connect() as db:
+        states = [row["state"] for row in db.execute("SELECT state FROM sessions")]
+    assert len(states) == 1
