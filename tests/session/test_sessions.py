@@ -34,6 +34,7 @@ from syncml_codec.session import (
     Authenticated,
     Challenged,
     CredentialsRefused,
+    DeviceCredentials,
     EndReason,
     ExecRequested,
     GenericAlert,
@@ -649,6 +650,25 @@ def test_dev_info_is_kept_as_the_device_sent_it():
     codes = {status.cmd_ref: status.code for status in statuses}
     assert codes["9"] == StatusCode.UNSUPPORTED_MEDIA_TYPE
     assert codes[dev_info.cmd_id] == StatusCode.OK
+
+
+def test_secrets_stay_out_of_reprs():
+    """Passwords and nonces never show in a repr (logs print them): the device's account, the
+    server's credentials for a device, the Authenticated event."""
+    secrets = ["pass-one", "pass-two", b"nonce-one", b"nonce-two"]
+    shown = [
+        Account(server_id=SERVER_ID, server_uri=SERVER_URI, username="dev1", password="pass-one",
+                client_nonce=b"nonce-one", server_password="pass-two", server_nonce=b"nonce-two"),
+        DeviceCredentials("dev1", "pass-one", nonce=b"nonce-one", server_password="pass-two",
+                          server_nonce=b"nonce-two"),
+        Authenticated("dev1", b"nonce-one"),
+    ]  # fmt: skip
+    for value in shown:
+        assert "dev1" in repr(value)
+        for secret in secrets:
+            assert str(secret) not in repr(value) and repr(secret) not in repr(value), value
+    with pytest.raises(AttributeError):
+        shown[1].password = "changed"  # type: ignore[misc]  # frozen: a look-up's answer
 
 
 def test_an_account_is_read_from_dmacc_and_its_nonces_written_back():
