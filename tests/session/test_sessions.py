@@ -305,10 +305,31 @@ def test_next_message_both_ways_and_large_results(format):
     assert all(len(x.data) <= 2048 for x in exchanges)
 
 
-def test_the_device_checks_the_servers_credentials_and_the_server_sends_again():
+def header_status_last(client):
+    """Make the device put its Status for the server's SyncHdr after its other Statuses (the
+    spec puts it first; the server must find it anywhere)."""
+    send = client.data_to_send
+
+    def reordered():
+        data = send()
+        if data is None:
+            return None
+        message = Message.from_bytes(data)
+        commands = list(message.commands)
+        header = [c for c in commands if isinstance(c, Status) and c.cmd_ref == "0"]
+        message.body.commands = [c for c in commands if c not in header] + header
+        return message.to_wbxml()
+
+    client.data_to_send = reordered
+
+
+@pytest.mark.parametrize("order", ["header-status-first", "header-status-last"])
+def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(order):
     setup = Setup(server_password="server-secret", client_nonce=b"server-old")
     client, server = setup.client(), setup.server()
     client.account.server_nonce = b"device-fresh"  # the server's look-up still has srv-nonce
+    if order == "header-status-last":
+        header_status_last(client)
     client.start()
     exchanges = talk(
         client,
@@ -468,6 +489,22 @@ def test_messages_the_session_cannot_take_leave_it_unchanged():
         client.receive(first)  # the device has a message to send first
 
 
+@pytest.mark.parametrize("source", ["", None], ids=["empty-locuri", "no-source"])
+def test_package_1_that_names_no_device_is_refused(source):
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    first = Message.from_bytes(client.data_to_send())
+    if source is None:
+        first.header.source = None
+    else:
+        first.header.source.loc_uri = source
+    before = server.to_state()
+    with pytest.raises(SessionError, match="names no device"):
+        server.receive(first.to_wbxml())
+    assert server.to_state() == before and server.device_id is None
+
+
 @pytest.mark.parametrize("format", FORMATS)
 def test_a_message_sent_again_gets_the_same_answer_again(format):
     """A device that lost an answer sends its message again, byte for byte: the server gives
@@ -497,6 +534,31 @@ def test_a_message_sent_again_gets_the_same_answer_again(format):
     answered.add(Alert(code=AlertCode.NEXT_MESSAGE))
     with pytest.raises(SessionError, match="ended"):
         server.receive(answered.to_xml() if format == "xml" else answered.to_wbxml())
+
+
+def test_the_server_waits_for_a_status_to_each_command_it_sent_and_nothing_else():
+    """What waits for the device's Status: the commands of the message (nested ones too), not
+    its Final, its Status or its 1222."""
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    server.receive(client.data_to_send())
+    server.queue(
+        Get(items=[Item(target="./DevDetail/FwV")]),
+        Atomic(commands=[Replace(items=[Item(target="./Vendor/A", data="1")])]),
+    )
+    sent = Message.from_bytes(server.data_to_send())
+    assert sent.final
+    waiting = sorted(tuple(entry) for entry in server.to_state()["waiting"])
+    expected = sorted(
+        (sent.msg_id, command.cmd_id, command.TAG, target)
+        for command, target in [
+            (sent.commands[1], "./DevDetail/FwV"),
+            (sent.commands[2], None),
+            (sent.commands[2].commands[0], "./Vendor/A"),
+        ]
+    )
+    assert waiting == expected
 
 
 def test_a_peers_earlier_messages_are_refused_at_every_later_step():
