@@ -152,6 +152,19 @@ def test_a_command_no_message_can_hold_is_refused_naming_it_and_the_sizes():
         outbox.next_message(header())
 
 
+def test_a_command_no_message_can_hold_is_refused_behind_others_too():
+    """Behind commands that fit, such a command is refused when it comes up, not left for a
+    message of its own: a peer that keeps the message busy (a Status for its 1222 before the
+    waiting commands, every time) would otherwise never let it come first."""
+    outbox = Outbox(600)
+    outbox.queue(*replaces(2), Atomic(commands=replaces(30)))
+    with pytest.raises(OutboxError, match=r"Atomic .* at most 600 bytes whose SyncHdr"):
+        outbox.next_message(header())
+    fitting = Outbox(600)
+    fitting.queue(*replaces(2), Atomic(commands=replaces(3)), *replaces(30))
+    assert len(drain(fitting)) > 1  # one that fits a message of its own waits for it
+
+
 def test_an_object_above_max_obj_size_is_refused_before_anything_is_sent():
     outbox = Outbox(1_000, max_obj_size=100)
     with pytest.raises(OutboxError, match="MaxObjSize 100"):

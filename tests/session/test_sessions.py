@@ -302,6 +302,25 @@ def test_next_message_both_ways_and_large_results(format):
     assert server_asks and all(
         not m.final and {c.TAG for c in m.commands} == {"Status", "Alert"} for m in server_asks
     )
+    # The device asks once for each server message that neither ends its package nor asks
+    # for the device's next (a server's 1222 is no message to continue); a 1222 is never
+    # answered with an event of its own (it waits for no Status; the device's 1201 does).
+    unfinished = [
+        x for x in exchanges if x.sender == "server" and not x.message.final and not asks_next(x)
+    ]
+    device_asks = [x for x in exchanges if x.sender == "client" and asks_next(x)]
+    assert len(device_asks) == len(unfinished) >= 1
+    alerts_answered = [
+        [a for a in events_of(exchanges, side, Answered) if a.command == "Alert"]
+        for side in ("client", "server")
+    ]
+    assert [len(answered) for answered in alerts_answered] == [0, 1]
+    # The server answers the device's commands before it sends commands of its own: its
+    # package 2 opens with the Status for each of the device's package 1.
+    for x in exchanges:
+        if x.sender == "server":
+            tags = [c.TAG for c in x.message.commands]
+            assert tags == sorted(tags, key=lambda tag: tag != "Status"), tags
     assert all(len(x.data) <= 2048 for x in exchanges)
 
 
@@ -549,13 +568,14 @@ def test_the_server_waits_for_a_status_to_each_command_it_sent_and_nothing_else(
     )
     sent = Message.from_bytes(server.data_to_send())
     assert sent.final
+    get, atomic = [command for command in sent.commands if not isinstance(command, Status)]
     waiting = sorted(tuple(entry) for entry in server.to_state()["waiting"])
     expected = sorted(
         (sent.msg_id, command.cmd_id, command.TAG, target)
         for command, target in [
-            (sent.commands[1], "./DevDetail/FwV"),
-            (sent.commands[2], None),
-            (sent.commands[2].commands[0], "./Vendor/A"),
+            (get, "./DevDetail/FwV"),
+            (atomic, None),
+            (atomic.commands[0], "./Vendor/A"),
         ]
     )
     assert waiting == expected

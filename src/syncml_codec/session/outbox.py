@@ -233,8 +233,9 @@ class Outbox:
     def next_message(self, header: Header, *, lead: Iterable[Command] = ()) -> Message:
         """The next message: ``header``'s SyncHdr (copied), then ``lead`` (the commands that
         must open it, such as the Status answering the peer's last message), then as many
-        waiting commands as fit. OutboxError when the first waiting command cannot fit beside
-        the SyncHdr and ``lead``, and has no Data to split."""
+        waiting commands as fit. OutboxError when the next waiting command cannot fit a message
+        beside the SyncHdr and ``lead`` alone, and has no Data to split: it could never go,
+        whatever goes before it."""
         message = _new_message(header)
         leading = list(lead)
         message.body.commands.extend(leading)
@@ -420,13 +421,13 @@ class Outbox:
         that would fit a message of its own (beside the SyncHdr and lead) waits for the next
         message: False. Otherwise a command of several Items becomes one command per Item; an
         Item's Data goes in chunks, the first filling this message (objects that fit a message
-        are never chunked: the spec forbids MoreData on them). False too when nothing can be
+        are never chunked: the spec forbids MoreData on them). OutboxError when nothing can be
         split."""
         if builder.fits_alone(unit):
             return False
         *before, splittable = map(wrap_command, unit.elements)
         if isinstance(splittable, _Container) or not _items(splittable):
-            return False
+            raise OutboxError(builder.too_large(splittable, unit.size()))
         items = list(splittable.items)
         queue = self._queue
         if len(items) > 1:
@@ -442,7 +443,7 @@ class Outbox:
             queue.put_first(split)
             return True
         if not isinstance(items[0].data, str | bytes) or not items[0].data:
-            return False
+            raise OutboxError(builder.too_large(splittable, unit.size()))
         chunking = _Chunking(before, splittable)
         if builder.placed and not builder.room_for_chunk(chunking):
             return False  # the first chunk starts the next message
@@ -654,7 +655,7 @@ class _Builder:
         return (
             f"{command.TAG} (CmdID {command.cmd_id}, {size} bytes in {self.outbox.format}) "
             f"cannot fit a message of at most {self.outbox.max_msg_size} bytes whose SyncHdr "
-            f"and leading commands take {self.base}"
+            f"and leading commands take {self.skeleton}"
         )
 
 

@@ -338,9 +338,11 @@ class ServerSession(Conversation):
             message.header.cred = credential
         self._lead = None
         if self._mode == "commands":
-            # The Status for the SyncHdr opens the message; the others wait their turn.
+            # The Status for the SyncHdr opens the message, the answers to the device's other
+            # commands follow, before the commands waiting (an object going out in chunks
+            # keeps its turn).
             header_status, *answers = lead
-            self.outbox.queue(*answers)
+            self.outbox.queue_first(*answers)
             message = self._next_message(message.header, [header_status], final=True)
             self._last_sent = [
                 command
