@@ -361,7 +361,7 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(or
     (refused,) = events_of(exchanges, "server", CredentialsRefused)
     assert (refused.code, refused.retrying) == (401, True)
     (heard,) = events_of(exchanges, "client", Challenged)  # the server hears of it
-    assert heard.code == 401
+    assert heard.code == 401 and heard.retrying
     (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
     assert answer.code == 200 and answer.value == "1.0.7"
     assert client.server_authenticated and client.ended.reason is EndReason.COMPLETED
@@ -557,7 +557,7 @@ def test_a_message_sent_again_gets_the_same_answer_again(format):
 
 def test_the_server_waits_for_a_status_to_each_command_it_sent_and_nothing_else():
     """What waits for the device's Status: the commands of the message (nested ones too), not
-    its Final, its Status or its 1222."""
+    its Final, its Status, its 1222 or a command with NoResp."""
     setup = Setup(client_nonce=b"server-old")
     client, server = setup.client(), setup.server()
     client.start()
@@ -565,10 +565,11 @@ def test_the_server_waits_for_a_status_to_each_command_it_sent_and_nothing_else(
     server.queue(
         Get(items=[Item(target="./DevDetail/FwV")]),
         Atomic(commands=[Replace(items=[Item(target="./Vendor/A", data="1")])]),
+        Replace(no_resp=True, items=[Item(target="./Vendor/B", data="2")]),
     )
     sent = Message.from_bytes(server.data_to_send())
     assert sent.final
-    get, atomic = [command for command in sent.commands if not isinstance(command, Status)]
+    get, atomic, _ = [command for command in sent.commands if not isinstance(command, Status)]
     waiting = sorted(tuple(entry) for entry in server.to_state()["waiting"])
     expected = sorted(
         (sent.msg_id, command.cmd_id, command.TAG, target)
@@ -579,6 +580,39 @@ def test_the_server_waits_for_a_status_to_each_command_it_sent_and_nothing_else(
         ]
     )
     assert waiting == expected
+
+
+def test_msg_ids_that_are_no_numbers_must_differ_from_the_last():
+    """A device numbering its messages otherwise than 1, 2, 3 (the spec counts; some do not)
+    is taken while each MsgID differs from the last one."""
+    setup = Setup()
+    client, server = setup.client(), setup.server()
+    client.start()
+    first = Message.from_bytes(client.data_to_send())
+    first.header.msg_id = "a"
+    server.receive(first.to_wbxml())
+    server.data_to_send()
+    again = Message.from_bytes(first.to_wbxml())
+    again.add(Alert(code=AlertCode.NEXT_MESSAGE))
+    with pytest.raises(SessionError, match="received already"):
+        server.receive(again.to_wbxml())
+    again.header.msg_id = "b"
+    server.receive(again.to_wbxml())
+    server.data_to_send()
+    again.header.msg_id = "3"  # a number after one that is none
+    server.receive(again.to_wbxml())
+
+
+def test_credentials_without_meta_read_as_basic_and_are_challenged():
+    """A Cred without Meta is basic authentication (SyncML's default): an MD5 digest sent so
+    is refused with a challenge, nothing raised."""
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    first = Message.from_bytes(client.data_to_send())
+    first.header.cred.meta = None
+    (refused,) = server.receive(first.to_wbxml())
+    assert isinstance(refused, CredentialsRefused) and refused.code == 401 and refused.retrying
 
 
 def test_a_peers_earlier_messages_are_refused_at_every_later_step():
@@ -718,7 +752,10 @@ def test_dev_info_is_kept_as_the_device_sent_it():
     values["./DevInfo/Man"].data = b"\xffAcme"
     values["./DevInfo/Lang"].data = None
     document = Item(source="./DevInfo/Ext", data=Message().element)
-    message.body.commands = [*message.commands, Replace(cmd_id="9", items=[document])]
+    sourceless = Replace(cmd_id="10", items=[Item(target="./DevInfo/Odd", data="kept nowhere")])
+    message.body.commands = [
+        *message.commands, Replace(cmd_id="9", items=[document]), sourceless
+    ]  # fmt: skip
     events = server.receive(message.to_wbxml())
     (started,) = [event for event in events if isinstance(event, SessionStarted)]
     assert started.dev_info["./DevInfo/Man"] == b"\xffAcme"
@@ -731,7 +768,8 @@ def test_dev_info_is_kept_as_the_device_sent_it():
     statuses = [command for command in answer.commands if isinstance(command, Status)]
     codes = {status.cmd_ref: status.code for status in statuses}
     assert codes["9"] == StatusCode.UNSUPPORTED_MEDIA_TYPE
-    assert codes[dev_info.cmd_id] == StatusCode.OK
+    assert codes[dev_info.cmd_id] == codes["10"] == StatusCode.OK
+    assert "kept nowhere" not in started.dev_info.values()
 
 
 def test_secrets_stay_out_of_reprs():
