@@ -635,6 +635,18 @@ def test_a_peers_earlier_messages_are_refused_at_every_later_step():
             client.receive(recording.from_server[step])  # and the genuine one still goes in
 
 
+def test_a_client_initiated_session_takes_its_id_from_the_nonces():
+    """The SessionID of a session the device starts: the first two bytes of a fresh nonce, in
+    hexadecimal, never 0 (a notification's id 0 is not a session's)."""
+    ids = []
+    for nonce in (b"\x12\x34rest", b"\xab\xcd", b"\x00\x00zero"):
+        client = Setup().client()
+        client.nonces = lambda nonce=nonce: nonce
+        client.start()
+        ids.append(client.session_id)
+    assert ids == ["1234", "ABCD", "1"]
+
+
 def test_content_types_follow_the_peers_encoding():
     assert CONTENT_TYPE_WBXML == "application/vnd.syncml.dm+wbxml"
     assert CONTENT_TYPE_XML == "application/vnd.syncml.dm+xml"
