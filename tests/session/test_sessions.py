@@ -151,6 +151,20 @@ def test_notification_starts_a_server_initiated_session():
     assert client.ended.reason is EndReason.COMPLETED
 
 
+@pytest.mark.parametrize("nonce", [b"\x00\x00\x00\x00", b"0x00000000"], ids=["bytes", "text"])
+def test_a_notification_over_the_resynchronisation_nonce_starts_a_session(nonce):
+    """A server that lost the device's nonce signs with the special one (DM 1.2 Notification,
+    both spellings): the device takes it; a server with no password for it proves nothing."""
+    client = Setup().client()
+    package0 = Notification(server_id=SERVER_ID, session_id=9).encode("notify-secret", nonce)
+    client.start_from_notification(package0)
+    assert client.session_id == "9" and client.data_to_send() is not None
+    unknown = Setup().client()
+    unknown.account.server_password = None
+    with pytest.raises(SessionError, match="digest"):
+        unknown.start_from_notification(package0)
+
+
 def test_a_forged_notification_starts_nothing():
     setup = Setup()
     client = setup.client()
