@@ -752,6 +752,16 @@ def test_a_command_no_message_can_carry_ends_the_session_with_1223():
     assert client.ended.reason is EndReason.ABORTED_BY_PEER
 
 
+def test_a_device_aborts_only_a_session_under_way():
+    client = Setup().client()
+    with pytest.raises(SessionError, match="no session"):
+        client.abort()  # not started
+    client.start()
+    client.abort()
+    with pytest.raises(SessionError, match="no session"):
+        client.abort()  # over already
+
+
 def test_the_device_takes_the_servers_answer_to_its_abort():
     setup = Setup(client_nonce=b"server-old")
     client, server = setup.client(), setup.server()
