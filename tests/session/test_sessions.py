@@ -87,6 +87,11 @@ def test_client_initiated_session_with_an_md5_challenge(format):
     assert challenge.code == 401 and challenge.retrying
     (accepted,) = events_of(exchanges, "client", Authenticated)
     assert accepted.username == "dev1" and accepted.next_nonce == b"s-2"
+    (heard,) = events_of(exchanges, "server", Authenticated)  # the device hears the 212 once
+    assert heard.username == "dev1"
+    # Credentials go until the 212, not after it.
+    client_creds = [x.message.header.cred is not None for x in exchanges if x.sender == "client"]
+    assert client_creds == [True, True] + [False] * (len(client_creds) - 2)
     assert client.account.client_nonce == b"s-2"  # kept for the next session
     (started,) = events_of(exchanges, "client", SessionStarted)
     assert started.alert == AlertCode.CLIENT_INITIATED_MGMT and started.device_id == "IMEI:1"
