@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
+import json
 
 import pytest
 
@@ -25,7 +26,7 @@ from syncml_codec.model import (
     StatusCode,
     respond,
 )
-from syncml_codec.session import Assembler
+from syncml_codec.session import Assembler, StateError
 from syncml_codec.session.outbox import Outbox, OutboxError, pack
 from syncml_codec.wbxml.header import mb_u_int32
 
@@ -466,3 +467,35 @@ def test_a_long_queue_keeps_its_order_and_sizes_as_sent_commands_are_let_go():
         assert len(encoded(message)) == predicted <= 4_000
     sent = [c.items[0].target_uri for m, _ in messages for c in m.commands]
     assert sent == [f"./Vendor/N{n}" for n in range(5_000)]
+
+
+def test_an_outbox_restored_from_json_before_each_message_sends_the_same_messages():
+    """The session's state holds the outbox: restored before every message, mid-object too,
+    it gives the messages it would have given."""
+
+    def commands():
+        return [*replaces(5), Replace(items=[Item(target="./big", data="y" * 3000)]), *replaces(3)]
+
+    whole = Outbox(700)
+    whole.queue(*commands())
+    expected = [encoded(message) for message, _ in drain(whole)]
+    outbox = Outbox(700)
+    outbox.queue(*commands())
+    restored, msg_id = [], 1
+    while outbox.pending:
+        outbox = Outbox.from_state(json.loads(json.dumps(outbox.to_state())))
+        restored.append(encoded(outbox.next_message(header(msg_id))))
+        msg_id += 1
+    assert restored == expected and len(expected) > 4
+
+
+@pytest.mark.parametrize("position", [0, -1, 3000, 5000, "x"])
+def test_an_outbox_state_with_a_chunk_position_outside_its_object_is_refused(position):
+    outbox = Outbox(700)
+    outbox.queue(Replace(items=[Item(target="./big", data="y" * 3000)]))
+    outbox.next_message(header())
+    state = json.loads(json.dumps(outbox.to_state()))
+    assert 0 < state["chunking"]["position"] < 3000
+    state["chunking"]["position"] = position
+    with pytest.raises(StateError):
+        Outbox.from_state(state)
