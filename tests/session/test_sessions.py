@@ -199,6 +199,19 @@ def test_a_wrong_password_ends_the_session_cleanly(format):
         client.receive(exchanges[-1].data)
 
 
+@pytest.mark.parametrize("attempts", [0, 1, 3])
+def test_the_device_answers_as_many_challenges_as_it_may(attempts):
+    setup = Setup(password="wrong")
+    client = setup.client(max_auth_attempts=attempts)
+    server = setup.server(max_auth_attempts=10)
+    client.start()
+    exchanges = talk(client, server)
+    heard = events_of(exchanges, "server", Challenged)
+    assert [event.retrying for event in heard] == [True] * attempts + [False]
+    assert sum(x.sender == "client" for x in exchanges) == attempts + 1
+    assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
+
+
 @pytest.mark.parametrize("format", FORMATS)
 def test_fumo_update_with_a_200_kb_package_under_a_4_kb_max_msg_size(format):
     setup = Setup(format=format, client_max_msg_size=4096, server_max_msg_size=4096)
