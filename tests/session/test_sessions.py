@@ -404,6 +404,26 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(or
     assert len(gets) == 2 and all(m.header.cred is not None for m in gets)
 
 
+def test_the_device_accepts_the_servers_credentials_once_with_212():
+    """212 answers the server's SyncHdr when its credentials pass; the messages after carry
+    no credentials to accept and get 200."""
+    setup = Setup(server_password="server-secret", client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    rounds = [Get(items=[Item(target=uri)]) for uri in ("./DevDetail/FwV", "./DevInfo/Mod")]
+
+    def one_command_a_package(session, event):
+        if isinstance(event, SessionStarted | Answered) and rounds:
+            session.queue(rounds.pop(0))
+
+    exchanges = talk(client, server, one_command_a_package)
+    header_codes = [
+        status.code for x in exchanges if x.sender == "client"
+        for status in x.message.commands if isinstance(status, Status) and status.cmd_ref == "0"
+    ]  # fmt: skip
+    assert header_codes == [212, 200] and client.server_authenticated
+
+
 def test_either_side_aborts_with_1223():
     setup = Setup()
     client, server = setup.client(), setup.server()
