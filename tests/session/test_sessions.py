@@ -404,6 +404,24 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(or
     assert len(gets) == 2 and all(m.header.cred is not None for m in gets)
 
 
+@pytest.mark.parametrize("attempts", [0, 2])
+def test_the_device_refuses_a_server_whose_credentials_keep_failing(attempts):
+    """The device challenges the server's wrong credentials ``max_auth_attempts`` times, then
+    ends the session; nothing the server sent is applied."""
+    setup = Setup(server_password="server-secret", client_nonce=b"server-old")
+    client = setup.client(max_auth_attempts=attempts)
+    client.account.server_password = "not-the-servers"
+    server = setup.server()
+    client.start()
+    exchanges = talk(
+        client, server, queue_on_start(Add(items=[Item(target="./Vendor/X", data="1")]))
+    )
+    refused = events_of(exchanges, "server", CredentialsRefused)
+    assert [event.retrying for event in refused] == [True] * attempts + [False]
+    assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
+    assert "./Vendor/X" not in client.processor.tree
+
+
 def test_the_device_accepts_the_servers_credentials_once_with_212():
     """212 answers the server's SyncHdr when its credentials pass; the messages after carry
     no credentials to accept and get 200."""
