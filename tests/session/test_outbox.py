@@ -166,6 +166,20 @@ def test_a_command_no_message_can_hold_is_refused_behind_others_too():
     assert len(drain(fitting)) > 1  # one that fits a message of its own waits for it
 
 
+def test_an_object_of_max_obj_size_goes_and_base64_counts_as_the_peer_reads_it():
+    outbox = Outbox(1_000, max_obj_size=100)
+    outbox.queue(Replace(items=[Item(target="./exact", data="x" * 100)]))
+    encoded_object = base64.b64encode(b"z" * 90).decode()  # 120 characters for 90 bytes
+    as_decoded = Outbox(1_000, max_obj_size=100, size_counts="decoded")
+    as_decoded.queue(
+        Replace(meta=Meta(format="b64"), items=[Item(target="./b", data=encoded_object)])
+    )
+    with pytest.raises(OutboxError, match="an object of 120 bytes"):
+        outbox.queue(
+            Replace(meta=Meta(format="b64"), items=[Item(target="./b", data=encoded_object)])
+        )
+
+
 def test_an_object_above_max_obj_size_is_refused_before_anything_is_sent():
     outbox = Outbox(1_000, max_obj_size=100)
     with pytest.raises(OutboxError, match="MaxObjSize 100"):
