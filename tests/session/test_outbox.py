@@ -151,6 +151,10 @@ def test_a_command_no_message_can_hold_is_refused_naming_it_and_the_sizes():
     outbox.queue(Delete(items=[Item(target="./" + "x" * 300)]))
     with pytest.raises(OutboxError, match="Delete"):
         outbox.next_message(header())
+    outbox = Outbox(600)
+    outbox.queue(Alert(code=1226, correlator="c" * 1_000))  # no Items to split
+    with pytest.raises(OutboxError, match="Alert"):
+        outbox.next_message(header())
 
 
 def test_a_command_no_message_can_hold_is_refused_behind_others_too():
