@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -77,17 +78,22 @@ def test_a_firmware_update_over_http(tmp_path):
     assert "job 2 firmware" in out and out.rstrip().endswith("firmwareupdate.update: 200")
 
 
-def test_the_server_handles_one_message_of_a_session_at_a_time(tmp_path, monkeypatch):
-    """A device's message handled twice at once (a retry sent while the first is still being
-    handled, on another worker): the second waits for the first's saved state and gets the
-    same answer, the message handled once; without the lock both would read no session, and
-    each answer a challenge of its own."""
+def demo_server(tmp_path, monkeypatch) -> tuple[Any, Any, Any, Any]:
+    """The example modules, imported, and a DM server with the demo device in its database."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
     dm_server = importlib.import_module("dm_server")
     device_simulator = importlib.import_module("device_simulator")
     store = dm_server.Store(str(tmp_path / "dm.sqlite"))
     dm_server.add_demo(store, tmp_path / "firmware.bin")
-    server = dm_server.DmServer(store, max_msg_size=65536)
+    return dm_server, device_simulator, store, dm_server.DmServer(store, max_msg_size=65536)
+
+
+def test_the_server_handles_one_message_of_a_session_at_a_time(tmp_path, monkeypatch):
+    """A device's message handled twice at once (a retry sent while the first is still being
+    handled, on another worker): the second waits for the first's saved state and gets the
+    same answer, the message handled once; without the lock both would read no session, and
+    each answer a challenge of its own."""
+    dm_server, device_simulator, store, server = demo_server(tmp_path, monkeypatch)
     server.url = "http://127.0.0.1/dm"
     tree, fumo = device_simulator.build_device(server.url)
     device = device_simulator.session_for(tree, fumo)
@@ -118,12 +124,7 @@ def test_the_device_sends_a_message_again_when_its_answer_is_lost(tmp_path, monk
     """An HTTP front that hands the device's message to the DM server but drops the connection
     before answering, once: the simulator sends the same bytes again and gets the answer the
     server gave the first time, and the session goes on to its end."""
-    monkeypatch.syspath_prepend(str(EXAMPLES))
-    dm_server = importlib.import_module("dm_server")
-    device_simulator = importlib.import_module("device_simulator")
-    store = dm_server.Store(str(tmp_path / "dm.sqlite"))
-    dm_server.add_demo(store, tmp_path / "firmware.bin")
-    server = dm_server.DmServer(store, max_msg_size=65536)
+    _, device_simulator, store, server = demo_server(tmp_path, monkeypatch)
     answers: list[bytes] = []
 
     class LosingFront(http.server.BaseHTTPRequestHandler):
