@@ -11,6 +11,7 @@ from typing import Any
 from syncml_codec import SyncMLError, decode
 from syncml_codec.dm import FumoHandler, ManagementTree, device_tree
 from syncml_codec.model import Message
+from syncml_codec.security.auth import AUTH_MD5, HMAC_HEADER
 from syncml_codec.session import (
     Account,
     ClientSession,
@@ -51,6 +52,9 @@ class Setup:
     client_nonce: bytes = b"stale"  # what the device holds for its credentials
     server_nonce: bytes = b"server-old"  # what the server's look-up holds for the device
     server_password: str | None = None
+    #: How the device proves itself (the server demands the same), and how the server does.
+    auth_type: str = AUTH_MD5
+    server_auth_type: str = AUTH_MD5
     client_max_msg_size: int | None = 16384
     server_max_msg_size: int | None = 16384
     installed: list[bytes] = field(default_factory=list)
@@ -65,10 +69,12 @@ class Setup:
             server_uri=SERVER_URI,
             username="dev1",
             password=self.password,
+            auth_type=self.auth_type,
             client_nonce=self.client_nonce,
             server_password=self.server_password or "notify-secret",
             server_nonce=b"srv-nonce",
             require_server_auth=self.server_password is not None,
+            server_auth_type=self.server_auth_type,
         )
 
     def lookup(self, username: str) -> DeviceCredentials | None:
@@ -80,6 +86,7 @@ class Setup:
             nonce=self.server_nonce,
             server_password=self.server_password,
             server_nonce=b"srv-nonce",
+            server_auth_type=self.server_auth_type,
         )
 
     def client(self, tree: ManagementTree | None = None, **options: Any) -> ClientSession:
@@ -110,7 +117,7 @@ class Setup:
             max_msg_size=self.server_max_msg_size,
             nonces=self.server_nonces,
             clock=lambda: 1e9,
-            **options,
+            **{"auth_type": self.auth_type, **options},
         )
 
     def restore(self, state: dict[str, Any]) -> ServerSession:
@@ -126,6 +133,7 @@ class Exchange:
     sender: str
     data: bytes
     events: list[Event]
+    mac: str | None = None  # its x-syncml-hmac header
 
     @property
     def message(self) -> Message:
@@ -149,14 +157,16 @@ def talk(
             return exchanges
         if restore is not None:
             server = restore(json.loads(json.dumps(server.to_state())))
-        events = server.receive(data)
-        exchanges.append(Exchange("client", data, events))
+        mac = client.headers.get(HMAC_HEADER)
+        events = server.receive(data, hmac=mac)
+        exchanges.append(Exchange("client", data, events, mac))
         for event in events:
             on_server_event(server, event)
         reply = server.data_to_send()
         if reply is None:
             return exchanges
-        exchanges.append(Exchange("server", reply, client.receive(reply)))
+        mac = server.headers.get(HMAC_HEADER)
+        exchanges.append(Exchange("server", reply, client.receive(reply, hmac=mac), mac))
     raise AssertionError("the session did not end")
 
 

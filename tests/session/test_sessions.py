@@ -394,6 +394,9 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(or
     assert (refused.code, refused.retrying) == (401, True)
     (heard,) = events_of(exchanges, "client", Challenged)  # the server hears of it
     assert heard.code == 401 and heard.retrying
+    # The device hears its own credentials accepted in the message it refuses.
+    (accepted,) = events_of(exchanges, "server", Authenticated)
+    assert accepted.username == "dev1"
     (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
     assert answer.code == 200 and answer.value == "1.0.7"
     assert client.server_authenticated and client.ended.reason is EndReason.COMPLETED
@@ -739,6 +742,8 @@ def test_a_state_that_is_not_one_is_refused():
         {**state, "lead": "not base64!"},
         {**state, "outbox": {**state["outbox"], "commands": 5}},
         {**state, "client_nonce": "text"},
+        {**state, "server_auth_type": "syncml:auth-X509"},
+        {**state, "last_mac": 5},
     ):
         with pytest.raises(StateError):
             ServerSession.from_state(broken, credentials=setup.lookup)

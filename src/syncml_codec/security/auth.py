@@ -27,6 +27,7 @@ __all__ = [
     "AUTH_BASIC",
     "AUTH_MD5",
     "AUTH_MAC",
+    "HMAC_HEADER",
     "AuthError",
     "HmacHeader",
     "basic_credential",
@@ -46,6 +47,8 @@ __all__ = [
 AUTH_BASIC = "syncml:auth-basic"
 AUTH_MD5 = "syncml:auth-md5"
 AUTH_MAC = "syncml:auth-MAC"
+#: The transport header carrying a message's HMAC.
+HMAC_HEADER = "x-syncml-hmac"
 
 
 class AuthError(SyncMLError, ValueError):

@@ -23,7 +23,7 @@ from ..model.commands import (
 )
 from ..model.message import Header, Message
 from ..model.meta import Meta
-from ..security.auth import decode_nonce, new_nonce
+from ..security.auth import HMAC_HEADER, decode_nonce, new_nonce
 from .events import Answered, EndReason, Event, SessionEnded
 from .largeobject import Assembler
 from .outbox import Outbox, OutboxError
@@ -105,11 +105,21 @@ class Conversation:
         self._waiting: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._got_status: dict[tuple[str, str], int] = {}  # Gets answered 200, Results to come
         self._results = Assembler(max_obj_size=max_obj_size)  # large Results we receive
+        self._mac: str | None = None  # the x-syncml-hmac of the message last given
 
     @property
     def content_type(self) -> str:
         """The Content-Type of the messages this session sends."""
         return content_type(self.format or "wbxml")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The transport headers of the message ``data_to_send`` gave last: its Content-Type,
+        and its ``x-syncml-hmac`` when this side signs its messages (HMAC)."""
+        headers = {"Content-Type": self.content_type}
+        if self._mac is not None:
+            headers[HMAC_HEADER] = self._mac
+        return headers
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -29,13 +29,16 @@ from ..model.message import Message
 from ..model.responses import respond, status_for_header
 from ..security.auth import (
     AUTH_BASIC,
+    AUTH_MAC,
     AUTH_MD5,
     AuthError,
     basic_credential,
     chal_for,
+    hmac_header,
     md5_credential,
     new_nonce,
     verify_credential,
+    verify_hmac,
 )
 from ..security.notification import Initiator, Notification, UIMode, session_id_text
 from .base import (
@@ -63,7 +66,9 @@ from .serial import checked_count
 __all__ = ["Account", "ClientSession", "AAUTH_TYPES"]
 
 #: DMAcc AAuthType names and the SyncML authentication types they stand for.
-AAUTH_TYPES = {"BASIC": AUTH_BASIC, "DIGEST": AUTH_MD5}
+AAUTH_TYPES = {"BASIC": AUTH_BASIC, "DIGEST": AUTH_MD5, "HMAC": AUTH_MAC}
+#: The authentication types a session answers challenges with.
+_ANSWERABLE = frozenset(AAUTH_TYPES.values())
 _UI_ALERTS = frozenset(range(1100, 1105))
 
 
@@ -72,8 +77,11 @@ class Account:
     """A DM server account as the device keeps it (DMAcc). The session updates the nonces in
     place as the server gives new ones: save them (``save_nonces``) once the session is over.
 
-    ``client_nonce`` goes into the device's MD5 credentials; ``server_nonce`` into the server's
-    (checked when ``require_server_auth``) and into the digest of its notifications.
+    ``auth_type`` is how the device proves itself: basic or MD5 credentials in the SyncHdr, or
+    an HMAC of each message (``syncml:auth-MAC``, in the ``x-syncml-hmac`` header);
+    ``server_auth_type`` how the server must prove itself when ``require_server_auth`` (MD5
+    credentials, or HMAC). ``client_nonce`` goes into the device's credentials or HMACs;
+    ``server_nonce`` into the server's and into the digest of its notifications.
     """
 
     server_id: str
@@ -85,6 +93,7 @@ class Account:
     server_password: str | None = field(default=None, repr=False)
     server_nonce: bytes = field(default=b"", repr=False)
     require_server_auth: bool = False
+    server_auth_type: str = AUTH_MD5
 
     @classmethod
     def from_tree(cls, tree: ManagementTree, server_id: str) -> Account:
@@ -114,6 +123,8 @@ class Account:
                     account.server_password = secret
                     account.server_nonce = nonce
                     account.require_server_auth = True
+                    server_type = _value(tree, f"{auth}/AAuthType")
+                    account.server_auth_type = AUTH_MAC if server_type == "HMAC" else AUTH_MD5
             return account
         raise TreeError(StatusCode.NOT_FOUND, f"no DMAcc account for {server_id!r}")
 
@@ -213,7 +224,6 @@ class ClientSession(Conversation):
         self._server_attempts = 0  # challenges given to the server
         self._lead: list[Command] | None = None  # set while a message is due
         self._peer_closed = False  # whether the server's last package ended (Final)
-        self._server_just_authenticated = False  # by the message being answered
         self._abort_answered = False  # whether the server's answer to our 1223 may come
 
     # -- starting ------------------------------------------------------------------------------
@@ -300,7 +310,7 @@ class ClientSession(Conversation):
         message = self._next_message(header, self._lead[:1], final=self._peer_closed)
         self._lead = None
         self._abort_answered = self.ended is not None  # a LIMITS abort: the server answers it
-        return self._encode(message)
+        return self._signed(self._encode(message))
 
     def abort(self) -> bytes:
         """Alert 1223 with Final: the message ending the session now (send it; the server's
@@ -311,23 +321,34 @@ class ClientSession(Conversation):
         message = self._abort(header, [], EndReason.ABORTED)
         self._lead = None
         self._abort_answered = True
-        return self._encode(message)
+        return self._signed(self._encode(message))
 
     def _device_id(self) -> str:
         return str(self.tree.get("./DevInfo/DevId").value)
 
     def _credential(self) -> Any:
         account = self.account
+        if account.auth_type == AUTH_MAC:
+            return None  # the HMAC goes in the transport header
         if account.auth_type == AUTH_BASIC:
             return basic_credential(account.username, account.password)
         return md5_credential(account.username, account.password, account.client_nonce)
 
+    def _signed(self, data: bytes) -> bytes:
+        """``data``, its HMAC noted for :attr:`headers` when the account uses HMAC (every
+        message of the session carries one)."""
+        account = self.account
+        self._mac = None
+        if account.auth_type == AUTH_MAC:
+            self._mac = hmac_header(account.username, account.password, account.client_nonce, data)
+        return data
+
     # -- receiving -----------------------------------------------------------------------------
 
-    def receive(self, data: bytes) -> list[Event]:
-        """Take the server's message; the events it brings. SessionError (the session
-        unchanged) for a message that is not due or not this session's; DecodeError for bytes
-        that are no message."""
+    def receive(self, data: bytes, *, hmac: str | None = None) -> list[Event]:
+        """Take the server's message (``hmac``: the ``x-syncml-hmac`` header it came with);
+        the events it brings. SessionError (the session unchanged) for a message that is not
+        due or not this session's; DecodeError for bytes that are no message."""
         if self._abort_answered:  # the server's answer to our 1223: the session is over
             self._abort_answered = False
             Message.from_bytes(bytes(data))
@@ -349,9 +370,9 @@ class ClientSession(Conversation):
         events: list[Event] = []
         if header_status is not None:
             events += self._accepted(header_status)
-        refusal = self._check_server(message)
-        if refusal is not None:
-            return refusal
+        header_answer = self._check_server(message, bytes(data), hmac)
+        if isinstance(header_answer, list):
+            return events + header_answer
         answered, _ = self._answered(message)
         events += answered
         answers = self.processor.process(message)
@@ -369,9 +390,10 @@ class ClientSession(Conversation):
             events.append(self._end(EndReason.COMPLETED))
             return events
         self._queue_answers(answers)
-        accepted = self._server_just_authenticated
-        code = StatusCode.AUTHENTICATION_ACCEPTED if accepted else StatusCode.OK
-        self._lead = [status_for_header(message, code)]
+        self._lead = [header_answer]
+        given = chal_nonce(header_answer)  # for the server's next HMAC, now that it goes
+        if given is not None:
+            self.account.server_nonce = given
         return events
 
     def _queue_answers(self, answers: list[Command]) -> None:
@@ -401,7 +423,10 @@ class ClientSession(Conversation):
             nonce = None  # a NextNonce that is no Base64: the last one stays
         if nonce is not None:
             self.account.client_nonce = nonce
-        if header_status.code == StatusCode.AUTHENTICATION_ACCEPTED and not self.authenticated:
+        accepted = header_status.code == StatusCode.AUTHENTICATION_ACCEPTED or (
+            self.account.auth_type == AUTH_MAC and header_status.code == StatusCode.OK
+        )  # an HMAC is answered 200, and goes with every message
+        if accepted and not self.authenticated:
             self.authenticated = True
             events.append(Authenticated(self.account.username, self.account.client_nonce))
         return events
@@ -417,11 +442,7 @@ class ClientSession(Conversation):
         except AuthError:
             auth_type = None  # a nonce that cannot be read: a challenge that cannot be answered
             nonce = None
-        if (
-            chal is None
-            or auth_type not in (AUTH_BASIC, AUTH_MD5)
-            or self._attempts >= self.max_auth_attempts
-        ):
+        if chal is None or auth_type not in _ANSWERABLE or self._attempts >= self.max_auth_attempts:
             return [
                 Challenged(code, auth_type, retrying=False),
                 self._end(EndReason.AUTHENTICATION_FAILED, f"the server answered {code}"),
@@ -433,30 +454,35 @@ class ClientSession(Conversation):
         self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
         return [Challenged(code, auth_type, retrying=True)]
 
-    def _check_server(self, message: Message) -> list[Event] | None:
-        """With ``require_server_auth``, the server's Cred checked (until accepted once): a
-        refusal answers every command with 401 or 407 and a Chal, and applies none."""
-        self._server_just_authenticated = False
+    def _check_server(self, message: Message, data: bytes, mac: str | None) -> list[Event] | Status:
+        """The Status for the server's SyncHdr, once its credentials are checked when the
+        account requires them (MD5 until accepted once, 212; an HMAC on every message, 200 and
+        the nonce for the next one); or, when they are missing or wrong, the events of the
+        refusal, which answers every command with 407 or 401 and a Chal, and applies none."""
         account = self.account
-        if not account.require_server_auth or self.server_authenticated:
-            return None
-        cred = message.header.cred
-        if account.server_password is not None and verify_credential(
-            cred, account.server_id, account.server_password, account.server_nonce
-        ):
-            self.server_authenticated = self._server_just_authenticated = True
-            return None
+        checking = account.require_server_auth and (
+            account.server_auth_type == AUTH_MAC or not self.server_authenticated
+        )
+        if not checking:
+            return status_for_header(message, StatusCode.OK)
+        proof = mac if account.server_auth_type == AUTH_MAC else message.header.cred
+        if account.server_password is not None and self._server_proved(message, data, mac):
+            self.server_authenticated = True
+            if account.server_auth_type != AUTH_MAC:
+                return status_for_header(message, StatusCode.AUTHENTICATION_ACCEPTED)
+            chal = chal_for(AUTH_MAC, self.nonces())  # the nonce is ours once the Status goes
+            return status_for_header(message, StatusCode.OK, chal=chal)
         code = int(
-            StatusCode.MISSING_CREDENTIALS if cred is None else StatusCode.INVALID_CREDENTIALS
+            StatusCode.MISSING_CREDENTIALS if proof is None else StatusCode.INVALID_CREDENTIALS
         )
         self._server_attempts += 1
         if self._server_attempts > self.max_auth_attempts:
             return [
-                CredentialsRefused(code, AUTH_MD5, retrying=False),
+                CredentialsRefused(code, account.server_auth_type, retrying=False),
                 self._end(EndReason.AUTHENTICATION_FAILED, "the server's credentials failed"),
             ]
         account.server_nonce = self.nonces()
-        chal = chal_for(AUTH_MD5, account.server_nonce)
+        chal = chal_for(account.server_auth_type, account.server_nonce)
         refusal = respond(
             message,
             msg_id=0,
@@ -466,7 +492,26 @@ class ClientSession(Conversation):
         self._lead = [c for c in refusal.commands if isinstance(c, Status)]
         for command in self._lead:
             command.cmd_id = None
-        return [CredentialsRefused(code, AUTH_MD5, retrying=True)]
+        return [CredentialsRefused(code, account.server_auth_type, retrying=True)]
+
+    def _server_proved(self, message: Message, data: bytes, mac: str | None) -> bool:
+        """Whether the server's message carries its credentials (or, with HMAC, its mac)."""
+        account = self.account
+        assert account.server_password is not None
+        if account.server_auth_type != AUTH_MAC:
+            return verify_credential(
+                message.header.cred, account.server_id, account.server_password,
+                account.server_nonce,
+            )  # fmt: skip
+        if mac is None:
+            return False
+        try:
+            return verify_hmac(
+                mac, account.server_password, account.server_nonce, data,
+                username=account.server_id,
+            )  # fmt: skip
+        except AuthError:
+            return False  # a malformed header proves nothing
 
 
 def _device_events(message: Message, answers: list[Command]) -> list[Event]:

@@ -26,12 +26,15 @@ from ..model.message import Message
 from ..model.responses import status_for, status_for_header
 from ..security.auth import (
     AUTH_BASIC,
+    AUTH_MAC,
     AUTH_MD5,
     AuthError,
     chal_for,
+    hmac_header,
     md5_credential,
     new_nonce,
     verify_credential,
+    verify_hmac,
 )
 from .base import CHALLENGES, Conversation, Format, SessionError, chal_nonce, peer_commands
 from .events import (
@@ -57,20 +60,23 @@ __all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
 #: What a device may send besides Status and Results (DM 1.2 Protocol 2.3).
 _FROM_DEVICE = frozenset({"Alert", "Replace"})
 _STATE_VERSION = 1
+_AUTH_TYPES = (AUTH_MD5, AUTH_BASIC, AUTH_MAC)
 
 
 @dataclass(frozen=True)
 class DeviceCredentials:
     """What the server keeps for one device's account: the password the device's credentials
-    prove, and the nonce the server gave it last (raw bytes; the device's MD5 credentials use
-    it). ``server_password`` and ``server_nonce``, when the device checks the server's
-    credentials too (the server's name is its ServerID)."""
+    prove, and the nonce the server gave it last (raw bytes; the device's MD5 credentials or
+    HMACs use it). ``server_password``, ``server_nonce`` and ``server_auth_type`` (MD5
+    credentials, or HMACs: the device's SRVCRED AAuthType), when the device checks the
+    server's credentials too (the server's name is its ServerID)."""
 
     username: str
     password: str = field(repr=False)
     nonce: bytes = field(default=b"", repr=False)
     server_password: str | None = field(default=None, repr=False)
     server_nonce: bytes = field(default=b"", repr=False)
+    server_auth_type: str = AUTH_MD5
 
 
 #: The application's look-up: the credentials of a username (SyncHdr/Source/LocName, or the
@@ -87,7 +93,8 @@ class ServerSession(Conversation):
     commands, send :meth:`data_to_send` back (with :attr:`content_type`). The session runs in
     the encoding the device chose. ``server_id`` is the server's name in the device's DMAcc
     (its credentials, when the device checks them); ``auth_type`` what it demands
-    (``syncml:auth-md5`` or ``syncml:auth-basic``); ``max_msg_size``/``max_obj_size`` what it
+    (``syncml:auth-md5``, ``syncml:auth-basic``, or ``syncml:auth-MAC``: an HMAC of every
+    message, in the ``x-syncml-hmac`` header); ``max_msg_size``/``max_obj_size`` what it
     accepts; ``limits`` bound what decoding a device's message may produce. ``nonces`` and
     ``clock`` are injectable for deterministic tests.
     """
@@ -107,8 +114,8 @@ class ServerSession(Conversation):
         nonces: Callable[[], bytes] = new_nonce,
         limits: Limits | None = None,
     ) -> None:
-        if auth_type not in (AUTH_MD5, AUTH_BASIC):
-            raise ValueError(f"auth_type is {AUTH_MD5!r} or {AUTH_BASIC!r}, not {auth_type!r}")
+        if auth_type not in _AUTH_TYPES:
+            raise ValueError(f"auth_type is one of {_AUTH_TYPES}, not {auth_type!r}")
         super().__init__(
             format=format,
             max_msg_size=max_msg_size,
@@ -130,6 +137,7 @@ class ServerSession(Conversation):
         self._attempts = 0
         self._client_nonce: bytes | None = None  # the nonce given in this session
         self._server_nonce: bytes | None = None  # the nonce the device gave for ours
+        self._server_auth_type: str | None = None  # how we prove ourselves, if the device asked
         self._lead: list[Command] | None = None  # set while a message is due
         self._mode = "commands"  # what the due message holds besides the lead
         self._ending: EndReason | None = None  # the session ends once the due message goes
@@ -148,10 +156,24 @@ class ServerSession(Conversation):
 
     # -- receiving -----------------------------------------------------------------------------
 
-    def receive(self, data: bytes) -> list[Event]:
-        """Take the device's message; the events it brings. SessionError (the session
-        unchanged) for a message that is not due or not this session's; DecodeError for bytes
-        that are no message.
+    @property
+    def client_nonce(self) -> bytes | None:
+        """The nonce this session last gave the device (None before it gave one): its next
+        credentials, or with HMAC its next message, use it. Store it for the device's next
+        session (``DeviceCredentials.nonce``); with HMAC it changes with every message."""
+        return self._client_nonce
+
+    @property
+    def server_nonce(self) -> bytes | None:
+        """The nonce the device last gave for the server's credentials (or HMACs) in this
+        session, None when it gave none: store it for the next session
+        (``DeviceCredentials.server_nonce``)."""
+        return self._server_nonce
+
+    def receive(self, data: bytes, *, hmac: str | None = None) -> list[Event]:
+        """Take the device's message (``hmac``: the ``x-syncml-hmac`` header it came with); the
+        events it brings. SessionError (the session unchanged) for a message that is not due
+        or not this session's; DecodeError for bytes that are no message.
 
         The device's last message sent again, byte for byte (a device that lost the answer
         retries its request), brings no event: :meth:`data_to_send` gives the same answer
@@ -162,11 +184,11 @@ class ServerSession(Conversation):
             self._repeating = True
             self.last_activity = self.clock()
             return []
-        events = self._receive(data)
+        events = self._receive(data, hmac)
         self._last_received, self._last_reply, self._repeating = digest, None, False
         return events
 
-    def _receive(self, data: bytes) -> list[Event]:
+    def _receive(self, data: bytes, mac: str | None) -> list[Event]:
         if self.ended is None and self._lead is not None:
             raise SessionError("the answer to the device's last message was not taken yet")
         message, format = self._decode(data)
@@ -183,9 +205,11 @@ class ServerSession(Conversation):
         events: list[Event] = []
         chal = None
         header_code: int = StatusCode.OK
-        if not self.authenticated:
-            header_code, chal, events = self._authenticate(message)
-            if not self.authenticated:
+        started = False
+        if not self.authenticated or self.auth_type == AUTH_MAC:  # an HMAC on every message
+            started = not self.authenticated
+            header_code, chal, events = self._authenticate(message, bytes(data), mac)
+            if header_code in CHALLENGES:
                 return events
         refused = self._our_credentials_refused(message)
         if refused is not None:
@@ -204,7 +228,7 @@ class ServerSession(Conversation):
                 elif command.code == AlertCode.SESSION_ABORT:
                     self._ending = EndReason.ABORTED_BY_PEER
         lead += owed
-        if header_code == StatusCode.AUTHENTICATION_ACCEPTED:
+        if started:
             events.append(self._started(message))
         self._device_final = message.final
         if self._ending is not None:
@@ -216,25 +240,31 @@ class ServerSession(Conversation):
         self._lead = lead
         return events
 
-    def _authenticate(self, message: Message) -> tuple[int, Any, list[Event]]:
-        """Check the device's credentials: 212 and the next nonce when they pass; otherwise a
-        challenge answering every command (or, past ``max_auth_attempts``, the end)."""
+    def _authenticate(
+        self, message: Message, data: bytes, mac: str | None
+    ) -> tuple[int, Any, list[Event]]:
+        """Check the device's credentials (with HMAC, every message's mac): when they pass,
+        212 (200 with HMAC) and the next nonce; otherwise a challenge answering every command
+        (or, past ``max_auth_attempts`` or once authenticated, the end)."""
         username = self.username or ""
         known = self.credentials(username)
-        cred = message.header.cred
-        if known is not None and self._valid(cred, known):
-            self.authenticated = True
+        proof = mac if self.auth_type == AUTH_MAC else message.header.cred
+        if known is not None and proof is not None and self._valid(proof, data, known):
+            first, self.authenticated = not self.authenticated, True
             self._client_nonce = self.nonces()
+            accepted = StatusCode.AUTHENTICATION_ACCEPTED
+            if self.auth_type == AUTH_MAC:
+                accepted = StatusCode.OK  # 212 would end HMACs, which cover every message
             return (
-                StatusCode.AUTHENTICATION_ACCEPTED,
+                int(accepted),
                 chal_for(self.auth_type, self._client_nonce),
-                [Authenticated(username, self._client_nonce)],
+                [Authenticated(username, self._client_nonce)] if first else [],
             )
         code = int(
-            StatusCode.MISSING_CREDENTIALS if cred is None else StatusCode.INVALID_CREDENTIALS
+            StatusCode.MISSING_CREDENTIALS if proof is None else StatusCode.INVALID_CREDENTIALS
         )
         self._attempts += 1
-        retrying = self._attempts <= self.max_auth_attempts
+        retrying = not self.authenticated and self._attempts <= self.max_auth_attempts
         chal = None
         if retrying:
             self._client_nonce = self.nonces()
@@ -246,18 +276,29 @@ class ServerSession(Conversation):
         self._lead, self._mode = lead, "only"
         return code, chal, [CredentialsRefused(code, self.auth_type, retrying)]
 
-    def _valid(self, cred: Any, known: DeviceCredentials) -> bool:
-        if cred is None or (cred.meta is not None and cred.meta.type not in (None, self.auth_type)):
-            return False
+    def _valid(self, proof: Any, data: bytes, known: DeviceCredentials) -> bool:
+        """Whether the device's Cred (with HMAC, the mac of the message ``data``) proves
+        ``known``."""
         nonce = self._client_nonce if self._client_nonce is not None else known.nonce
+        if self.auth_type == AUTH_MAC:
+            try:
+                return verify_hmac(proof, known.password, nonce, data, username=known.username)
+            except AuthError:
+                return False  # a malformed header proves nothing
+        cred = proof
+        if cred.meta is not None and cred.meta.type not in (None, self.auth_type):
+            return False
         return verify_credential(cred, known.username, known.password, nonce)
 
     def _our_credentials_refused(self, message: Message) -> Event | None:
-        """The device's Status for our SyncHdr: a Chal gives the nonce for our credentials;
-        401/407 means it refused them and applied nothing: the commands go again."""
+        """The device's Status for our SyncHdr: a Chal gives the nonce for our credentials,
+        and their type (MD5 credentials, or an HMAC); 401/407 means it refused them and
+        applied nothing: the commands go again."""
         status = self._header_status(message)
         if status is None or status.chal is None or status.chal.meta is None:
             return None
+        if status.chal.meta.type in (AUTH_MD5, AUTH_MAC):
+            self._server_auth_type = status.chal.meta.type
         try:
             nonce = chal_nonce(status)
         except AuthError:
@@ -333,7 +374,8 @@ class ServerSession(Conversation):
         if lead is None:
             return None
         message = self._message(self.device_id, self.server_uri, meta=self._limits_meta())
-        credential = self._credential()
+        known = self.credentials(self.username or "")
+        credential = self._credential(known)
         if credential is not None:
             message.header.cred = credential
         self._lead = None
@@ -366,15 +408,32 @@ class ServerSession(Conversation):
         if self._ending is not None:
             failed = self._ending is EndReason.AUTHENTICATION_FAILED
             self._end(self._ending, "the device's credentials failed" if failed else "")
+        self._mac = self._signature(known, data)
         return data
 
-    def _credential(self) -> Any:
-        """Our credentials, when the device has a password for us."""
-        known = self.credentials(self.username or "")
+    def _our_nonce(self, known: DeviceCredentials) -> bytes:
+        return self._server_nonce if self._server_nonce is not None else known.server_nonce
+
+    def _our_auth_type(self, known: DeviceCredentials | None) -> str | None:
+        """How we prove ourselves: as the device last asked, or as its account says; None
+        when it has no password for us."""
         if known is None or known.server_password is None:
             return None
-        nonce = self._server_nonce if self._server_nonce is not None else known.server_nonce
-        return md5_credential(self.server_id, known.server_password, nonce)
+        return self._server_auth_type or known.server_auth_type
+
+    def _credential(self, known: DeviceCredentials | None) -> Any:
+        """Our MD5 credentials, when the device has a password for us and takes no HMAC."""
+        if known is None or self._our_auth_type(known) in (None, AUTH_MAC):
+            return None
+        assert known.server_password is not None
+        return md5_credential(self.server_id, known.server_password, self._our_nonce(known))
+
+    def _signature(self, known: DeviceCredentials | None, data: bytes) -> str | None:
+        """The x-syncml-hmac of our message ``data``, when the device takes HMACs."""
+        if known is None or self._our_auth_type(known) != AUTH_MAC:
+            return None
+        assert known.server_password is not None
+        return hmac_header(self.server_id, known.server_password, self._our_nonce(known), data)
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -395,6 +454,7 @@ class ServerSession(Conversation):
             "attempts": self._attempts,
             "client_nonce": data_to_json(self._client_nonce),
             "server_nonce": data_to_json(self._server_nonce),
+            "server_auth_type": self._server_auth_type,
             "lead": commands_to_text(self._lead) if self._lead is not None else None,
             "mode": self._mode,
             "ending": self._ending.value if self._ending is not None else None,
@@ -403,6 +463,7 @@ class ServerSession(Conversation):
             "last_received": self._last_received,
             "last_reply": data_to_json(self._last_reply),
             "repeating": self._repeating,
+            "last_mac": self._mac,
         }
 
     @classmethod
@@ -451,9 +512,11 @@ class ServerSession(Conversation):
             session._last_sent = commands_from_text(state["last_sent"])
             session._device_final = bool(state["device_final"])
             # Absent from the states of earlier versions: no answer to give again.
-            session._last_received = _text_or_none(state.get("last_received"))
+            session._last_received = _text_or_none(state.get("last_received"), "a digest")
             session._last_reply = _bytes_in(state.get("last_reply"), "the last answer")
             session._repeating = bool(state.get("repeating", False))
+            session._server_auth_type = _auth_type(state.get("server_auth_type"))
+            session._mac = _text_or_none(state.get("last_mac"), "an HMAC")
         except StateError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
@@ -468,10 +531,16 @@ def _digest(data: bytes) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def _text_or_none(value: Any) -> str | None:
+def _text_or_none(value: Any, what: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise StateError(f"a digest in the state is a {type(value).__name__}")
+        raise StateError(f"{what} in the state is a {type(value).__name__}")
     return value
+
+
+def _auth_type(value: Any) -> str | None:
+    if value is not None and value not in _AUTH_TYPES:
+        raise StateError(f"an authentication type in the state is {value!r}")
+    return None if value is None else str(value)
 
 
 def _bytes_in(value: Any, what: str) -> bytes | None:

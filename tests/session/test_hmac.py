@@ -1,0 +1,258 @@
+"""HMAC in DM sessions (``syncml:auth-MAC``): an HMAC of every message, in the
+``x-syncml-hmac`` transport header, each over the nonce the peer gave with its last message
+(OMA DM Security 1.2). The macs are checked here with ``verify_hmac`` over the bytes on the
+wire and the nonces read from the Chal elements, not with what the sessions kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from syncml_codec.dm import TreeError
+from syncml_codec.model import Get, Item, Message, Status
+from syncml_codec.security.auth import (
+    AUTH_MAC,
+    AUTH_MD5,
+    HMAC_HEADER,
+    decode_nonce,
+    verify_hmac,
+)
+from syncml_codec.session import (
+    Account,
+    Answered,
+    Authenticated,
+    Challenged,
+    CredentialsRefused,
+    EndReason,
+    SessionStarted,
+)
+
+from helpers.sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
+
+pytestmark = pytest.mark.usefixtures("codec")
+
+FORMATS = ["wbxml", "xml"]
+GET_FWV = Get(items=[Item(target="./DevDetail/FwV")])
+
+
+def queue_on_start(*commands):
+    def on_event(server, event):
+        if isinstance(event, SessionStarted):
+            server.queue(*commands)
+
+    return on_event
+
+
+def header_status(message: Message) -> Status | None:
+    """The Status a message holds for its peer's SyncHdr."""
+    for command in message.commands:
+        if isinstance(command, Status) and command.cmd_ref == "0":
+            return command
+    return None
+
+
+def next_nonce(status: Status | None) -> bytes | None:
+    if status is None or status.chal is None:
+        return None
+    return decode_nonce(status.chal.meta.next_nonce)
+
+
+def hmac_setup(format: str = "wbxml", **options) -> Setup:
+    """Both sides proving themselves with HMACs."""
+    return Setup(
+        format=format,
+        auth_type=AUTH_MAC,
+        server_password="server-secret",
+        server_auth_type=AUTH_MAC,
+        **options,
+    )
+
+
+def start(setup: Setup):
+    client, server = setup.client(), setup.server()
+    client.start()
+    return client, server
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_every_message_carries_an_hmac_over_the_nonce_the_peer_gave_last(format):
+    setup = hmac_setup(format)
+    client, server = start(setup)
+    rounds = [GET_FWV, Get(items=[Item(target="./DevInfo/Mod")])]
+
+    def one_get_a_package(session, event):
+        if isinstance(event, SessionStarted | Answered) and rounds:
+            session.queue(rounds.pop(0))
+
+    exchanges = talk(client, server, one_get_a_package, restore=setup.restore)
+    device_nonce = setup.client_nonce  # stale: the server challenges it
+    server_nonce = b"srv-nonce"  # what both sides hold for the server
+    server_macs = 0
+    for exchange in exchanges:
+        message = exchange.message
+        assert message.header.cred is None  # HMAC replaces the Cred element
+        if exchange.sender == "client":
+            assert verify_hmac(exchange.mac, "pw", device_nonce, exchange.data, username="dev1")
+            server_nonce = next_nonce(header_status(message)) or server_nonce
+        else:
+            device_nonce = next_nonce(header_status(message)) or device_nonce
+            if exchange.mac is not None:
+                server_macs += 1
+                assert verify_hmac(
+                    exchange.mac, "server-secret", server_nonce, exchange.data, username=SERVER_ID
+                )
+    assert server_macs >= 2  # once the device asked for them, every message of the server
+    # The server answers each authenticated message 200, never 212, each time with a new
+    # NextNonce; the device does the same for the server's.
+    codes = [
+        (x.sender, header_status(x.message).code, next_nonce(header_status(x.message)))
+        for x in exchanges if header_status(x.message) is not None
+    ]  # fmt: skip
+    assert 212 not in [code for _, code, _ in codes]
+    server_given = [nonce for side, code, nonce in codes if side == "server" and code == 200]
+    assert len(server_given) >= 2 and None not in server_given
+    # (the device checks no server message that only challenges it: it answers that one 200
+    # and keeps the server's nonce)
+    device_given = [nonce for side, code, nonce in codes if side == "client" and nonce]
+    assert len(device_given) >= 2
+    for nonces in (server_given, device_given):
+        assert len(set(nonces)) == len(nonces)
+    # Authenticated, and the session started, once.
+    assert len(events_of(exchanges, "client", Authenticated)) == 1
+    assert len(events_of(exchanges, "client", SessionStarted)) == 1
+    answers = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
+    assert [(answer.code, answer.value) for answer in answers] == [(200, "1.0.7"), (200, "X1")]
+    assert client.ended.reason is EndReason.COMPLETED
+    assert client.authenticated and client.server_authenticated
+    assert client.account.client_nonce == server_given[-1]  # for the next session
+
+
+def test_both_sides_end_with_the_same_nonces_for_the_next_session():
+    setup = hmac_setup()
+    client, server = start(setup)
+    talk(client, server, queue_on_start(GET_FWV))
+    assert client.ended.reason is EndReason.COMPLETED
+    assert server.server_nonce == client.account.server_nonce != b"srv-nonce"
+    assert server.client_nonce == client.account.client_nonce != setup.client_nonce
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_message_changed_on_the_way_is_refused_and_nothing_applied(format):
+    """Package 1 with one character changed after its HMAC: challenged, its DevInfo not
+    taken."""
+    setup = hmac_setup(format, client_nonce=b"server-old")  # the nonce the server gave last
+    client, server = start(setup)
+    data, mac = client.data_to_send(), client.headers[HMAC_HEADER]
+    assert b"Acme" in data
+    (refused,) = server.receive(data.replace(b"Acme", b"Acmf"), hmac=mac)
+    assert (refused.code, refused.auth_type, refused.retrying) == (401, AUTH_MAC, True)
+    assert server.dev_info == {} and not server.authenticated
+
+
+def test_a_changed_message_after_authentication_ends_the_session_and_applies_nothing():
+    """Once authenticated, a message whose HMAC fails is answered 401 on every command, its
+    Results are not taken, and both sides end the session."""
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    server.queue(GET_FWV)
+    reply = server.data_to_send()
+    client.receive(reply, hmac=server.headers.get(HMAC_HEADER))
+    data, mac = client.data_to_send(), client.headers[HMAC_HEADER]
+    assert b"1.0.7" in data  # the Results
+    events = server.receive(data.replace(b"1.0.7", b"6.6.6"), hmac=mac)
+    assert [type(event) for event in events] == [CredentialsRefused]
+    assert not events[0].retrying
+    answer = Message.from_bytes(server.data_to_send())
+    assert answer.final and {status.code for status in answer.commands} == {401}
+    assert header_status(answer).chal is None
+    assert server.ended.reason is EndReason.AUTHENTICATION_FAILED
+    heard = client.receive(answer.to_wbxml(), hmac=server.headers.get(HMAC_HEADER))
+    assert isinstance(heard[0], Challenged) and not heard[0].retrying
+    assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [(None, 407), ("garbage", 401), ('username="dev1", mac=AAAA', 401)],
+    ids=["missing", "malformed", "wrong"],
+)
+def test_package_1_without_a_valid_hmac_is_challenged(header, code):
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    (refused,) = server.receive(client.data_to_send(), hmac=header)
+    assert (refused.code, refused.retrying) == (code, True)
+    challenge = header_status(Message.from_bytes(server.data_to_send()))
+    assert challenge.code == code and challenge.chal.meta.type == AUTH_MAC
+    assert next_nonce(challenge) == b"s-1"
+
+
+@pytest.mark.parametrize(
+    ("device_type", "server_type", "codes"),
+    [(AUTH_MD5, AUTH_MAC, [407, 200]), (AUTH_MAC, AUTH_MD5, [407, 212])],
+)
+def test_the_device_answers_with_the_type_the_challenge_asks(device_type, server_type, codes):
+    setup = Setup(auth_type=device_type, client_nonce=b"server-old")
+    client = setup.client()
+    server = setup.server(auth_type=server_type)
+    client.start()
+    exchanges = talk(client, server, queue_on_start(GET_FWV))
+    assert [header_status(x.message).code for x in exchanges[1:4:2]] == codes
+    assert client.account.auth_type == server_type
+    assert client.ended.reason is EndReason.COMPLETED
+    hmacs = [x.mac is not None for x in exchanges if x.sender == "client"]
+    assert hmacs == [device_type == AUTH_MAC] + [server_type == AUTH_MAC] * (len(hmacs) - 1)
+
+
+@pytest.mark.parametrize("attempts", [0, 2])
+def test_a_wrong_server_password_fails_its_hmacs_until_the_device_ends(attempts):
+    setup = hmac_setup(client_nonce=b"server-old")
+    client = setup.client(max_auth_attempts=attempts)
+    client.account.server_password = "not-the-servers"
+    server = setup.server()
+    client.start()
+    exchanges = talk(client, server, queue_on_start(GET_FWV))
+    refused = events_of(exchanges, "server", CredentialsRefused)
+    assert [(event.auth_type, event.retrying) for event in refused][-1] == (AUTH_MAC, False)
+    assert len(refused) == attempts + 1
+    assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
+    assert [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"] == []
+
+
+def test_a_message_sent_again_gets_the_same_answer_and_hmac():
+    setup = hmac_setup()
+    client, server = start(setup)
+    for _ in range(3):
+        data, mac = client.data_to_send(), client.headers[HMAC_HEADER]
+        events = server.receive(data, hmac=mac)
+        if any(isinstance(event, SessionStarted) for event in events):
+            server.queue(GET_FWV)
+        reply, headers = server.data_to_send(), server.headers
+        server = setup.restore(json.loads(json.dumps(server.to_state())))
+        assert server.receive(data, hmac=mac) == []
+        assert (server.data_to_send(), server.headers) == (reply, headers)
+        client.receive(reply, hmac=headers.get(HMAC_HEADER))
+    assert HMAC_HEADER in headers and headers["Content-Type"] == server.content_type
+
+
+def test_an_account_with_hmac_both_ways_is_read_from_dmacc():
+    tree = device()
+    for uri, value in {
+        "./DMAcc/a/ServerID": SERVER_ID,
+        "./DMAcc/a/AppAddr/main/Addr": SERVER_URI,
+        "./DMAcc/a/AppAuth/c/AAuthLevel": "CLCRED",
+        "./DMAcc/a/AppAuth/c/AAuthType": "HMAC",
+        "./DMAcc/a/AppAuth/c/AAuthName": "dev1",
+        "./DMAcc/a/AppAuth/c/AAuthSecret": "pw",
+        "./DMAcc/a/AppAuth/s/AAuthLevel": "SRVCRED",
+        "./DMAcc/a/AppAuth/s/AAuthType": "HMAC",
+        "./DMAcc/a/AppAuth/s/AAuthSecret": "server-secret",
+    }.items():
+        tree.add(uri, value)
+    account = Account.from_tree(tree, SERVER_ID)
+    assert account.auth_type == AUTH_MAC and account.server_auth_type == AUTH_MAC
+    tree.replace("./DMAcc/a/AppAuth/s/AAuthType", "DIGEST")
+    assert Account.from_tree(tree, SERVER_ID).server_auth_type == AUTH_MD5
+    with pytest.raises(TreeError):
+        Account.from_tree(tree, "nobody")
