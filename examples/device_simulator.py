@@ -1,7 +1,7 @@
 """A device for examples/dm_server.py: DevInfo, DevDetail, DMAcc and FUMO in its management
 tree, a ClientSession talking to the server over HTTP.
 
-    python examples/device_simulator.py http://127.0.0.1:8080/dm
+    python examples/device_simulator.py http://127.0.0.1:8080/dm [--hmac]
 
 It waits for its notification (package 0, fetched from the server's /push/ endpoint in place
 of a WAP Push), runs the session it asks for, installs the firmware it received, and reports
@@ -17,6 +17,7 @@ import urllib.request
 
 from syncml_codec.dm import FumoHandler, ManagementTree, device_tree
 from syncml_codec.model import Alert
+from syncml_codec.security.auth import HMAC_HEADER
 from syncml_codec.session import Account, ClientSession
 
 DEVICE_ID = "IMEI:350000000000001"
@@ -24,8 +25,10 @@ SERVER_ID = "com.example.dm"
 MAX_MSG_SIZE = 4096  # what the device declares, and reads of an answer at most
 
 
-def build_device(server_url: str) -> tuple[ManagementTree, FumoHandler]:
-    """The tree: the standard objects, an account for the server, a FUMO node."""
+def build_device(server_url: str, *, hmac: bool = False) -> tuple[ManagementTree, FumoHandler]:
+    """The tree: the standard objects, an account for the server (MD5 credentials both ways,
+    or with ``hmac`` HMACs), a FUMO node."""
+    auth_type = "HMAC" if hmac else "DIGEST"
     tree = device_tree(dev_id=DEVICE_ID, man="Acme", mod="Rocket", fw_version="1.0.7")
     tree.replace(".?prop=ACL", f"Add=*&Get=*&Replace={SERVER_ID}&Exec={SERVER_ID}")
     account = "./DMAcc/example"
@@ -33,11 +36,11 @@ def build_device(server_url: str) -> tuple[ManagementTree, FumoHandler]:
         f"{account}/ServerID": SERVER_ID,
         f"{account}/AppAddr/main/Addr": server_url,
         f"{account}/AppAuth/client/AAuthLevel": "CLCRED",
-        f"{account}/AppAuth/client/AAuthType": "DIGEST",
+        f"{account}/AppAuth/client/AAuthType": auth_type,
         f"{account}/AppAuth/client/AAuthName": "device-1",
         f"{account}/AppAuth/client/AAuthSecret": "device-secret",
         f"{account}/AppAuth/server/AAuthLevel": "SRVCRED",
-        f"{account}/AppAuth/server/AAuthType": "DIGEST",
+        f"{account}/AppAuth/server/AAuthType": auth_type,
         f"{account}/AppAuth/server/AAuthName": SERVER_ID,
         f"{account}/AppAuth/server/AAuthSecret": "server-secret",
         f"{account}/AppAuth/server/AAuthData": b"notify-nonce",
@@ -57,16 +60,16 @@ def build_device(server_url: str) -> tuple[ManagementTree, FumoHandler]:
 def run_session(session: ClientSession) -> None:
     """The device's loop: send, hand the answer over, until nothing is left to send."""
     while (data := session.data_to_send()) is not None:
-        for event in session.receive(post(session, data)):
+        answer, hmac = post(session, data)
+        for event in session.receive(answer, hmac=hmac):
             print(f"  {event}", flush=True)
 
 
-def post(session: ClientSession, data: bytes, attempts: int = 3) -> bytes:
-    """The server's answer to ``data``; when the connection fails, the same bytes again (the
-    server answers a message it has already handled with the same answer)."""
-    request = urllib.request.Request(
-        session.url, data=data, headers={"Content-Type": session.content_type}
-    )
+def post(session: ClientSession, data: bytes, attempts: int = 3) -> tuple[bytes, str | None]:
+    """The server's answer to ``data`` and its x-syncml-hmac header; when the connection
+    fails, the same bytes again (the server answers a message it has already handled with the
+    same answer)."""
+    request = urllib.request.Request(session.url, data=data, headers=session.headers)
     for attempt in range(1, attempts):
         try:
             return read_answer(request)
@@ -78,10 +81,10 @@ def post(session: ClientSession, data: bytes, attempts: int = 3) -> bytes:
     return read_answer(request)
 
 
-def read_answer(request: urllib.request.Request) -> bytes:
+def read_answer(request: urllib.request.Request) -> tuple[bytes, str | None]:
     with urllib.request.urlopen(request, timeout=30) as response:
         answer: bytes = response.read(MAX_MSG_SIZE + 1)  # more: receive refuses it
-    return answer
+        return answer, response.headers.get(HMAC_HEADER)
 
 
 def wait_for_notification(server_url: str, timeout: float) -> bytes:
@@ -109,8 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("server", help="the DM server's URL, e.g. http://127.0.0.1:8080/dm")
     parser.add_argument("--wait", type=float, default=60, help="seconds to wait for package 0")
+    parser.add_argument("--hmac", action="store_true", help="HMACs in place of MD5 credentials")
     args = parser.parse_args(argv)
-    tree, fumo = build_device(args.server)
+    tree, fumo = build_device(args.server, hmac=args.hmac)
 
     notification = wait_for_notification(args.server, args.wait)
     session = session_for(tree, fumo)

@@ -5,6 +5,9 @@ and saves the state again, so any number of worker processes can serve one sessi
     python examples/dm_server.py --demo            # a device account, a firmware job, serve
     python examples/device_simulator.py http://127.0.0.1:8080/dm
 
+(``--hmac`` on both: the device and the server prove each message with an HMAC in the
+``x-syncml-hmac`` header, in place of MD5 credentials.)
+
 Endpoints: ``POST /dm`` (the DM messages, WBXML or XML), ``GET /push/<device id>`` (package 0
 for a device with jobs waiting: a stand-in for the WAP Push an SMS gateway would deliver).
 Tables: ``devices`` (credentials and nonces), ``sessions`` (one JSON state per session),
@@ -25,10 +28,10 @@ from typing import Any
 
 from syncml_codec import SyncMLError
 from syncml_codec.model import Command, Exec, Get, Item, Message, Meta, Replace
+from syncml_codec.security.auth import AUTH_MAC, AUTH_MD5, HMAC_HEADER
 from syncml_codec.security.notification import Initiator, Notification, UIMode
 from syncml_codec.session import (
     Answered,
-    Authenticated,
     DeviceCredentials,
     GenericAlert,
     ServerSession,
@@ -41,7 +44,7 @@ FUMO = "./FwUpdate/x1"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices (
     username TEXT PRIMARY KEY, device_id TEXT UNIQUE, password TEXT, nonce BLOB,
-    server_password TEXT, server_nonce BLOB);
+    server_password TEXT, server_nonce BLOB, hmac INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sessions (
     device_id TEXT, session_id TEXT, state TEXT, updated REAL,
     PRIMARY KEY (device_id, session_id));
@@ -74,7 +77,13 @@ class Store:
             nonce=row["nonce"],
             server_password=row["server_password"],
             server_nonce=row["server_nonce"],
+            server_auth_type=AUTH_MAC if row["hmac"] else AUTH_MD5,
         )
+
+    def auth_type(self, db: sqlite3.Connection, device_id: str) -> str:
+        """How the device proves itself: HMACs, or MD5 credentials (unknown devices too)."""
+        row = db.execute("SELECT hmac FROM devices WHERE device_id = ?", (device_id,)).fetchone()
+        return AUTH_MAC if row is not None and row["hmac"] else AUTH_MD5
 
 
 class DmServer:
@@ -87,7 +96,9 @@ class DmServer:
         self.max_msg_size = max_msg_size
         self.done = threading.Event()  # set when no job is left (``--exit-when-done``)
 
-    def handle(self, body: bytes) -> bytes | None:
+    def handle(self, body: bytes, hmac: str | None = None) -> tuple[bytes | None, dict[str, str]]:
+        """The answer to a device's message (``hmac``: its x-syncml-hmac header), and the
+        headers to send it with."""
         peek = Message.from_bytes(body).header  # which session: SessionID and the device
         device_id = peek.source.loc_uri if peek.source is not None else None
         key = (device_id or "", peek.session_id or "")
@@ -104,15 +115,22 @@ class DmServer:
                     self.url,
                     credentials=lookup,
                     server_id=SERVER_ID,
+                    auth_type=self.store.auth_type(db, key[0]),
                     max_msg_size=self.max_msg_size,
                 )
             else:
                 session = ServerSession.from_state(json.loads(row["state"]), credentials=lookup)
             over = session.ended is not None
-            for event in session.receive(body):
+            for event in session.receive(body, hmac=hmac):
                 self.log(device_id, event)
                 self.on_event(db, session, event)
             reply = session.data_to_send()
+            # The nonces given last, for the next credentials (and our package 0) of each side.
+            db.execute(
+                "UPDATE devices SET nonce = coalesce(?, nonce), "
+                "server_nonce = coalesce(?, server_nonce) WHERE device_id = ?",
+                (session.client_nonce, session.server_nonce, device_id),
+            )
             if session.ended is not None and not over:
                 self.log(device_id, session.ended)
             # Kept after the end too: a device that lost the last answer gets it again.
@@ -124,16 +142,11 @@ class DmServer:
             left = db.execute("SELECT COUNT(*) FROM jobs WHERE state != 'done'").fetchone()[0]
         if not left and session.ended is not None:
             self.done.set()
-        return reply
+        return reply, session.headers
 
     def on_event(self, db: sqlite3.Connection, session: ServerSession, event: Any) -> None:
         device_id = session.device_id
-        if isinstance(event, Authenticated):  # the nonce for the device's next session
-            db.execute(
-                "UPDATE devices SET nonce = ? WHERE username = ?",
-                (event.next_nonce, event.username),
-            )
-        elif isinstance(event, SessionStarted):
+        if isinstance(event, SessionStarted):
             jobs = db.execute(
                 "SELECT * FROM jobs WHERE device_id = ? AND state = 'queued'", (device_id,)
             ).fetchall()
@@ -219,7 +232,8 @@ def handler_for(server: DmServer) -> type[BaseHTTPRequestHandler]:
                 self.send_error(413)
                 return
             try:
-                reply = server.handle(self.rfile.read(int(length)))
+                body = self.rfile.read(int(length))
+                reply, headers = server.handle(body, self.headers.get(HMAC_HEADER))
             except SyncMLError as error:
                 self.send_error(400, explain=str(error))
                 return
@@ -228,10 +242,8 @@ def handler_for(server: DmServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             self.send_response(200)
-            xml = reply.lstrip().startswith(b"<")
-            self.send_header(
-                "Content-Type", f"application/vnd.syncml.dm+{'xml' if xml else 'wbxml'}"
-            )
+            for name, value in headers.items():  # Content-Type, and x-syncml-hmac
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
@@ -257,14 +269,15 @@ def handler_for(server: DmServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def add_demo(store: Store, firmware_path: Path) -> None:
-    """A device account (IMEI:350000000000001, user device-1) and two jobs for it."""
+def add_demo(store: Store, firmware_path: Path, *, hmac: bool = False) -> None:
+    """A device account (IMEI:350000000000001, user device-1; with ``hmac``, HMACs both ways)
+    and two jobs for it."""
     firmware_path.write_bytes(bytes(index % 251 for index in range(200_000)))
     with store.connect() as db:
         db.execute(
-            "INSERT OR REPLACE INTO devices VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO devices VALUES (?, ?, ?, ?, ?, ?, ?)",
             ("device-1", "IMEI:350000000000001", "device-secret", secrets.token_bytes(16),
-             "server-secret", b"notify-nonce"),
+             "server-secret", b"notify-nonce", int(hmac)),
         )  # fmt: skip
         db.execute("DELETE FROM jobs")
         db.execute(
@@ -284,11 +297,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default="dm-server.sqlite", help="the SQLite file")
     parser.add_argument("--max-msg-size", type=int, default=65536)
     parser.add_argument("--demo", action="store_true", help="add the demo device and its jobs")
+    parser.add_argument("--hmac", action="store_true", help="the demo device uses HMACs")
     parser.add_argument("--exit-when-done", action="store_true", help="stop once no job is left")
     args = parser.parse_args(argv)
     store = Store(args.db)
     if args.demo:
-        add_demo(store, Path(args.db).with_suffix(".firmware.bin"))
+        add_demo(store, Path(args.db).with_suffix(".firmware.bin"), hmac=args.hmac)
     server = DmServer(store, max_msg_size=args.max_msg_size)
     httpd = ThreadingHTTPServer((args.host, args.port), handler_for(server))
     server.url = f"http://{args.host}:{httpd.server_address[1]}/dm"

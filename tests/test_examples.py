@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -46,10 +48,14 @@ def post(url: str, length: str, body: bytes) -> int:
         connection.close()
 
 
-def test_a_firmware_update_over_http(tmp_path):
+@pytest.mark.parametrize("auth", ["md5", "hmac"])
+def test_a_firmware_update_over_http(tmp_path, auth):
+    """The README's two commands; with ``--hmac``, every message of both sides carries an
+    HMAC in its x-syncml-hmac header (over HTTP: the examples pass the header through)."""
+    options = ["--hmac"] if auth == "hmac" else []
     server = subprocess.Popen(
         [sys.executable, str(EXAMPLES / "dm_server.py"), "--demo", "--port", "0",
-         "--exit-when-done", "--db", str(tmp_path / "dm.sqlite")],
+         "--exit-when-done", "--db", str(tmp_path / "dm.sqlite"), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -59,7 +65,8 @@ def test_a_firmware_update_over_http(tmp_path):
         for length, body, status in BAD_REQUESTS:
             assert post(url, length, body) == status, (length, body[:10])
         device = subprocess.run(
-            [sys.executable, str(EXAMPLES / "device_simulator.py"), url, "--wait", "30"],
+            [sys.executable, str(EXAMPLES / "device_simulator.py"), url, "--wait", "30",
+             *options],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert device.returncode == 0, device.stderr
@@ -67,7 +74,9 @@ def test_a_firmware_update_over_http(tmp_path):
     finally:
         server.kill()
     assert server.returncode == 0, err
-    assert "challenged by the peer: 401" in device.stdout
+    auth_type = "syncml:auth-MAC" if auth == "hmac" else "syncml:auth-md5"
+    assert f"challenged by the peer: 401 ({auth_type}), trying again" in device.stdout
+    assert "credentials refused" not in device.stdout  # the server's, which the device checks
     assert "Exec ./FwUpdate/x1/Update (Correlator job-2) accepted 202" in device.stdout
     assert "installing 200000 bytes of firmware" in device.stdout
     assert device.stdout.rstrip().endswith("firmware version 2.0.0")
@@ -109,7 +118,7 @@ def test_the_server_handles_one_message_of_a_session_at_a_time(tmp_path, monkeyp
     monkeypatch.setattr(dm_server.Store, "credentials", slow_look_up)
     replies: list[bytes] = []
     threads = [
-        threading.Thread(target=lambda: replies.append(server.handle(message))) for _ in range(2)
+        threading.Thread(target=lambda: replies.append(server.handle(message)[0])) for _ in range(2)
     ]
     for thread in threads:
         thread.start()
@@ -129,7 +138,7 @@ def test_the_device_sends_a_message_again_when_its_answer_is_lost(tmp_path, monk
 
     class LosingFront(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            answer = server.handle(self.rfile.read(int(self.headers["Content-Length"])))
+            answer, _ = server.handle(self.rfile.read(int(self.headers["Content-Length"])))
             answers.append(answer)
             if len(answers) == 2:  # the device's second message: its answer is lost
                 self.close_connection = True
