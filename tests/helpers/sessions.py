@@ -170,6 +170,16 @@ def talk(
     raise AssertionError("the session did not end")
 
 
+def queue_on_start(*commands: Any) -> Callable[[ServerSession, Event], None]:
+    """A server event handler queueing ``commands`` once the session starts."""
+
+    def on_event(server: ServerSession, event: Event) -> None:
+        if isinstance(event, SessionStarted):
+            server.queue(*commands)
+
+    return on_event
+
+
 def events_of(exchanges: list[Exchange], sender: str, kind: type) -> list[Any]:
     """The events of type ``kind`` the messages of ``sender`` brought."""
     return [e for x in exchanges if x.sender == sender for e in x.events if isinstance(e, kind)]

@@ -28,20 +28,20 @@ from syncml_codec.session import (
     SessionStarted,
 )
 
-from helpers.sessions import SERVER_ID, SERVER_URI, Setup, device, events_of, talk
+from helpers.sessions import (
+    SERVER_ID,
+    SERVER_URI,
+    Setup,
+    device,
+    events_of,
+    queue_on_start,
+    talk,
+)
 
 pytestmark = pytest.mark.usefixtures("codec")
 
 FORMATS = ["wbxml", "xml"]
 GET_FWV = Get(items=[Item(target="./DevDetail/FwV")])
-
-
-def queue_on_start(*commands):
-    def on_event(server, event):
-        if isinstance(event, SessionStarted):
-            server.queue(*commands)
-
-    return on_event
 
 
 def header_status(message: Message) -> Status | None:

@@ -54,6 +54,7 @@ from helpers.sessions import (
     Setup,
     device,
     events_of,
+    queue_on_start,
     record_session,
     talk,
 )
@@ -61,14 +62,6 @@ from helpers.sessions import (
 pytestmark = pytest.mark.usefixtures("codec")
 
 FORMATS = ["wbxml", "xml"]
-
-
-def queue_on_start(*commands):
-    def on_event(server, event):
-        if isinstance(event, SessionStarted):
-            server.queue(*commands)
-
-    return on_event
 
 
 @pytest.mark.parametrize("format", FORMATS)
