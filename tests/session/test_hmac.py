@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from syncml_codec.dm import TreeError
 from syncml_codec.model import Get, Item, Message, Status
@@ -256,3 +258,31 @@ def test_an_account_with_hmac_both_ways_is_read_from_dmacc():
     assert Account.from_tree(tree, SERVER_ID).server_auth_type == AUTH_MD5
     with pytest.raises(TreeError):
         Account.from_tree(tree, "nobody")
+
+
+def test_a_header_given_as_bytes_reads_as_its_text():
+    """ASGI and h11 give header values as bytes: the session reads them as HTTP's octets."""
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    data = client.data_to_send()
+    events = server.receive(data, hmac=client.headers[HMAC_HEADER].encode("latin-1"))
+    assert any(isinstance(event, SessionStarted) for event in events)
+    with pytest.raises(TypeError, match="text or bytes"):
+        client.receive(server.data_to_send(), hmac=5)
+    assert client.ended is None and client.data_to_send() is None  # still waits for the answer
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header=st.one_of(st.text(max_size=300), st.binary(max_size=300)))
+@example(header='username="dev1", mac=' + "A" * 100_000)
+@example(header='algorithm=SHA-1, username="dev1", mac=x')
+@example(header='username="dev1"' + ", username=x" * 1000)
+def test_any_header_value_is_a_wrong_hmac_at_worst(header):
+    """Whatever an x-syncml-hmac header holds, it proves nothing unless it is the mac: the
+    server challenges it, raising nothing."""
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    (refused,) = server.receive(client.data_to_send(), hmac=header)
+    assert isinstance(refused, CredentialsRefused) and refused.code == 401

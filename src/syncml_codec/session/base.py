@@ -397,6 +397,16 @@ def chal_nonce(status: Status) -> bytes | None:
     return decode_nonce(meta.next_nonce)
 
 
+def header_text(value: str | bytes | None) -> str | None:
+    """A transport header's value as text: bytes (as ASGI and h11 give them) read as the
+    ISO-8859-1 octets HTTP headers are."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("latin-1")
+    raise TypeError(f"a header's value is text or bytes, not {type(value).__name__}")
+
+
 def _after(msg_id: str, last: str) -> bool:
     """Whether a peer's MsgID may follow its last one: a greater number (they count from 1,
     one more per message), or, for MsgIDs that are no numbers, another one."""

@@ -48,6 +48,7 @@ from .base import (
     SessionError,
     asks_next_message,
     chal_nonce,
+    header_text,
 )
 from .events import (
     Authenticated,
@@ -345,10 +346,11 @@ class ClientSession(Conversation):
 
     # -- receiving -----------------------------------------------------------------------------
 
-    def receive(self, data: bytes, *, hmac: str | None = None) -> list[Event]:
+    def receive(self, data: bytes, *, hmac: str | bytes | None = None) -> list[Event]:
         """Take the server's message (``hmac``: the ``x-syncml-hmac`` header it came with);
         the events it brings. SessionError (the session unchanged) for a message that is not
         due or not this session's; DecodeError for bytes that are no message."""
+        mac = header_text(hmac)
         if self._abort_answered:  # the server's answer to our 1223: the session is over
             self._abort_answered = False
             Message.from_bytes(bytes(data))
@@ -370,7 +372,7 @@ class ClientSession(Conversation):
         events: list[Event] = []
         if header_status is not None:
             events += self._accepted(header_status)
-        header_answer = self._check_server(message, bytes(data), hmac)
+        header_answer = self._check_server(message, bytes(data), mac)
         if isinstance(header_answer, list):
             return events + header_answer
         answered, _ = self._answered(message)

@@ -36,7 +36,15 @@ from ..security.auth import (
     verify_credential,
     verify_hmac,
 )
-from .base import CHALLENGES, Conversation, Format, SessionError, chal_nonce, peer_commands
+from .base import (
+    CHALLENGES,
+    Conversation,
+    Format,
+    SessionError,
+    chal_nonce,
+    header_text,
+    peer_commands,
+)
 from .events import (
     Authenticated,
     Challenged,
@@ -170,7 +178,7 @@ class ServerSession(Conversation):
         (``DeviceCredentials.server_nonce``)."""
         return self._server_nonce
 
-    def receive(self, data: bytes, *, hmac: str | None = None) -> list[Event]:
+    def receive(self, data: bytes, *, hmac: str | bytes | None = None) -> list[Event]:
         """Take the device's message (``hmac``: the ``x-syncml-hmac`` header it came with); the
         events it brings. SessionError (the session unchanged) for a message that is not due
         or not this session's; DecodeError for bytes that are no message.
@@ -184,7 +192,7 @@ class ServerSession(Conversation):
             self._repeating = True
             self.last_activity = self.clock()
             return []
-        events = self._receive(data, hmac)
+        events = self._receive(data, header_text(hmac))
         self._last_received, self._last_reply, self._repeating = digest, None, False
         return events
 
