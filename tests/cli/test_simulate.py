@@ -46,3 +46,16 @@ def test_simulate_with_a_wrong_password_ends_in_failure(codec):
 def test_simulate_refuses_impossible_sizes(codec):
     done = run_cli(codec, "simulate", "--max-msg-size", "100")
     assert done.returncode == 2 and b"--max-msg-size" in done.stderr
+
+
+def test_simulate_with_hmacs_both_ways(codec):
+    done = run_cli(codec, "simulate", "--hmac", "--brief")
+    out = done.stdout.decode("utf-8")
+    assert done.returncode == 0 and done.stderr == b""
+    messages = out.split("\n-- ")[1:]
+    assert len(messages) > 8
+    assert all("\n   x-syncml-hmac: algorithm=MD5, username=" in m for m in messages)
+    assert "challenged by the peer: 401 (syncml:auth-MAC), trying again" in out
+    assert "Status 212" not in out  # an HMAC'd message is answered 200
+    assert "credentials refused" not in out.split("challenged")[1]  # only package 1's first try
+    assert out.count("session over: completed") == 2 and "accepted 202" in out

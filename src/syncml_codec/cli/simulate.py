@@ -7,7 +7,8 @@ The scenario: the server notifies the device (package 0); the device opens the s
 credential over a nonce the server no longer holds, is challenged, and answers the challenge;
 the server reads the firmware version, sends the package to ``./FwUpdate/x1/Update/PkgData``
 in chunks, and Execs the update (202); the device installs it and reports the result in a
-session of its own (Generic Alert 1226).
+session of its own (Generic Alert 1226). With ``--hmac`` both sides prove every message with
+an HMAC (``x-syncml-hmac``, printed with the message) instead of MD5 credentials.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..model.commands import Alert, Command, Exec, Get, Replace, Results, Status
 from ..model.items import Item
 from ..model.message import Message
 from ..model.meta import Meta
+from ..security.auth import AUTH_MAC, AUTH_MD5, HMAC_HEADER
 from ..security.notification import Initiator, Notification, UIMode
 from ..session.client import Account, ClientSession
 from ..session.events import Event, SessionStarted
@@ -69,6 +71,9 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--wrong-password", action="store_true", help="let the device hold a wrong password"
     )
+    parser.add_argument(
+        "--hmac", action="store_true", help="HMACs of every message in place of MD5 credentials"
+    )
     parser.add_argument("--brief", action="store_true", help="the annotations only, no XML")
     parser.set_defaults(run=run)
 
@@ -78,9 +83,9 @@ def run(args: Any) -> None:
         raise UsageError("--max-msg-size: at least 512 bytes")
     if args.firmware_size < 1:
         raise UsageError("--firmware-size: at least 1 byte")
-    Simulation(args.format, args.max_msg_size, args.firmware_size, args.wrong_password).play(
-        sys.stdout, brief=args.brief
-    )
+    simulation = Simulation(args.format, args.max_msg_size, args.firmware_size, args.wrong_password)
+    simulation.auth_type = AUTH_MAC if args.hmac else AUTH_MD5
+    simulation.play(sys.stdout, brief=args.brief)
 
 
 def _nonces(prefix: str) -> Callable[[], bytes]:
@@ -97,6 +102,8 @@ class Simulation:
         self.max_msg_size = max_msg_size
         self.firmware = bytes(index % 251 for index in range(firmware_size))
         self.password = "wrong" if wrong else "device-secret"
+        self.auth_type = AUTH_MD5  # both sides', the device's and the server's
+        self.notification_nonce = b"notification-nonce"  # the server's nonce, the device's too
         self.installed: list[bytes] = []
         self.server_nonce = b"server-kept-nonce"  # the server's record for the device
         self.device_nonce = b"stale-nonce"  # what the device kept: the first try fails
@@ -120,7 +127,16 @@ class Simulation:
     def lookup(self, username: str) -> DeviceCredentials | None:
         if username != "device-1":
             return None
-        return DeviceCredentials("device-1", "device-secret", nonce=self.server_nonce)
+        if self.auth_type != AUTH_MAC:
+            return DeviceCredentials("device-1", "device-secret", nonce=self.server_nonce)
+        return DeviceCredentials(
+            "device-1",
+            "device-secret",
+            nonce=self.server_nonce,
+            server_password="server-secret",
+            server_nonce=self.notification_nonce,
+            server_auth_type=AUTH_MAC,
+        )
 
     def client(self) -> ClientSession:
         account = Account(
@@ -128,9 +144,12 @@ class Simulation:
             server_uri=SERVER_URI,
             username="device-1",
             password=self.password,
+            auth_type=self.auth_type,
             client_nonce=self.device_nonce,
             server_password="server-secret",
-            server_nonce=b"notification-nonce",
+            server_nonce=self.notification_nonce,
+            require_server_auth=self.auth_type == AUTH_MAC,  # the server's HMACs too
+            server_auth_type=self.auth_type,
         )
         session = ClientSession(
             self.tree,
@@ -147,6 +166,7 @@ class Simulation:
             SERVER_URI,
             credentials=self.lookup,
             server_id=SERVER_ID,
+            auth_type=self.auth_type,
             max_msg_size=65536,
             nonces=self.server_nonces,
         )
@@ -171,7 +191,7 @@ class Simulation:
             server_id=SERVER_ID, session_id=0x1234, ui_mode=UIMode.BACKGROUND,
             initiator=Initiator.SERVER,
         )  # fmt: skip
-        data = notification.encode("server-secret", b"notification-nonce")
+        data = notification.encode("server-secret", self.notification_nonce)
         out.write(
             f"== package 0: notification, server -> device, {len(data)} bytes: session "
             f"{notification.session_id_text}, UI mode {UIMode(notification.ui_mode).name}, "
@@ -189,6 +209,7 @@ class Simulation:
                 f"bytes of firmware and reports in a new session\n\n"
             )
             self.device_nonce = client.account.client_nonce
+            self.notification_nonce = client.account.server_nonce
             reporting = self.client()
             reporting.start(generic_alerts=alerts)
             self._talk(reporting, self.server(), out, brief, [])
@@ -205,22 +226,24 @@ class Simulation:
     ) -> ServerSession:
         self.packages.clear()
         while (data := client.data_to_send()) is not None:
-            events = server.receive(data)
+            sent = client.headers
+            events = server.receive(data, hmac=sent.get(HMAC_HEADER))
             for event in events:
                 if isinstance(event, SessionStarted):
                     server.queue(*commands)
-                elif hasattr(event, "next_nonce"):
-                    self.server_nonce = event.next_nonce
-            self._show("device -> server", data, events, "server", out, brief)
+            self.server_nonce = server.client_nonce or self.server_nonce
+            self._show("device -> server", data, sent, events, "server", out, brief)
             reply = server.data_to_send()
             if reply is None:
                 break
-            self._show("server -> device", reply, client.receive(reply), "device", out, brief)
+            sent = server.headers
+            events = client.receive(reply, hmac=sent.get(HMAC_HEADER))
+            self._show("server -> device", reply, sent, events, "device", out, brief)
         return server
 
     def _show(
-        self, direction: str, data: bytes, events: list[Event], hearer: str, out: TextIO,
-        brief: bool,
+        self, direction: str, data: bytes, headers: dict[str, str], events: list[Event],
+        hearer: str, out: TextIO, brief: bool,
     ) -> None:  # fmt: skip
         message = Message.from_bytes(data)
         sender = direction.split()[0]
@@ -229,6 +252,8 @@ class Simulation:
             f"-- {direction} · package {package} · MsgID {message.msg_id} · "
             f"{len(data)} bytes {self.format.upper()}{' · Final' if message.final else ''}\n"
         )
+        if HMAC_HEADER in headers:
+            out.write(f"   {HMAC_HEADER}: {headers[HMAC_HEADER]}\n")
         for line in _describe(message):
             out.write(f"   {line}\n")
         for event in events:
