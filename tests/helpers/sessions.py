@@ -11,7 +11,7 @@ from typing import Any
 from syncml_codec import SyncMLError, decode
 from syncml_codec.dm import FumoHandler, ManagementTree, device_tree
 from syncml_codec.model import Message
-from syncml_codec.security.auth import AUTH_MD5, HMAC_HEADER
+from syncml_codec.security.auth import AUTH_MAC, AUTH_MD5, HMAC_HEADER
 from syncml_codec.session import (
     Account,
     ClientSession,
@@ -23,6 +23,12 @@ from syncml_codec.session import (
 
 SERVER_ID = "srv"
 SERVER_URI = "https://dm.example.com/dm"
+#: Setup options for a session whose two sides prove every message with an HMAC.
+HMAC_BOTH_WAYS: dict[str, Any] = {
+    "auth_type": AUTH_MAC,
+    "server_auth_type": AUTH_MAC,
+    "server_password": "server-secret",
+}
 
 
 def counting_nonces(prefix: str) -> Callable[[], bytes]:
@@ -194,6 +200,9 @@ class Recording:
     server_states: list[dict[str, Any]]
     from_client: list[bytes]
     from_server: list[bytes]
+    #: Each message's x-syncml-hmac header (None without HMAC).
+    client_macs: list[str | None] = field(default_factory=list)
+    server_macs: list[str | None] = field(default_factory=list)
 
     def server_at(self, step: int) -> ServerSession:
         """The server about to read device message ``step``."""
@@ -203,16 +212,17 @@ class Recording:
         """The device about to read server message ``step`` (its messages until then sent)."""
         client = self.setup.client()
         client.start()
-        for data in self.from_server[:step]:
+        for data, mac in zip(self.from_server[:step], self.server_macs, strict=False):
             client.data_to_send()
-            client.receive(data)
+            client.receive(data, hmac=mac)
         client.data_to_send()
         return client
 
 
 def record_session(**setup_options: Any) -> Recording:
-    """A session with every state worth reaching: an MD5 challenge, a package of several
-    messages (1222), a large object each way, a Get answered."""
+    """A session with every state worth reaching: a challenge (MD5, or with
+    ``auth_type=AUTH_MAC`` HMAC), a package of several messages (1222), a large object each
+    way, a Get answered."""
     from syncml_codec.model import Get, Item, Replace
 
     setup = Setup(
@@ -234,15 +244,28 @@ def record_session(**setup_options: Any) -> Recording:
     while (data := client.data_to_send()) is not None:
         recording.server_states.append(server.to_state())
         recording.from_client.append(data)
-        for event in server.receive(data):
+        recording.client_macs.append(client.headers.get(HMAC_HEADER))
+        for event in server.receive(data, hmac=recording.client_macs[-1]):
             if isinstance(event, SessionStarted):
                 server.queue(*commands)
         reply = server.data_to_send()
         if reply is None:
             break
         recording.from_server.append(reply)
-        client.receive(reply)
+        recording.server_macs.append(server.headers.get(HMAC_HEADER))
+        client.receive(reply, hmac=recording.server_macs[-1])
     return recording
+
+
+def fuzz_recordings() -> tuple[Recording, Recording]:
+    """The sessions the session fuzz target plays: MD5 credentials, and HMACs both ways."""
+    return record_session(), record_session(**HMAC_BOTH_WAYS)
+
+
+def play_one_of(recordings: tuple[Recording, ...], data: bytes) -> None:
+    """:func:`play` on the recording ``data[0] // 2`` picks."""
+    if data:
+        play(recordings[data[0] // 2 % len(recordings)], data)
 
 
 def _tree_with_log() -> ManagementTree:
@@ -253,9 +276,10 @@ def _tree_with_log() -> ManagementTree:
 
 def play(recording: Recording, data: bytes) -> None:
     """The session fuzz target's check: ``data[2:]`` given to the server (``data[0]`` even) or
-    the client at step ``data[1]`` of ``recording``. Only SyncMLError may be raised; a refused
-    message leaves the server's state as it was, and the genuine message still goes through;
-    an accepted one leaves a state that saves and restores."""
+    the client at step ``data[1]`` of ``recording``, with the HMAC header of the genuine
+    message of that step. Only SyncMLError may be raised; a refused message leaves the
+    server's state as it was, and the genuine message still goes through; an accepted one
+    leaves a state that saves and restores."""
     if len(data) < 3:
         return
     side, step, payload = data[0] % 2, data[1], data[2:]
@@ -263,19 +287,21 @@ def play(recording: Recording, data: bytes) -> None:
         step %= len(recording.from_client)
         server = recording.server_at(step)
         before = server.to_state()
+        mac = recording.client_macs[step]
         try:
-            server.receive(payload)
+            server.receive(payload, hmac=mac)
         except SyncMLError:
             if server.to_state() != before:
                 raise AssertionError("a refused message changed the server's state") from None
-            server.receive(recording.from_client[step])
+            server.receive(recording.from_client[step], hmac=mac)
         server.data_to_send()
         recording.setup.restore(json.loads(json.dumps(server.to_state())))
     else:
         step %= len(recording.from_server)
         client = recording.client_at(step)
+        mac = recording.server_macs[step]
         try:
-            client.receive(payload)
+            client.receive(payload, hmac=mac)
         except SyncMLError:
-            client.receive(recording.from_server[step])
+            client.receive(recording.from_server[step], hmac=mac)
         client.data_to_send()
