@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syncml_codec.dm import TreeError
-from syncml_codec.model import Get, Item, Message, Status
+from syncml_codec.model import Add, Get, Item, Message, Status
 from syncml_codec.security.auth import (
+    AUTH_BASIC,
     AUTH_MAC,
     AUTH_MD5,
     HMAC_HEADER,
@@ -31,6 +32,7 @@ from syncml_codec.session import (
 )
 
 from helpers.sessions import (
+    HMAC_BOTH_WAYS,
     SERVER_ID,
     SERVER_URI,
     Setup,
@@ -62,13 +64,7 @@ def next_nonce(status: Status | None) -> bytes | None:
 
 def hmac_setup(format: str = "wbxml", **options) -> Setup:
     """Both sides proving themselves with HMACs."""
-    return Setup(
-        format=format,
-        auth_type=AUTH_MAC,
-        server_password="server-secret",
-        server_auth_type=AUTH_MAC,
-        **options,
-    )
+    return Setup(format=format, **{**HMAC_BOTH_WAYS, **options})
 
 
 def start(setup: Setup):
@@ -192,7 +188,11 @@ def test_package_1_without_a_valid_hmac_is_challenged(header, code):
 
 @pytest.mark.parametrize(
     ("device_type", "server_type", "codes"),
-    [(AUTH_MD5, AUTH_MAC, [407, 200]), (AUTH_MAC, AUTH_MD5, [407, 212])],
+    [
+        (AUTH_MD5, AUTH_MAC, [407, 200]),
+        (AUTH_MAC, AUTH_MD5, [407, 212]),
+        (AUTH_BASIC, AUTH_MD5, [401, 212]),  # a right password, but not the type asked
+    ],
 )
 def test_the_device_answers_with_the_type_the_challenge_asks(device_type, server_type, codes):
     setup = Setup(auth_type=device_type, client_nonce=b"server-old")
@@ -286,3 +286,41 @@ def test_any_header_value_is_a_wrong_hmac_at_worst(header):
     client, server = start(setup)
     (refused,) = server.receive(client.data_to_send(), hmac=header)
     assert isinstance(refused, CredentialsRefused) and refused.code == 401
+
+
+def test_the_server_proves_itself_as_the_devices_challenge_asks():
+    """The server's look-up says MD5, the device wants HMACs: it refuses the server's MD5
+    credentials (407, a Chal of auth-MAC), and the server sends its commands again with
+    HMACs."""
+    setup = hmac_setup(client_nonce=b"server-old", server_auth_type=AUTH_MD5)
+    client = setup.client()
+    client.account.server_auth_type = AUTH_MAC
+    server = setup.server()
+    client.start()
+    exchanges = talk(client, server, queue_on_start(GET_FWV))
+    (refused,) = events_of(exchanges, "server", CredentialsRefused)
+    assert (refused.code, refused.auth_type, refused.retrying) == (407, AUTH_MAC, True)
+    from_server = [x for x in exchanges if x.sender == "server"]
+    assert from_server[0].message.header.cred is not None and from_server[0].mac is None
+    assert all(x.mac is not None and x.message.header.cred is None for x in from_server[1:])
+    (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
+    assert answer.value == "1.0.7" and client.ended.reason is EndReason.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [(None, 407), ("garbage", 401), ('username="srv", mac=AAAA', 401)],
+    ids=["missing", "malformed", "wrong"],
+)
+def test_a_server_message_without_a_valid_hmac_is_refused(header, code):
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    server.queue(Add(items=[Item(target="./Vendor/X", data="1")]))
+    events = client.receive(server.data_to_send(), hmac=header)
+    assert [type(event) for event in events] == [Authenticated, CredentialsRefused]
+    assert events[1].code == code and events[1].retrying
+    assert "./Vendor/X" not in client.tree
+    answer = Message.from_bytes(client.data_to_send())
+    assert {status.code for status in answer.commands} == {code}
+    assert header_status(answer).chal.meta.type == AUTH_MAC

@@ -438,6 +438,22 @@ def test_the_device_accepts_the_servers_credentials_once_with_212():
     assert header_codes == [212, 200] and client.server_authenticated
 
 
+def test_the_device_keeps_its_credentials_until_the_server_answers_212():
+    """A server that answers the device's credentials with 200 (not 212) wants them again in
+    the next message (DM 1.2 Security): the device keeps sending them."""
+    setup = Setup(client_nonce=b"server-old")
+    client, server = setup.client(), setup.server()
+    client.start()
+    server.receive(client.data_to_send())
+    server.queue(Get(items=[Item(target="./DevDetail/FwV")]))
+    reply = Message.from_bytes(server.data_to_send())
+    assert reply.commands[0].code == 212
+    reply.commands[0].data = "200"
+    assert not any(isinstance(e, Authenticated) for e in client.receive(reply.to_wbxml()))
+    assert not client.authenticated
+    assert Message.from_bytes(client.data_to_send()).header.cred is not None
+
+
 def test_either_side_aborts_with_1223():
     setup = Setup()
     client, server = setup.client(), setup.server()
