@@ -440,8 +440,8 @@ def _lookup(codes: dict) -> object:
 @pytest.mark.parametrize("format", ["wbxml", "xml"])
 @pytest.mark.parametrize("sent_first", [False, True], ids=["before-any-message", "after-one"])
 def test_commands_queued_first_go_before_those_waiting(format, sent_first):
-    """A refused message's commands go again before the others (a Status and its Results
-    stay together), measured like them: sizes still exact."""
+    """Commands queued first (the answers to the peer's last message) go before the others (a
+    Status and its Results stay together), measured like them: sizes still exact."""
     outbox = Outbox(900, format=format)
     waiting = replaces(60)
     outbox.queue(*waiting)
@@ -515,5 +515,63 @@ def test_an_outbox_state_with_a_chunk_position_outside_its_object_is_refused(pos
     state = json.loads(json.dumps(outbox.to_state()))
     assert 0 < state["chunking"]["position"] < 3000
     state["chunking"]["position"] = position
+    with pytest.raises(StateError):
+        Outbox.from_state(state)
+
+
+def rewinding_commands() -> list:
+    """Whole commands, an object finished in a message that goes on with whole commands, a
+    binary object started after them, a command of several Items split per Item."""
+    return [
+        *replaces(5),
+        Replace(items=[Item(target="./big", data="y" * 3000)]),
+        *replaces(3),
+        Replace(items=[Item(target="./bin", data=bytes(range(256)) * 8, meta=Meta(format="bin"))]),
+        Replace(items=[Item(target=f"./m{n}", data="z" * 300) for n in range(4)]),
+        *replaces(2),
+    ]
+
+
+@pytest.mark.parametrize("format", ["wbxml", "xml"])
+@pytest.mark.parametrize("through_json", [False, True], ids=["in-memory", "through-json"])
+def test_a_refused_message_rewound_comes_again_byte_for_byte(format, through_json):
+    """At every message: the peer refuses it, the outbox rewinds it, and gives it again byte
+    for byte (an object's chunk cut again from where it started), then the rest as if
+    nothing had happened; from its JSON state too."""
+    whole = Outbox(700, format=format)
+    whole.queue(*rewinding_commands())
+    expected = [encoded(message, format) for message, _ in drain(whole)]
+    outbox = Outbox(700, format=format)
+    outbox.queue(*rewinding_commands())
+    given, msg_id = [], 1
+    while outbox.pending:
+        first = encoded(outbox.next_message(header(msg_id)), format)
+        if through_json:
+            outbox = Outbox.from_state(json.loads(json.dumps(outbox.to_state())))
+        assert not outbox.rewind(str(msg_id + 1))  # another message's MsgID: nothing to do
+        assert outbox.rewind(str(msg_id)) and not outbox.rewind(str(msg_id))
+        again = outbox.next_message(header(msg_id))
+        assert encoded(again, format) == first and outbox.last_size == len(first)
+        given.append(first)
+        msg_id += 1
+    assert given == expected and len(given) > 10
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"position": 0}, {"position": 5000}, {"msg_id": 5}, {"taken": "not base64!"}],
+)
+def test_an_outbox_state_with_a_last_message_that_is_not_one_is_refused(broken):
+    outbox = Outbox(700)
+    outbox.queue(*replaces(2), Replace(items=[Item(target="./big", data="y" * 3000)]))
+    outbox.next_message(header(1))
+    outbox.next_message(header(2))  # goes on with the object
+    state = json.loads(json.dumps(outbox.to_state()))
+    last = state["last"]
+    assert last["chunking"] == {"position": last["chunking"]["position"]}
+    if "position" in broken:
+        last["chunking"]["position"] = broken["position"]
+    else:
+        last.update(broken)
     with pytest.raises(StateError):
         Outbox.from_state(state)

@@ -400,6 +400,27 @@ def test_the_device_checks_the_servers_credentials_and_the_server_sends_again(or
     assert len(gets) == 2 and all(m.header.cred is not None for m in gets)
 
 
+@pytest.mark.parametrize("format", FORMATS)
+def test_an_object_whose_first_chunk_the_device_refused_arrives_whole(format):
+    """The device refuses the server's first message, which holds an object's first chunk:
+    the server sends the message's commands again, the chunk cut again, and the object
+    arrives whole (it came after the rest of the object before, each chunk answered 412)."""
+    setup = Setup(
+        format=format, server_password="server-secret", client_nonce=b"server-old",
+        client_max_msg_size=2048,
+    )  # fmt: skip
+    client, server = setup.client(), setup.server()
+    client.account.server_nonce = b"device-fresh"  # the server's look-up still has srv-nonce
+    client.start()
+    blob = bytes(index % 251 for index in range(9000))
+    add = Add(items=[Item(target="./Vendor/Blob", data=blob, meta=Meta(format="bin"))])
+    exchanges = talk(client, server, queue_on_start(add), restore=setup.restore)
+    assert len(events_of(exchanges, "server", CredentialsRefused)) == 1
+    adds = [a for a in events_of(exchanges, "client", Answered) if a.command == "Add"]
+    assert [a.code for a in adds] == [200] and client.tree.get("./Vendor/Blob").value == blob
+    assert client.ended.reason is EndReason.COMPLETED
+
+
 @pytest.mark.parametrize("attempts", [0, 2])
 def test_the_device_refuses_a_server_whose_credentials_keep_failing(attempts):
     """The device challenges the server's wrong credentials ``max_auth_attempts`` times, then

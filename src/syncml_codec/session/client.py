@@ -494,6 +494,11 @@ class ClientSession(Conversation):
         self._lead = [c for c in refusal.commands if isinstance(c, Status)]
         for command in self._lead:
             command.cmd_id = None
+        # The server's package goes on from the refused message, sent again: Final when that
+        # message was, otherwise 1222 asks for it (unless it asked for our next message).
+        self._peer_closed = message.final
+        if not message.final and not asks_next_message(message):
+            self._lead.append(Alert(code=AlertCode.NEXT_MESSAGE))
         return [CredentialsRefused(code, account.server_auth_type, retrying=True)]
 
     def _server_proved(self, message: Message, data: bytes, mac: str | None) -> bool:

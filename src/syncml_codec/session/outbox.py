@@ -32,7 +32,14 @@ from typing import Any, Literal
 
 from .. import _impl, api
 from ..errors import SyncMLError
-from ..model.commands import _CONTAINERS, AFTER_CMD_ID, Command, _Container, wrap_command
+from ..model.commands import (
+    _CONTAINERS,
+    AFTER_CMD_ID,
+    COMMANDS,
+    Command,
+    _Container,
+    wrap_command,
+)
 from ..model.items import Item
 from ..model.message import Header, Message
 from ..model.meta import Meta
@@ -199,6 +206,7 @@ class Outbox:
         #: The format, namespace and offset width the waiting commands' figures are of.
         self._measured_as: tuple[str, str, int] = ("", "", 0)
         self._last_measured = (0, 0)  # bytes and commands (to estimate how many fit)
+        self._last: _LastMessage | None = None  # what the last message took, to rewind it
         #: The encoded size of the last message :meth:`next_message` gave (for checks).
         self.last_size = 0
 
@@ -214,12 +222,31 @@ class Outbox:
 
     def queue_first(self, *commands: Command) -> None:
         """Put commands before those waiting (but after an object already going out in
-        chunks): the commands of a message the peer refused, to send again."""
+        chunks): the answers to the peer's last message, to go before anything queued."""
+        self._put_first(self._checked(commands))
+
+    def _put_first(self, elements: list[Any]) -> None:
         queue = _Queue()
-        queue.append(self._checked(commands))
+        queue.append(elements)
         if self._queue.measured > self._queue.first:  # keep the measured commands first
             self._measure_queue(queue)
         self._queue.put_first(queue)
+
+    def rewind(self, msg_id: str | None) -> bool:
+        """The peer refused the last message, applying none of it: when it had MsgID
+        ``msg_id``, its commands wait again, first and in order, an object's chunk to be cut
+        again from where it started (the next message may leave it other room). Whether
+        there was such a message to rewind."""
+        last = self._last
+        if last is None or last.msg_id != msg_id:
+            return False
+        self._last = None
+        self._chunks = last.chunking
+        if last.chunking is not None:
+            last.chunking.position = last.position
+        if last.taken:
+            self._put_first(last.taken)
+        return True
 
     def _checked(self, commands: Sequence[Command]) -> list[Any]:
         """The elements of ``commands``, once they are known to be commands (and their
@@ -245,8 +272,10 @@ class Outbox:
             self._queue.forget_figures()
             self._measured_as = measured_as
         builder = _Builder(self, message, _number(leading, 1))
-        if self._chunks is not None:
-            builder.add_chunk(self._chunks)
+        resumed = self._chunks
+        position = resumed.position if resumed is not None else 0
+        if resumed is not None:
+            builder.add_chunk(resumed)
         queue = self._queue
         while self._chunks is None and queue:
             self._measure_for(builder)
@@ -264,7 +293,21 @@ class Outbox:
         if final:
             builder.end_package()
         self.last_size = builder.encoded_size(final)
+        self._last = self._taken(message, len(leading), resumed, position)
         return message
+
+    def _taken(
+        self, message: Message, leading: int, resumed: _Chunking | None, position: int
+    ) -> _LastMessage:
+        """What ``message`` took from the outbox, to put back if the peer refuses it: its
+        commands after the ``leading`` ones, less the chunk of the object ``resumed`` (from
+        ``position``), and with the whole object in place of a first chunk."""
+        taken = [e for e in message.body.element.children[leading:] if e.tag in COMMANDS]
+        if resumed is not None:
+            del taken[0]
+        if self._chunks is not None and self._chunks is not resumed:
+            taken[-1] = self._chunks.command.element  # an object started: its first chunk
+        return _LastMessage(message.msg_id, taken, resumed, position)
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -273,6 +316,7 @@ class Outbox:
         state, to continue in another process: :meth:`from_state`)."""
         chunks = self._chunks
         queue = self._queue
+        last = self._last
         return {
             "max_msg_size": self.max_msg_size,
             "max_obj_size": self.max_obj_size,
@@ -287,6 +331,22 @@ class Outbox:
                 "before": commands_to_text(chunks.before),
                 "command": commands_to_text([chunks.command]),
                 "position": chunks.position,
+            },
+            "last": None
+            if last is None
+            else {
+                "msg_id": last.msg_id,
+                "taken": commands_to_text(map(wrap_command, last.taken)),
+                # The object it went on with: the one going out (only its position then), or
+                # one it finished.
+                "chunking": None
+                if last.chunking is None
+                else {"position": last.position}
+                if last.chunking is chunks
+                else {
+                    "command": commands_to_text([last.chunking.command]),
+                    "position": last.position,
+                },
             },
         }
 
@@ -311,6 +371,9 @@ class Outbox:
                 if not 0 < position < len(outbox._chunks.data):
                     raise ValueError(f"a chunk position of {position}")
                 outbox._chunks.position = position
+            last = state.get("last")  # absent from the states of earlier versions
+            if last is not None:
+                outbox._last = _last_message_from(last, outbox._chunks)
         except StateError:
             raise
         except (IndexError, KeyError, TypeError, ValueError) as error:
@@ -450,6 +513,40 @@ class Outbox:
         queue.take(queue.first + len(unit))
         builder.add_chunk(chunking)
         return True
+
+
+def _last_message_from(state: dict[str, Any], chunks: _Chunking | None) -> _LastMessage:
+    """The :class:`_LastMessage` of an outbox's state, whose object going out is ``chunks``."""
+    chunking = state["chunking"]
+    resumed = None
+    position = 0
+    if chunking is not None:
+        if "command" in chunking:
+            (command,) = commands_from_text(chunking["command"])
+            resumed = _Chunking([], command)
+        else:
+            resumed = chunks
+        position = int(chunking["position"])
+        if resumed is None or not 0 < position < len(resumed.data):
+            raise ValueError(f"a chunk position of {position} to go back to")
+    msg_id = state["msg_id"]
+    if msg_id is not None and not isinstance(msg_id, str):
+        raise ValueError(f"a MsgID of {msg_id!r}")
+    taken = [command.element for command in commands_from_text(state["taken"])]
+    return _LastMessage(msg_id, taken, resumed, position)
+
+
+class _LastMessage:
+    """What the last message took from the outbox: the commands (elements) it held whole,
+    and the object it went on with and where that object stood before it."""
+
+    def __init__(
+        self, msg_id: str | None, taken: list[Any], chunking: _Chunking | None, position: int
+    ) -> None:
+        self.msg_id = msg_id
+        self.taken = taken
+        self.chunking = chunking
+        self.position = position
 
 
 class _Chunking:

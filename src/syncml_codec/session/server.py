@@ -21,7 +21,7 @@ from typing import Any
 
 from ..limits import Limits
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import Alert, Command, Replace, Results, Status
+from ..model.commands import COMMANDS, Alert, Command, Replace
 from ..model.message import Message
 from ..model.responses import status_for, status_for_header
 from ..security.auth import (
@@ -69,6 +69,8 @@ __all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
 _FROM_DEVICE = frozenset({"Alert", "Replace"})
 _STATE_VERSION = 1
 _AUTH_TYPES = (AUTH_MD5, AUTH_BASIC, AUTH_MAC)
+#: The commands a device answers (those that are no answer themselves).
+_NEWS = frozenset(COMMANDS) - {"Status", "Results"}
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,6 @@ class ServerSession(Conversation):
         self._lead: list[Command] | None = None  # set while a message is due
         self._mode = "commands"  # what the due message holds besides the lead
         self._ending: EndReason | None = None  # the session ends once the due message goes
-        self._last_sent: list[Command] = []  # resent if the device refuses our credentials
         self._device_final = False  # whether the device's last message ended its package
         self._last_received: str | None = None  # the SHA-256 of the device's last message
         self._last_reply: bytes | None = None  # our answer to it, once taken
@@ -317,8 +318,7 @@ class ServerSession(Conversation):
             return None
         for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
             del self._waiting[key]
-        self.outbox.queue_first(*self._last_sent)
-        self._last_sent = []
+        self.outbox.rewind(self._last_sent_id())
         return Challenged(status.code or 0, status.chal.meta.type, retrying=True)
 
     def _device_command(self, command: Command) -> tuple[int, list[Event]]:
@@ -394,12 +394,8 @@ class ServerSession(Conversation):
             header_status, *answers = lead
             self.outbox.queue_first(*answers)
             message = self._next_message(message.header, [header_status], final=True)
-            self._last_sent = [
-                command
-                for command in list(message.commands)[1:]
-                if not isinstance(command, Status | Results)
-            ]
-            if message.final and not self._last_sent and self._device_final:
+            news = any(e.tag in _NEWS for e in message.body.element.children)
+            if message.final and not news and self._device_final:
                 self._ending = EndReason.COMPLETED  # a whole package answered with nothing new
             data = self._encode(message)
         else:
@@ -466,7 +462,6 @@ class ServerSession(Conversation):
             "lead": commands_to_text(self._lead) if self._lead is not None else None,
             "mode": self._mode,
             "ending": self._ending.value if self._ending is not None else None,
-            "last_sent": commands_to_text(self._last_sent),
             "device_final": self._device_final,
             "last_received": self._last_received,
             "last_reply": data_to_json(self._last_reply),
@@ -517,7 +512,6 @@ class ServerSession(Conversation):
             session._mode = state["mode"]
             ending = state["ending"]
             session._ending = EndReason(ending) if ending is not None else None
-            session._last_sent = commands_from_text(state["last_sent"])
             session._device_final = bool(state["device_final"])
             # Absent from the states of earlier versions: no answer to give again.
             session._last_received = _text_or_none(state.get("last_received"), "a digest")
