@@ -324,3 +324,32 @@ def test_a_server_message_without_a_valid_hmac_is_refused(header, code):
     answer = Message.from_bytes(client.data_to_send())
     assert {status.code for status in answer.commands} == {code}
     assert header_status(answer).chal.meta.type == AUTH_MAC
+
+
+@pytest.mark.parametrize("refused", range(1, 7))
+def test_an_object_goes_whole_whichever_of_its_messages_the_device_refuses(refused):
+    """A server message whose HMAC fails on the way (here, message ``refused`` of the
+    server's package, which carries an object in chunks): the device refuses it, the server
+    sends its commands again, the chunk cut again, from its JSON state, and the object
+    arrives whole."""
+    setup = hmac_setup(client_nonce=b"server-old", client_max_msg_size=2048)
+    client, server = start(setup)
+    blob = bytes(index % 251 for index in range(9000))
+    server_messages = 0
+    for _ in range(100):  # a bound: a session that loops fails instead of hanging
+        data = client.data_to_send()
+        if data is None:
+            break
+        server = setup.restore(json.loads(json.dumps(server.to_state())))
+        for event in server.receive(data, hmac=client.headers[HMAC_HEADER]):
+            if isinstance(event, SessionStarted):
+                server.queue(GET_FWV, Add(items=[Item(target="./Vendor/Blob", data=blob)]), GET_FWV)
+        reply = server.data_to_send()
+        if reply is None:
+            break
+        server_messages += 1
+        mac = "x" if server_messages == refused else server.headers[HMAC_HEADER]
+        client.receive(reply, hmac=mac)
+    assert server_messages > refused
+    assert client.ended.reason is EndReason.COMPLETED
+    assert client.tree.get("./Vendor/Blob").value == blob
