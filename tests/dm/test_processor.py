@@ -537,6 +537,8 @@ def test_the_policy_decides_the_creators_acl_and_windows_aliases():
     windows = Processor(device, SERVER, policy=Policy(windows_aliases=True))
     answers = run_with(windows, [Get(items=[item("./Device/Vendor/Acme/Name")])])
     assert answers[1] == ("Results", [("./Device/Vendor/Acme/Name", "classic")])
+    answers = run_with(plain, [Get(items=[item("./Device/Vendor/Acme/Name")])])
+    assert answers == [("Status", "Get", 404)]  # no aliases by default
 
 
 def test_a_text_input_alert_answers_with_what_the_user_typed():
@@ -568,9 +570,10 @@ def test_copy_inside_a_plug_in_and_across_its_border():
     answers = run_with(processor, [
         Copy(items=[item("./Vendor/Plug/B", source="./Vendor/Plug/A")]),
         Copy(items=[item("./Vendor/Out", source="./Vendor/Plug/A")]),
+        Copy(items=[item("./Vendor/Plug/C", source="./Vendor/Acme")]),
     ])  # fmt: skip
-    assert answers == [("Status", "Copy", 200), ("Status", "Copy", 403)]
-    assert plug.values["./Vendor/Plug/B"] == "a"
+    assert answers == [("Status", "Copy", 200), ("Status", "Copy", 403), ("Status", "Copy", 403)]
+    assert plug.values["./Vendor/Plug/B"] == "a" and "./Vendor/Plug/C" not in plug.values
 
 
 @pytest.mark.parametrize(
