@@ -148,10 +148,12 @@ def test_a_message_changed_on_the_way_is_refused_and_nothing_applied(format):
     assert server.dev_info == {} and not server.authenticated
 
 
-def test_a_changed_message_after_authentication_ends_the_session_and_applies_nothing():
-    """Once authenticated, a message whose HMAC fails is answered 401 on every command, its
-    Results are not taken, and both sides end the session."""
-    setup = hmac_setup(client_nonce=b"server-old")
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_message_changed_after_authentication_is_challenged_and_sent_again(format):
+    """Once authenticated, a message whose HMAC fails (its Results changed on the way) is
+    answered 401 on every command with a fresh nonce, nothing of it taken; the device sends
+    its commands again with an HMAC over that nonce, and the genuine Results are taken."""
+    setup = hmac_setup(format, client_nonce=b"server-old")
     client, server = start(setup)
     server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
     server.queue(GET_FWV)
@@ -161,13 +163,46 @@ def test_a_changed_message_after_authentication_ends_the_session_and_applies_not
     assert b"1.0.7" in data  # the Results
     events = server.receive(data.replace(b"1.0.7", b"6.6.6"), hmac=mac)
     assert [type(event) for event in events] == [CredentialsRefused]
-    assert not events[0].retrying
-    answer = Message.from_bytes(server.data_to_send())
-    assert answer.final and {status.code for status in answer.commands} == {401}
-    assert header_status(answer).chal is None
+    assert events[0].code == 401 and events[0].retrying
+    challenge = server.data_to_send()
+    answer = Message.from_bytes(challenge)
+    assert {status.code for status in answer.commands} == {401}
+    fresh = next_nonce(header_status(answer))
+    assert fresh is not None and server.ended is None
+    heard = client.receive(challenge, hmac=server.headers.get(HMAC_HEADER))
+    assert [(type(e), e.retrying) for e in heard] == [(Challenged, True)]
+    again, mac = client.data_to_send(), client.headers[HMAC_HEADER]
+    assert verify_hmac(mac, "pw", fresh, again, username="dev1")
+    resent = Message.from_bytes(again)
+    assert [c.TAG for c in resent.commands] == [c.TAG for c in Message.from_bytes(data).commands]
+    events = server.receive(again, hmac=mac)
+    (answered,) = [e for e in events if isinstance(e, Answered)]
+    assert (answered.code, answered.value) == (200, "1.0.7")
+    client.receive(server.data_to_send(), hmac=server.headers.get(HMAC_HEADER))
+    talk(client, server)
+    assert client.ended.reason is EndReason.COMPLETED
+
+
+def test_a_device_whose_hmacs_keep_failing_after_authentication_is_ended():
+    """Past ``max_auth_attempts`` failures in the session, the server ends it (401 without a
+    Chal); the device ends too."""
+    setup = hmac_setup(client_nonce=b"server-old")
+    client = setup.client()
+    server = setup.server(max_auth_attempts=2)
+    client.start()
+    refused = []
+    for step in range(20):
+        data = client.data_to_send()
+        if data is None:
+            break
+        mac = client.headers[HMAC_HEADER] if step == 0 else "garbage"  # authenticated once
+        events = server.receive(data, hmac=mac)
+        refused += [e.retrying for e in events if isinstance(e, CredentialsRefused)]
+        if any(isinstance(e, SessionStarted) for e in events):
+            server.queue(GET_FWV)
+        client.receive(server.data_to_send(), hmac=server.headers.get(HMAC_HEADER))
+    assert refused == [True, True, False]
     assert server.ended.reason is EndReason.AUTHENTICATION_FAILED
-    heard = client.receive(answer.to_wbxml(), hmac=server.headers.get(HMAC_HEADER))
-    assert isinstance(heard[0], Challenged) and not heard[0].retrying
     assert client.ended.reason is EndReason.AUTHENTICATION_FAILED
 
 

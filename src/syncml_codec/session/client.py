@@ -226,6 +226,7 @@ class ClientSession(Conversation):
         self._lead: list[Command] | None = None  # set while a message is due
         self._peer_closed = False  # whether the server's last package ended (Final)
         self._abort_answered = False  # whether the server's answer to our 1223 may come
+        self._taken_once = False  # whether the server has taken a message of ours
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -370,6 +371,7 @@ class ClientSession(Conversation):
             assert header_status is not None
             return self._challenged(message, header_status)
         events: list[Event] = []
+        self._taken_once = True
         if header_status is not None:
             events += self._accepted(header_status)
         header_answer = self._check_server(message, bytes(data), mac)
@@ -434,8 +436,9 @@ class ClientSession(Conversation):
         return events
 
     def _challenged(self, message: Message, header_status: Status) -> list[Event]:
-        """Credentials missing or refused: package 1 again with the nonce of the Chal, or the
-        end of the session."""
+        """Credentials missing or refused (the server applied nothing of our message): that
+        message again (package 1, or once the server has taken a message of ours, the
+        commands of the refused one) with the nonce of the Chal, or the end of the session."""
         code = header_status.code or StatusCode.INVALID_CREDENTIALS
         chal = header_status.chal
         auth_type = chal.meta.type if chal is not None and chal.meta is not None else None
@@ -453,7 +456,19 @@ class ClientSession(Conversation):
         self.account.auth_type = auth_type
         if nonce is not None:
             self.account.client_nonce = nonce
-        self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
+        lead: list[Command] = [status_for_header(message, StatusCode.OK)]
+        if not self._taken_once or not self.outbox.rewind(self._last_sent_id()):
+            self._send_package1(lead)
+            return [Challenged(code, auth_type, retrying=True)]
+        for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
+            del self._waiting[key]
+        account = self.account
+        if account.require_server_auth and account.server_auth_type == AUTH_MAC:
+            # The refused message's nonce for the server's next HMAC never reached it.
+            account.server_nonce = self.nonces()
+            chal = chal_for(AUTH_MAC, account.server_nonce)
+            lead = [status_for_header(message, StatusCode.OK, chal=chal)]
+        self._lead = lead
         return [Challenged(code, auth_type, retrying=True)]
 
     def _check_server(self, message: Message, data: bytes, mac: str | None) -> list[Event] | Status:

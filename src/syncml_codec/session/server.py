@@ -253,8 +253,9 @@ class ServerSession(Conversation):
         self, message: Message, data: bytes, mac: str | None
     ) -> tuple[int, Any, list[Event]]:
         """Check the device's credentials (with HMAC, every message's mac): when they pass,
-        212 (200 with HMAC) and the next nonce; otherwise a challenge answering every command
-        (or, past ``max_auth_attempts`` or once authenticated, the end)."""
+        212 (200 with HMAC) and the next nonce; otherwise a challenge with a fresh nonce
+        answering every command, none applied (past ``max_auth_attempts`` failures in the
+        session, the end)."""
         username = self.username or ""
         known = self.credentials(username)
         proof = mac if self.auth_type == AUTH_MAC else message.header.cred
@@ -273,7 +274,7 @@ class ServerSession(Conversation):
             StatusCode.MISSING_CREDENTIALS if proof is None else StatusCode.INVALID_CREDENTIALS
         )
         self._attempts += 1
-        retrying = not self.authenticated and self._attempts <= self.max_auth_attempts
+        retrying = self._attempts <= self.max_auth_attempts
         chal = None
         if retrying:
             self._client_nonce = self.nonces()
