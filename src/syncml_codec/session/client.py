@@ -456,20 +456,25 @@ class ClientSession(Conversation):
         self.account.auth_type = auth_type
         if nonce is not None:
             self.account.client_nonce = nonce
-        lead: list[Command] = [status_for_header(message, StatusCode.OK)]
-        if not self._taken_once or not self.outbox.rewind(self._last_sent_id()):
-            self._send_package1(lead)
-            return [Challenged(code, auth_type, retrying=True)]
-        for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
+        if self._taken_once and self.outbox.rewind(self._last_sent_id()):
+            self._send_again(message)
+        else:
+            self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
+        return [Challenged(code, auth_type, retrying=True)]
+
+    def _send_again(self, message: Message) -> None:
+        """The refused message's commands are back in the outbox: they go next, after the
+        Status for the server's challenge (with a new nonce for the server's HMAC, when the
+        account checks it: the refused message's never reached the server)."""
+        last = self._last_sent_id()
+        for key in [key for key in self._waiting if key[0] == last]:
             del self._waiting[key]
         account = self.account
+        chal = None
         if account.require_server_auth and account.server_auth_type == AUTH_MAC:
-            # The refused message's nonce for the server's next HMAC never reached it.
             account.server_nonce = self.nonces()
             chal = chal_for(AUTH_MAC, account.server_nonce)
-            lead = [status_for_header(message, StatusCode.OK, chal=chal)]
-        self._lead = lead
-        return [Challenged(code, auth_type, retrying=True)]
+        self._lead = [status_for_header(message, StatusCode.OK, chal=chal)]
 
     def _check_server(self, message: Message, data: bytes, mac: str | None) -> list[Event] | Status:
         """The Status for the server's SyncHdr, once its credentials are checked when the
