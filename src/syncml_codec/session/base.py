@@ -241,6 +241,15 @@ class Conversation:
     def _last_sent_id(self) -> str:
         return str(self.next_msg_id - 1)
 
+    def _take_back(self) -> bool:
+        """The peer refused our last message, applying none of it: its commands wait for no
+        Status; whether the outbox took them back, to send again (it did when it gave the
+        message)."""
+        last = self._last_sent_id()
+        for key in [key for key in self._waiting if key[0] == last]:
+            del self._waiting[key]
+        return self.outbox.rewind(last)
+
     # -- writing -------------------------------------------------------------------------------
 
     def _new_outbox(self) -> Outbox:

@@ -456,7 +456,7 @@ class ClientSession(Conversation):
         self.account.auth_type = auth_type
         if nonce is not None:
             self.account.client_nonce = nonce
-        if self._taken_once and self.outbox.rewind(self._last_sent_id()):
+        if self._taken_once and self._take_back():
             self._send_again(message)
         else:
             self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
@@ -466,9 +466,6 @@ class ClientSession(Conversation):
         """The refused message's commands are back in the outbox: they go next, after the
         Status for the server's challenge (with a new nonce for the server's HMAC, when the
         account checks it: the refused message's never reached the server)."""
-        last = self._last_sent_id()
-        for key in [key for key in self._waiting if key[0] == last]:
-            del self._waiting[key]
         account = self.account
         chal = None
         if account.require_server_auth and account.server_auth_type == AUTH_MAC:

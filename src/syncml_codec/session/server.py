@@ -317,9 +317,7 @@ class ServerSession(Conversation):
             self._server_nonce = nonce
         if status.code not in CHALLENGES:
             return None
-        for key in [key for key in self._waiting if key[0] == self._last_sent_id()]:
-            del self._waiting[key]
-        self.outbox.rewind(self._last_sent_id())
+        self._take_back()
         return Challenged(status.code or 0, status.chal.meta.type, retrying=True)
 
     def _device_command(self, command: Command) -> tuple[int, list[Event]]:
