@@ -23,7 +23,7 @@ from ..model.commands import (
 )
 from ..model.message import Header, Message
 from ..model.meta import Meta
-from ..security.auth import HMAC_HEADER, decode_nonce, new_nonce
+from ..security.auth import HMAC_HEADER, AuthError, decode_nonce, new_nonce, verify_hmac
 from .events import Answered, EndReason, Event, SessionEnded
 from .largeobject import Assembler
 from .outbox import Outbox, OutboxError
@@ -414,6 +414,17 @@ def header_text(value: str | bytes | None) -> str | None:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).decode("latin-1")
     raise TypeError(f"a header's value is text or bytes, not {type(value).__name__}")
+
+
+def hmac_proves(mac: str | None, username: str, password: str, nonce: bytes, data: bytes) -> bool:
+    """Whether a received x-syncml-hmac value (None: none came) proves the message ``data``
+    comes from ``username``: a malformed one proves nothing, as a wrong one."""
+    if mac is None:
+        return False
+    try:
+        return verify_hmac(mac, password, nonce, data, username=username)
+    except AuthError:
+        return False
 
 
 def _after(msg_id: str, last: str) -> bool:

@@ -38,7 +38,6 @@ from ..security.auth import (
     md5_credential,
     new_nonce,
     verify_credential,
-    verify_hmac,
 )
 from ..security.notification import Initiator, Notification, UIMode, session_id_text
 from .base import (
@@ -49,6 +48,7 @@ from .base import (
     asks_next_message,
     chal_nonce,
     header_text,
+    hmac_proves,
 )
 from .events import (
     Authenticated,
@@ -527,15 +527,9 @@ class ClientSession(Conversation):
                 message.header.cred, account.server_id, account.server_password,
                 account.server_nonce,
             )  # fmt: skip
-        if mac is None:
-            return False
-        try:
-            return verify_hmac(
-                mac, account.server_password, account.server_nonce, data,
-                username=account.server_id,
-            )  # fmt: skip
-        except AuthError:
-            return False  # a malformed header proves nothing
+        return hmac_proves(
+            mac, account.server_id, account.server_password, account.server_nonce, data
+        )
 
 
 def _device_events(message: Message, answers: list[Command]) -> list[Event]:

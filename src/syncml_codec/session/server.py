@@ -34,7 +34,6 @@ from ..security.auth import (
     md5_credential,
     new_nonce,
     verify_credential,
-    verify_hmac,
 )
 from .base import (
     CHALLENGES,
@@ -43,6 +42,7 @@ from .base import (
     SessionError,
     chal_nonce,
     header_text,
+    hmac_proves,
     peer_commands,
 )
 from .events import (
@@ -291,10 +291,7 @@ class ServerSession(Conversation):
         ``known``."""
         nonce = self._client_nonce if self._client_nonce is not None else known.nonce
         if self.auth_type == AUTH_MAC:
-            try:
-                return verify_hmac(proof, known.password, nonce, data, username=known.username)
-            except AuthError:
-                return False  # a malformed header proves nothing
+            return hmac_proves(proof, known.username, known.password, nonce, data)
         cred = proof
         if cred.meta is not None and cred.meta.type not in (None, self.auth_type):
             return False
