@@ -24,6 +24,7 @@ from syncml_codec.model import (
     Results,
     Status,
     StatusCode,
+    generic_alert,
 )
 from syncml_codec.security.notification import Initiator, Notification, UIMode
 from syncml_codec.session import (
@@ -190,6 +191,29 @@ def test_a_wrong_password_ends_the_session_cleanly(format):
     assert client.data_to_send() is None
     with pytest.raises(SessionError, match="ended"):
         client.receive(exchanges[-1].data)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_package_1_sent_again_after_a_challenge_keeps_within_the_servers_max_msg_size(format):
+    """The challenge declares the server's MaxMsgSize: package 1 (generic alerts beyond it)
+    comes again in as many messages as that takes, each within it, and all of it arrives."""
+    setup = Setup(format=format, server_max_msg_size=None)
+    client, server = setup.client(), setup.server()
+    alerts = [
+        generic_alert(type="org.example.report", data="x" * 400, correlator=str(n))
+        for n in range(5)
+    ]
+    client.start(generic_alerts=alerts)
+    (refused,) = server.receive(client.data_to_send())
+    assert isinstance(refused, CredentialsRefused)
+    server.max_msg_size = 1500  # what its challenge declares
+    client.receive(server.data_to_send())
+    exchanges = talk(client, server)
+    sizes = [len(x.data) for x in exchanges if x.sender == "client"]
+    assert len(sizes) > 2 and max(sizes) <= 1500
+    heard = events_of(exchanges, "client", GenericAlert)
+    assert [alert.correlator for alert in heard] == [str(n) for n in range(5)]
+    assert client.ended.reason is EndReason.COMPLETED
 
 
 @pytest.mark.parametrize("attempts", [0, 1, 3])

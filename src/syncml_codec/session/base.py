@@ -253,7 +253,8 @@ class Conversation:
     # -- writing -------------------------------------------------------------------------------
 
     def _new_outbox(self) -> Outbox:
-        return Outbox(UNBOUNDED, format=self.format or "wbxml")
+        """An empty outbox for messages within the peer's MaxMsgSize, as far as it is known."""
+        return Outbox(self.peer_max_msg_size or UNBOUNDED, format=self.format or "wbxml")
 
     def _message(self, target: str | None, source: str | None, **fields: Any) -> Message:
         """Our next message, empty (its MsgID the next one)."""
