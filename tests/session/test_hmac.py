@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syncml_codec.dm import TreeError
-from syncml_codec.model import Add, Get, Item, Message, Status
+from syncml_codec.model import Add, Alert, AlertCode, Get, Item, Message, Status, generic_alert
 from syncml_codec.security.auth import (
     AUTH_BASIC,
     AUTH_MAC,
@@ -28,6 +28,7 @@ from syncml_codec.session import (
     Challenged,
     CredentialsRefused,
     EndReason,
+    GenericAlert,
     SessionStarted,
 )
 
@@ -54,6 +55,10 @@ def header_status(message: Message) -> Status | None:
         if isinstance(command, Status) and command.cmd_ref == "0":
             return command
     return None
+
+
+def alert_codes(message: Message) -> list[int | None]:
+    return [command.code for command in message.commands if isinstance(command, Alert)]
 
 
 def next_nonce(status: Status | None) -> bytes | None:
@@ -388,3 +393,41 @@ def test_an_object_goes_whole_whichever_of_its_messages_the_device_refuses(refus
     assert server_messages > refused
     assert client.ended.reason is EndReason.COMPLETED
     assert client.tree.get("./Vendor/Blob").value == blob
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_statuses_the_device_refuses_in_the_middle_of_its_package_come_again(format):
+    """The device's package 1 spans messages (its generic alerts beyond the MaxMsgSize the
+    server declares in its challenge); the device refuses the server's answer to the first
+    (Statuses and 1222) as its HMAC fails: those Statuses come again, and every alert is
+    answered once."""
+    setup = hmac_setup(format, client_nonce=b"stale", server_max_msg_size=None)
+    client, server = setup.client(), setup.server()
+    alerts = [
+        generic_alert(type="org.example.report", data=f"{n:03} " + "x" * 300, correlator=str(n))
+        for n in range(6)
+    ]
+    client.start(generic_alerts=alerts)
+    challenged = server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    assert [type(event) for event in challenged] == [CredentialsRefused]
+    server.max_msg_size = 1500  # declared with the challenge: package 1 comes again in pieces
+    client.receive(server.data_to_send(), hmac=server.headers.get(HMAC_HEADER))
+    heard, answered, refused = [], [], 0
+    for _ in range(100):  # a bound: a session that loops fails instead of hanging
+        data = client.data_to_send()
+        if data is None:
+            break
+        server = setup.restore(json.loads(json.dumps(server.to_state())))
+        events = server.receive(data, hmac=client.headers[HMAC_HEADER])
+        heard += [event.correlator for event in events if isinstance(event, GenericAlert)]
+        reply = server.data_to_send()
+        if reply is None:
+            break
+        mac = server.headers[HMAC_HEADER]
+        if not refused and AlertCode.NEXT_MESSAGE in alert_codes(Message.from_bytes(reply)):
+            mac, refused = "x", refused + 1
+        answered += [e for e in client.receive(reply, hmac=mac) if isinstance(e, Answered)]
+    assert refused and sorted(heard) == [str(n) for n in range(6)]
+    codes = sorted((a.command, a.code) for a in answered)
+    assert codes == [("Alert", 200)] * 7 + [("Replace", 200)]
+    assert client.ended.reason is EndReason.COMPLETED

@@ -557,6 +557,34 @@ def test_a_refused_message_rewound_comes_again_byte_for_byte(format, through_jso
     assert given == expected and len(given) > 10
 
 
+@pytest.mark.parametrize("through_json", [False, True], ids=["in-memory", "through-json"])
+def test_answers_sent_aside_and_refused_go_first_and_the_object_goes_on(through_json):
+    """Answers sent in a message of their own (the commands waiting may not go along):
+    refused, they go in the next message, first after the object going out in chunks, which
+    goes on from where it stood."""
+    outbox = Outbox(700)
+    outbox.queue(Replace(items=[Item(target="./big", data="y" * 3000)]), *replaces(3))
+    messages = [outbox.next_message(header(1))]  # the object's first chunk
+    answers = [Status(msg_ref="1", cmd_ref=str(n), cmd="Alert", data="200") for n in (2, 3)]
+    outbox.sent_aside("2", answers)
+    if through_json:
+        outbox = Outbox.from_state(json.loads(json.dumps(outbox.to_state())))
+    assert not outbox.rewind("1") and outbox.rewind("2") and not outbox.rewind("2")
+    msg_id = 3
+    while outbox.pending:
+        messages.append(outbox.next_message(header(msg_id)))
+        msg_id += 1
+    order = [
+        command.cmd_ref if isinstance(command, Status) else command.items[0].target_uri
+        for message in messages
+        for command in message.commands
+    ]
+    chunks = order.count("./big")
+    assert chunks > 2 and order[chunks:] == ["2", "3", "./Vendor/N0", "./Vendor/N1", "./Vendor/N2"]
+    data = [c.items[0].data for m in messages for c in m.commands if isinstance(c, Replace)]
+    assert "".join(data[:chunks]) == "y" * 3000
+
+
 @pytest.mark.parametrize(
     "broken",
     [{"position": 0}, {"position": 5000}, {"msg_id": 5}, {"taken": "not base64!"}],

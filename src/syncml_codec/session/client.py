@@ -512,9 +512,12 @@ class ClientSession(Conversation):
         for command in self._lead:
             command.cmd_id = None
         # The server's package goes on from the refused message, sent again: Final when that
-        # message was, otherwise 1222 asks for it (unless it asked for our next message).
-        self._peer_closed = message.final
-        if not message.final and not asks_next_message(message):
+        # message was, otherwise 1222 asks for it (unless it asked for our next message: then
+        # ours goes on as it was).
+        if message.final:
+            self._peer_closed = True
+        elif not asks_next_message(message):
+            self._peer_closed = False
             self._lead.append(Alert(code=AlertCode.NEXT_MESSAGE))
         return [CredentialsRefused(code, account.server_auth_type, retrying=True)]
 

@@ -248,6 +248,19 @@ class Outbox:
             self._put_first(last.taken)
         return True
 
+    def sent_aside(self, msg_id: str | None, commands: Sequence[Command]) -> None:
+        """Note that message ``msg_id`` went without :meth:`next_message` (answers that may
+        not take the commands waiting along), holding ``commands``: if the peer refuses it,
+        :meth:`rewind` puts them first in the queue, and leaves an object going out in chunks
+        where it stands."""
+        chunks = self._chunks
+        self._last = _LastMessage(
+            msg_id,
+            [command.element for command in commands],
+            chunks,
+            chunks.position if chunks is not None else 0,
+        )
+
     def _checked(self, commands: Sequence[Command]) -> list[Any]:
         """The elements of ``commands``, once they are known to be commands (and their
         objects within ``max_obj_size``)."""

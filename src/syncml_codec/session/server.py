@@ -405,6 +405,8 @@ class ServerSession(Conversation):
                 data = self._encode(self._abort(message.header, lead[:1], EndReason.LIMITS, detail))
             else:
                 self._sent(message, skip=len(message.commands))
+                if self._mode == "next":  # the answers go again if the device refuses them
+                    self.outbox.sent_aside(message.msg_id, lead[1:])
         if self._ending is not None:
             failed = self._ending is EndReason.AUTHENTICATION_FAILED
             self._end(self._ending, "the device's credentials failed" if failed else "")
