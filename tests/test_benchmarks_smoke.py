@@ -124,9 +124,11 @@ def test_the_session_figures_run_on_small_inputs(monkeypatch):
 
     monkeypatch.setattr(dm_session, "NODES", 2_000)
     monkeypatch.setattr(dm_session, "COMMANDS", 20)
-    session_ops = dm_session.dm_session_operations()
+    in_session: list[float] = []
+    session_ops = dm_session.dm_session_operations(in_session)
     session_ops[("the session, with the copy", "cython")]()
     times = dict.fromkeys([*ops, *dpu_ops, *session_ops], 1.0)
+    assert len(in_session) == 1 and 0 < dm_session.dpu_share(times, in_session) < 0.5
     times[("copy the 500 prepared commands", "cython")] = 0.5
     rows = report.session_rows(
         {"times": times, "fill": 1.0, "random fill": 1.0, "reassembly": figures}
