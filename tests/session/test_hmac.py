@@ -29,6 +29,7 @@ from syncml_codec.session import (
     CredentialsRefused,
     EndReason,
     GenericAlert,
+    SessionEnded,
     SessionStarted,
 )
 
@@ -431,3 +432,22 @@ def test_statuses_the_device_refuses_in_the_middle_of_its_package_come_again(for
     codes = sorted((a.command, a.code) for a in answered)
     assert codes == [("Alert", 200)] * 7 + [("Replace", 200)]
     assert client.ended.reason is EndReason.COMPLETED
+
+
+def test_a_device_refusing_the_servers_last_message_ends_without_a_word():
+    """The server's last message (Final, only Statuses, after the device's whole package)
+    ends the session on the server: a device that refuses it has no one to answer, and ends
+    without sending a refusal nobody reads (its commands stay unanswered)."""
+    setup = hmac_setup(client_nonce=b"server-old")
+    client, server = start(setup)
+    server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    server.queue(GET_FWV)
+    client.receive(server.data_to_send(), hmac=server.headers[HMAC_HEADER])
+    server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    last = server.data_to_send()
+    assert server.ended.reason is EndReason.COMPLETED
+    events = client.receive(last, hmac="x")
+    assert [type(event) for event in events] == [CredentialsRefused, SessionEnded]
+    assert not events[0].retrying
+    assert events[1].reason is EndReason.AUTHENTICATION_FAILED
+    assert client.data_to_send() is None

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from syncml_codec.model import Add, Atomic, Command, Get, Item, Replace
-from syncml_codec.session import Answered, EndReason
+from syncml_codec.dm import ManagementTree
+from syncml_codec.model import Add, Atomic, Command, Get, Item, Replace, generic_alert
+from syncml_codec.session import Answered, EndReason, GenericAlert, SessionEnded
 
-from helpers.sessions import Setup, device, events_of, talk
+from helpers.sessions import HMAC_BOTH_WAYS, Setup, device, events_of, queue_on_start, talk
 
 pytestmark = pytest.mark.usefixtures("codec")
 
@@ -36,26 +37,31 @@ def leaf(index: int) -> str:
     return f"./Vendor/L{index}"
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    operations=OPERATIONS,
-    client_bound=st.integers(1600, 6000),
-    # The device's package 1 goes before it knows the server's bound: the server takes it.
-    server_bound=st.integers(1200, 6000),
-    format=st.sampled_from(["wbxml", "xml"]),
-)
-# Both packages open at once: the server's last Status waits while the device's Results go out
-# one per message; the server may end the session only once the device's package has ended.
-@example(operations=[("get", 0)] * 6, client_bound=1600, server_bound=1200, format="xml")
-def test_random_work_through_a_whole_session(operations, client_bound, server_bound, format):
+def device_with_leaves() -> tuple[ManagementTree, dict[str, str]]:
+    """The device's tree with ``LEAVES`` values, and those values by URI."""
     tree = device()
     values = {leaf(index): f"start {index}" for index in range(LEAVES)}
     for uri, value in values.items():
         tree.add(uri, value)
+    return tree, values
+
+
+def answers_heard(exchanges: list) -> list[tuple[str, str | None, int, str | None]]:
+    """The device's commands answered, as the server heard them (less package 1's DevInfo)."""
+    return [
+        (a.command, a.target, a.code, a.value)
+        for a in events_of(exchanges, "client", Answered)
+        if a.target is None or not a.target.startswith("./DevInfo")
+    ]
+
+
+def work(
+    operations: list[tuple], values: dict[str, str]
+) -> tuple[list[Command], list[tuple[str, str | None, int, str | None]]]:
+    """The commands ``operations`` stand for, and the answers expected (command, target,
+    code, value), ``values`` (the tree's leaves) updated as the commands leave them."""
     commands: list[Command] = []
-    expected: list[tuple[str, str, int, str | None]] = []  # command, target, code, value
+    expected: list[tuple[str, str | None, int, str | None]] = []
     for number, operation in enumerate(operations):
         if operation[0] == "get":
             uri = leaf(operation[1])
@@ -85,6 +91,25 @@ def test_random_work_through_a_whole_session(operations, client_bound, server_bo
                 ("Replace", uri, 216, None),
                 ("Replace", "./Vendor/Missing", 404, None),
             ]
+    return commands, expected
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    operations=OPERATIONS,
+    client_bound=st.integers(1600, 6000),
+    # The device's package 1 goes before it knows the server's bound: the server takes it.
+    server_bound=st.integers(1200, 6000),
+    format=st.sampled_from(["wbxml", "xml"]),
+)
+# Both packages open at once: the server's last Status waits while the device's Results go out
+# one per message; the server may end the session only once the device's package has ended.
+@example(operations=[("get", 0)] * 6, client_bound=1600, server_bound=1200, format="xml")
+def test_random_work_through_a_whole_session(operations, client_bound, server_bound, format):
+    tree, values = device_with_leaves()
+    commands, expected = work(operations, values)
     setup = Setup(
         format=format,
         client_nonce=b"server-old",
@@ -103,10 +128,64 @@ def test_random_work_through_a_whole_session(operations, client_bound, server_bo
     for exchange in exchanges:
         bound = server_bound if exchange.sender == "client" else client_bound
         assert len(exchange.data) <= bound
-    answers = [
-        (a.command, a.target, a.code, a.value)
-        for a in events_of(exchanges, "client", Answered)
-        if a.target is None or not a.target.startswith("./DevInfo")
-    ]
-    assert sorted(answers, key=repr) == sorted(expected, key=repr)
+    assert sorted(answers_heard(exchanges), key=repr) == sorted(expected, key=repr)
     assert {uri: tree.get(uri).value for uri in values} == values
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    operations=OPERATIONS,
+    bound=st.integers(1600, 6000),
+    alerts=st.integers(0, 2),
+    stale=st.booleans(),  # the device's nonce: package 1 challenged
+    # At most three failures each way, the challenge to a stale nonce included: within the
+    # attempts both sides allow.
+    device_broken=st.sets(st.integers(0, 12), max_size=2),
+    server_broken=st.sets(st.integers(0, 12), max_size=2),
+    format=st.sampled_from(["wbxml", "xml"]),
+)
+# The device refuses the server's message, and the server its refusal: the refusal goes again.
+@example(
+    operations=[("get", 0)], bound=1600, alerts=0, stale=False, device_broken={1},
+    server_broken={0}, format="wbxml",
+)  # fmt: skip
+def test_random_work_with_hmacs_failing_on_the_way(
+    operations, bound, alerts, stale, device_broken, server_broken, format
+):
+    """HMACs both ways, some failing on the way (a random few of each side's messages): the
+    session still ends; every command is applied once, every generic alert heard once, and
+    every command answered once, but for the Statuses of the server's last message when the
+    device refuses it (that message ended the session on the server: the device ends too)."""
+    tree, values = device_with_leaves()
+    commands, expected = work(operations, values)
+    setup = Setup(
+        format=format,
+        client_nonce=b"stale" if stale else b"server-old",
+        client_max_msg_size=bound,
+        server_max_msg_size=bound,
+        **HMAC_BOTH_WAYS,
+    )
+    client, server = setup.client(tree), setup.server()
+    reports = [generic_alert(type="org.example.report", data="r" * 150, correlator=str(n))
+               for n in range(alerts)]  # fmt: skip
+    client.start(generic_alerts=reports)
+    broken = {("client", n) for n in device_broken} | {("server", n) for n in server_broken}
+    exchanges = talk(
+        client, server, queue_on_start(*commands), restore=setup.restore, broken=broken
+    )
+    heard = [alert.correlator for alert in events_of(exchanges, "client", GenericAlert)]
+    assert heard == [str(n) for n in range(alerts)]
+    assert {uri: tree.get(uri).value for uri in values} == values
+    answers = sorted(answers_heard(exchanges), key=repr)
+    if client.ended.reason is EndReason.COMPLETED:
+        assert answers == sorted(expected, key=repr)
+    else:
+        assert client.ended == SessionEnded(
+            EndReason.AUTHENTICATION_FAILED, "the server's last message failed"
+        )
+        assert exchanges[-1].sender == "server" and exchanges[-1].mac == "x"
+        missing = sorted(expected, key=repr)
+        for answer in answers:
+            missing.remove(answer)  # each heard once at most

@@ -231,24 +231,18 @@ class Conversation:
     def _header_status(self, message: Message) -> Status | None:
         """The peer's Status for the SyncHdr of our last message, or None."""
         msg_id = self._last_sent_id()
-        for element in message.body.element.children:
-            if element.tag == "Status":
-                msg_ref, cmd_ref = _fields(element, "MsgRef", "CmdRef")
-                if cmd_ref == "0" and msg_ref == msg_id:
-                    return Status.wrap(element)
-        return None
+        return next((s for s in header_statuses(message) if s.msg_ref == msg_id), None)
 
     def _last_sent_id(self) -> str:
         return str(self.next_msg_id - 1)
 
-    def _take_back(self) -> bool:
-        """The peer refused our last message, applying none of it: its commands wait for no
-        Status; whether the outbox took them back, to send again (it did when it gave the
-        message)."""
-        last = self._last_sent_id()
-        for key in [key for key in self._waiting if key[0] == last]:
+    def _take_back(self, msg_id: str) -> bool:
+        """The peer refused our message ``msg_id``, applying none of it: its commands wait for
+        no Status; whether the outbox took them back, to send again (it did when it gave the
+        message, and has given none since)."""
+        for key in [key for key in self._waiting if key[0] == msg_id]:
             del self._waiting[key]
-        return self.outbox.rewind(last)
+        return self.outbox.rewind(msg_id)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -393,6 +387,7 @@ class Conversation:
 
 
 _UNANSWERED = frozenset({"Status", "Results"})
+_NEWS = frozenset(COMMANDS) - _UNANSWERED
 #: The SyncHdr statuses that challenge credentials.
 CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})
 
@@ -454,6 +449,19 @@ def asks_next_message(message: Message) -> bool:
         element.tag == "Alert" and number_in(_fields(element, "Data")[0]) == AlertCode.NEXT_MESSAGE
         for element in message.body.element.children
     )
+
+
+def header_statuses(message: Message) -> Iterator[Status]:
+    """The Statuses a message holds for SyncHdrs (CmdRef 0)."""
+    for element in message.body.element.children:
+        if element.tag == "Status" and _fields(element, "CmdRef")[0] == "0":
+            yield Status.wrap(element)
+
+
+def brings_news(message: Message) -> bool:
+    """Whether a message holds commands other than Status and Results: something for its
+    receiver to act on."""
+    return any(element.tag in _NEWS for element in message.body.element.children)
 
 
 def peer_commands(message: Message) -> Iterator[Command]:

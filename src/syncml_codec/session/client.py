@@ -46,6 +46,7 @@ from .base import (
     Format,
     SessionError,
     asks_next_message,
+    brings_news,
     chal_nonce,
     header_text,
     hmac_proves,
@@ -225,6 +226,8 @@ class ClientSession(Conversation):
         self._server_attempts = 0  # challenges given to the server
         self._lead: list[Command] | None = None  # set while a message is due
         self._peer_closed = False  # whether the server's last package ended (Final)
+        self._closed = False  # whether our last message ended our package (Final)
+        self._refusal: Status | None = None  # in our last message: our refusal of the server's
         self._abort_answered = False  # whether the server's answer to our 1223 may come
         self._taken_once = False  # whether the server has taken a message of ours
 
@@ -307,9 +310,14 @@ class ClientSession(Conversation):
         header.source.loc_name = self.account.username  # type: ignore[union-attr]
         if not self.authenticated:
             header.cred = self._credential()
-        # The Status for the server's SyncHdr opens the message; the others wait their turn.
-        self.outbox.queue(*self._lead[1:])
-        message = self._next_message(header, self._lead[:1], final=self._peer_closed)
+        # The Statuses for the server's SyncHdrs open the message; the others wait their turn.
+        opening: list[Command] = [c for c in self._lead if _answers_header(c)]
+        self.outbox.queue(*(c for c in self._lead if not _answers_header(c)))
+        message = self._next_message(header, opening, final=self._peer_closed)
+        self._closed = message.final
+        self._refusal = next(
+            (c for c in opening if isinstance(c, Status) and c.code in CHALLENGES), None
+        )
         self._lead = None
         self._abort_answered = self.ended is not None  # a LIMITS abort: the server answers it
         return self._signed(self._encode(message))
@@ -456,7 +464,7 @@ class ClientSession(Conversation):
         self.account.auth_type = auth_type
         if nonce is not None:
             self.account.client_nonce = nonce
-        if self._taken_once and self._take_back():
+        if self._taken_once and self._take_back(self._last_sent_id()):
             self._send_again(message)
         else:
             self._send_package1(lead=[status_for_header(message, StatusCode.OK)])
@@ -464,14 +472,22 @@ class ClientSession(Conversation):
 
     def _send_again(self, message: Message) -> None:
         """The refused message's commands are back in the outbox: they go next, after the
-        Status for the server's challenge (with a new nonce for the server's HMAC, when the
+        Status for the server's challenge, and, when the refused message refused a message
+        of the server's, that refusal again (with a new nonce for the server's HMAC, when the
         account checks it: the refused message's never reached the server)."""
         account = self.account
         chal = None
         if account.require_server_auth and account.server_auth_type == AUTH_MAC:
             account.server_nonce = self.nonces()
             chal = chal_for(AUTH_MAC, account.server_nonce)
-        self._lead = [status_for_header(message, StatusCode.OK, chal=chal)]
+        refusal = self._refusal
+        if refusal is None:
+            self._lead = [status_for_header(message, StatusCode.OK, chal=chal)]
+            return
+        again = Status.wrap(copy.deepcopy(refusal.element))
+        if chal is not None:
+            again.chal = chal
+        self._lead = [status_for_header(message, StatusCode.OK), again]
 
     def _check_server(self, message: Message, data: bytes, mac: str | None) -> list[Event] | Status:
         """The Status for the server's SyncHdr, once its credentials are checked when the
@@ -495,10 +511,14 @@ class ClientSession(Conversation):
             StatusCode.MISSING_CREDENTIALS if proof is None else StatusCode.INVALID_CREDENTIALS
         )
         self._server_attempts += 1
-        if self._server_attempts > self.max_auth_attempts:
+        # A Final message of Statuses after our whole package ended the session on the server:
+        # a refusal would reach no one.
+        last = message.final and self._closed and not brings_news(message)
+        if last or self._server_attempts > self.max_auth_attempts:
+            failed = "last message" if last else "credentials"
             return [
                 CredentialsRefused(code, account.server_auth_type, retrying=False),
-                self._end(EndReason.AUTHENTICATION_FAILED, "the server's credentials failed"),
+                self._end(EndReason.AUTHENTICATION_FAILED, f"the server's {failed} failed"),
             ]
         account.server_nonce = self.nonces()
         chal = chal_for(account.server_auth_type, account.server_nonce)
@@ -533,6 +553,11 @@ class ClientSession(Conversation):
         return hmac_proves(
             mac, account.server_id, account.server_password, account.server_nonce, data
         )
+
+
+def _answers_header(command: Command) -> bool:
+    """Whether a command is our Status for a SyncHdr of the server's."""
+    return isinstance(command, Status) and command.cmd_ref == "0"
 
 
 def _device_events(message: Message, answers: list[Command]) -> list[Event]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..limits import Limits
 from ..model.codes import AlertCode, StatusCode
-from ..model.commands import COMMANDS, Alert, Command, Replace
+from ..model.commands import Alert, Command, Replace
 from ..model.message import Message
 from ..model.responses import status_for, status_for_header
 from ..security.auth import (
@@ -40,7 +40,9 @@ from .base import (
     Conversation,
     Format,
     SessionError,
+    brings_news,
     chal_nonce,
+    header_statuses,
     header_text,
     hmac_proves,
     peer_commands,
@@ -69,10 +71,9 @@ __all__ = ["DeviceCredentials", "CredentialLookup", "ServerSession"]
 _FROM_DEVICE = frozenset({"Alert", "Replace"})
 _STATE_VERSION = 1
 _AUTH_TYPES = (AUTH_MD5, AUTH_BASIC, AUTH_MAC)
+
+
 #: The commands a device answers (those that are no answer themselves).
-_NEWS = frozenset(COMMANDS) - {"Status", "Results"}
-
-
 @dataclass(frozen=True)
 class DeviceCredentials:
     """What the server keeps for one device's account: the password the device's credentials
@@ -298,24 +299,26 @@ class ServerSession(Conversation):
         return verify_credential(cred, known.username, known.password, nonce)
 
     def _our_credentials_refused(self, message: Message) -> Event | None:
-        """The device's Status for our SyncHdr: a Chal gives the nonce for our credentials,
-        and their type (MD5 credentials, or an HMAC); 401/407 means it refused them and
-        applied nothing: the commands go again."""
-        status = self._header_status(message)
-        if status is None or status.chal is None or status.chal.meta is None:
-            return None
-        if status.chal.meta.type in (AUTH_MD5, AUTH_MAC):
-            self._server_auth_type = status.chal.meta.type
-        try:
-            nonce = chal_nonce(status)
-        except AuthError:
-            nonce = None  # a NextNonce that is no Base64: the last one stays
-        if nonce is not None:
-            self._server_nonce = nonce
-        if status.code not in CHALLENGES:
-            return None
-        self._take_back()
-        return Challenged(status.code or 0, status.chal.meta.type, retrying=True)
+        """The device's Statuses for our SyncHdrs (our last message's, and a refusal of an
+        earlier one it sends again when we challenged the message that carried it): a Chal
+        gives the nonce for our credentials, and their type (MD5 credentials, or an HMAC);
+        401/407 means it refused that message and applied nothing: the commands go again."""
+        refused = None
+        for status in header_statuses(message):
+            if status.chal is None or status.chal.meta is None:
+                continue
+            if status.chal.meta.type in (AUTH_MD5, AUTH_MAC):
+                self._server_auth_type = status.chal.meta.type
+            try:
+                nonce = chal_nonce(status)
+            except AuthError:
+                nonce = None  # a NextNonce that is no Base64: the last one stays
+            if nonce is not None:
+                self._server_nonce = nonce
+            if status.code in CHALLENGES:
+                self._take_back(status.msg_ref or "")
+                refused = Challenged(status.code or 0, status.chal.meta.type, retrying=True)
+        return refused
 
     def _device_command(self, command: Command) -> tuple[int, list[Event]]:
         """The status of a command the device sent, and what the application hears of it."""
@@ -390,8 +393,7 @@ class ServerSession(Conversation):
             header_status, *answers = lead
             self.outbox.queue_first(*answers)
             message = self._next_message(message.header, [header_status], final=True)
-            news = any(e.tag in _NEWS for e in message.body.element.children)
-            if message.final and not news and self._device_final:
+            if message.final and not brings_news(message) and self._device_final:
                 self._ending = EndReason.COMPLETED  # a whole package answered with nothing new
             data = self._encode(message)
         else:
