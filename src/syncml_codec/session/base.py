@@ -387,6 +387,7 @@ class Conversation:
 
 
 _UNANSWERED = frozenset({"Status", "Results"})
+#: The commands a peer answers (those that are no answer themselves).
 _NEWS = frozenset(COMMANDS) - _UNANSWERED
 #: The SyncHdr statuses that challenge credentials.
 CHALLENGES = frozenset({StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS})

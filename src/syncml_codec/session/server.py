@@ -73,7 +73,6 @@ _STATE_VERSION = 1
 _AUTH_TYPES = (AUTH_MD5, AUTH_BASIC, AUTH_MAC)
 
 
-#: The commands a device answers (those that are no answer themselves).
 @dataclass(frozen=True)
 class DeviceCredentials:
     """What the server keeps for one device's account: the password the device's credentials
