@@ -153,11 +153,14 @@ def talk(
     *,
     restore: Callable[[dict[str, Any]], ServerSession] | None = None,
     broken: Collection[tuple[str, int]] = (),
+    lost: Collection[int] = (),
     limit: int = 400,
 ) -> list[Exchange]:
     """Run the session to its end through bytes; ``restore`` rebuilds the server from its JSON
     state before every message it handles. ``broken`` names messages (sender, then how many
-    that sender sent before) whose x-syncml-hmac header arrives wrong."""
+    that sender sent before) whose x-syncml-hmac header arrives wrong; ``lost``, the server's
+    answers (how many it gave before) lost on the way: the device sends its request again,
+    and the server must give the same answer, byte for byte, with the same header."""
     exchanges: list[Exchange] = []
     sent = {"client": 0, "server": 0}
 
@@ -180,6 +183,12 @@ def talk(
         reply = server.data_to_send()
         if reply is None:
             return exchanges
+        if sent["server"] in lost:
+            headers = server.headers
+            if restore is not None:
+                server = restore(json.loads(json.dumps(server.to_state())))
+            assert server.receive(data, hmac=mac) == []
+            assert server.data_to_send() == reply and server.headers == headers
         mac = header("server", server)
         exchanges.append(Exchange("server", reply, client.receive(reply, hmac=mac), mac))
     raise AssertionError("the session did not end")

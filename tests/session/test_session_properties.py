@@ -144,20 +144,22 @@ def test_random_work_through_a_whole_session(operations, client_bound, server_bo
     # attempts both sides allow.
     device_broken=st.sets(st.integers(0, 12), max_size=2),
     server_broken=st.sets(st.integers(0, 12), max_size=2),
+    lost=st.sets(st.integers(0, 12), max_size=3),
     format=st.sampled_from(["wbxml", "xml"]),
 )
 # The device refuses the server's message, and the server its refusal: the refusal goes again.
 @example(
     operations=[("get", 0)], bound=1600, alerts=0, stale=False, device_broken={1},
-    server_broken={0}, format="wbxml",
+    server_broken={0}, lost=set(), format="wbxml",
 )  # fmt: skip
 def test_random_work_with_hmacs_failing_on_the_way(
-    operations, bound, alerts, stale, device_broken, server_broken, format
+    operations, bound, alerts, stale, device_broken, server_broken, lost, format
 ):
-    """HMACs both ways, some failing on the way (a random few of each side's messages): the
-    session still ends; every command is applied once, every generic alert heard once, and
-    every command answered once, but for the Statuses of the server's last message when the
-    device refuses it (that message ended the session on the server: the device ends too)."""
+    """HMACs both ways, some failing on the way (a random few of each side's messages), some
+    of the server's answers lost (the device sends its request again): the session still
+    ends; every command is applied once, every generic alert heard once, and every command
+    answered once, but for the Statuses of the server's last message when the device refuses
+    it (that message ended the session on the server: the device ends too)."""
     tree, values = device_with_leaves()
     commands, expected = work(operations, values)
     setup = Setup(
@@ -173,7 +175,12 @@ def test_random_work_with_hmacs_failing_on_the_way(
     client.start(generic_alerts=reports)
     broken = {("client", n) for n in device_broken} | {("server", n) for n in server_broken}
     exchanges = talk(
-        client, server, queue_on_start(*commands), restore=setup.restore, broken=broken
+        client,
+        server,
+        queue_on_start(*commands),
+        restore=setup.restore,
+        broken=broken,
+        lost=lost,
     )
     heard = [alert.correlator for alert in events_of(exchanges, "client", GenericAlert)]
     assert heard == [str(n) for n in range(alerts)]
