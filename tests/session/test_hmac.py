@@ -6,6 +6,7 @@ wire and the nonces read from the Chal elements, not with what the sessions kept
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -19,6 +20,7 @@ from syncml_codec.security.auth import (
     AUTH_MD5,
     HMAC_HEADER,
     decode_nonce,
+    hmac_header,
     verify_hmac,
 )
 from syncml_codec.session import (
@@ -451,3 +453,45 @@ def test_a_device_refusing_the_servers_last_message_ends_without_a_word():
     assert not events[0].retrying
     assert events[1].reason is EndReason.AUTHENTICATION_FAILED
     assert client.data_to_send() is None
+
+
+@pytest.mark.parametrize("server_check", [None, AUTH_MD5, AUTH_MAC], ids=["none", "md5", "hmac"])
+def test_a_device_challenged_mid_session_sends_its_commands_again(server_check):
+    """The device's HMAC fails on the way after authentication, whatever the device checks
+    of the server (nothing, MD5 credentials until accepted, an HMAC on every message): its
+    commands go again, and the server keeps proving itself as the device asked."""
+    checks = {"server_password": "server-secret", "server_auth_type": server_check}
+    setup = hmac_setup(client_nonce=b"server-old", **(checks if server_check else {}))
+    if not server_check:
+        setup.server_auth_type = AUTH_MD5  # what the look-up holds; the device checks nothing
+    client, server = start(setup)
+    exchanges = talk(client, server, queue_on_start(GET_FWV), broken={("client", 1)})
+    (refused,) = events_of(exchanges, "client", CredentialsRefused)
+    assert refused.retrying and exchanges[2].mac == "x"
+    (answer,) = [a for a in events_of(exchanges, "client", Answered) if a.command == "Get"]
+    assert answer.value == "1.0.7" and client.ended.reason is EndReason.COMPLETED
+    server_macs = [x.mac for x in exchanges if x.sender == "server"]
+    assert all(mac is not None for mac in server_macs) == (server_check == AUTH_MAC)
+    assert not events_of(exchanges, "server", CredentialsRefused)  # the device refused nothing
+
+
+def test_a_next_nonce_for_the_server_that_is_no_base64_leaves_the_last_one():
+    """The device's Status for the server's SyncHdr gives the nonce for the server's next
+    HMAC; one that is no Base64 is not taken, and the server keeps the last."""
+    setup = hmac_setup("xml", client_nonce=b"server-old")
+    client, server = start(setup)
+    server.receive(client.data_to_send(), hmac=client.headers[HMAC_HEADER])
+    server.queue(Get(items=[Item(target="./DevDetail/FwV")]))
+    client.receive(server.data_to_send(), hmac=server.headers[HMAC_HEADER])
+    data = client.data_to_send()
+    state = server.to_state()
+    server.receive(data, hmac=client.headers[HMAC_HEADER])
+    assert server.server_nonce == client.account.server_nonce  # a genuine one is taken
+    nonce = re.compile(rb"(<NextNonce[^>]*>)[^<]+(</NextNonce>)")
+    assert len(nonce.findall(data)) == 1
+    server = setup.restore(state)
+    before = server.server_nonce
+    changed = nonce.sub(rb"\1!!not base64!!\2", data)
+    mac = hmac_header("dev1", setup.password, client.account.client_nonce, changed)
+    server.receive(changed, hmac=mac)
+    assert server.server_nonce == before != client.account.server_nonce

@@ -11,8 +11,25 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syncml_codec.dm import ManagementTree
-from syncml_codec.model import Add, Atomic, Command, Get, Item, Replace, generic_alert
-from syncml_codec.session import Answered, EndReason, GenericAlert, SessionEnded
+from syncml_codec.model import (
+    Add,
+    Alert,
+    Atomic,
+    Command,
+    Get,
+    Item,
+    Replace,
+    Status,
+    generic_alert,
+)
+from syncml_codec.security.auth import decode_nonce
+from syncml_codec.session import (
+    Answered,
+    CredentialsRefused,
+    EndReason,
+    GenericAlert,
+    SessionEnded,
+)
 
 from helpers.sessions import HMAC_BOTH_WAYS, Setup, device, events_of, queue_on_start, talk
 
@@ -152,6 +169,11 @@ def test_random_work_through_a_whole_session(operations, client_bound, server_bo
     operations=[("get", 0)], bound=1600, alerts=0, stale=False, device_broken={1},
     server_broken={0}, lost=set(), format="wbxml",
 )  # fmt: skip
+# The first message of a server package of several refused: the device asks for it again.
+@example(
+    operations=[("replace", n % LEAVES, "v" * 200) for n in range(12)], bound=1600, alerts=0,
+    stale=False, device_broken=set(), server_broken={0}, lost=set(), format="wbxml",
+)  # fmt: skip
 def test_random_work_with_hmacs_failing_on_the_way(
     operations, bound, alerts, stale, device_broken, server_broken, lost, format
 ):
@@ -185,6 +207,23 @@ def test_random_work_with_hmacs_failing_on_the_way(
     heard = [alert.correlator for alert in events_of(exchanges, "client", GenericAlert)]
     assert heard == [str(n) for n in range(alerts)]
     assert {uri: tree.get(uri).value for uri in values} == values
+    nonces_given = [setup.account().server_nonce]  # the one the server starts from
+    for number, exchange in enumerate(exchanges):
+        message = exchange.message
+        opening = [c for c in message.commands if isinstance(c, Status) and c.cmd_ref == "0"]
+        refused = any(isinstance(event, CredentialsRefused) for event in exchange.events)
+        if exchange.sender == "client":
+            # The server refuses exactly the messages whose HMAC failed (and a stale nonce's).
+            assert refused == (exchange.mac == "x" or (stale and number == 0))
+            nonces_given += [decode_nonce(s.chal.meta.next_nonce) for s in opening if s.chal]
+        else:
+            # The device too, but for a message that only challenges it: it checks none.
+            challenge = any(status.code in (401, 407) for status in opening)
+            assert refused == (exchange.mac == "x" and not challenge)
+        # A message asking for the next one does not end its sender's package.
+        next_message = [c for c in message.commands if isinstance(c, Alert) and c.code == 1222]
+        assert not (message.final and next_message)
+    assert len(set(nonces_given)) == len(nonces_given)  # each the device gives is new
     answers = sorted(answers_heard(exchanges), key=repr)
     if client.ended.reason is EndReason.COMPLETED:
         assert answers == sorted(expected, key=repr)
