@@ -147,6 +147,36 @@ def test_access_type_refuses_with_405_after_the_acl():
     tree.delete("./Vendor/App/Mode")  # the device is not held to AccessType
 
 
+def test_access_type_without_get_refuses_a_servers_get_with_405():
+    tree = ManagementTree()
+    tree.describe(Ddf.parse(DDF.replace(b"<Add/><Delete/><Get/><Replace/>", b"<Add/><Replace/>")))
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Replace=*")
+    tree.add("./Vendor/App/one", "1", server_id="srv")
+    assert status(tree.get, "./Vendor/App/one", server_id="srv") == 405
+    assert tree.get("./Vendor/App/one").value == "1"  # the device is not held to it
+
+
+def test_a_described_leaf_added_without_a_value_takes_its_default():
+    tree = ManagementTree()
+    tree.describe(Ddf.parse(DDF))  # no skeleton: nothing created
+    tree.add("./Vendor/App/Mode")
+    assert (tree.get("./Vendor/App/Mode").value, tree.get("./Vendor/App/Mode").format) == (
+        "3",
+        "int",
+    )
+    tree.add("./Vendor/App/item")  # no DefaultValue: an empty value of its format
+    assert tree.get("./Vendor/App/item").value == ""
+
+
+def test_interior_nodes_added_on_the_way_are_held_to_their_description():
+    tree = ManagementTree()
+    tree.describe(Ddf.parse(DDF))
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Delete=*&Replace=*")
+    tree.add("./Vendor/App/item", "v")  # makes ./Vendor/App on the way
+    assert tree.get("./Vendor/App?prop=Type").value == "com.acme/1.0/App"
+    assert status(tree.delete, "./Vendor/App", server_id="srv") == 405  # AccessType: Get, Add
+
+
 def test_formats_are_held_to_the_description():
     tree = described_tree()
     assert status(tree.replace, "./Vendor/App/Mode", "x", format="chr") == 415

@@ -238,6 +238,14 @@ def test_server_ids_are_checked_against_the_effective_acl(tree):
     tree.get("./A/leaf")  # the device itself is not checked
 
 
+def test_children_and_struct_check_the_servers_get_on_the_node_asked(tree):
+    tree.add("./A/leaf", "v")
+    tree.replace("./A?prop=ACL", "Replace=srv")
+    assert status(tree.children, "./A", server_id="srv") == 425
+    assert status(tree.struct, "./A", server_id="srv") == 425
+    assert tree.children("./A") == ["leaf"]  # the device itself is not checked
+
+
 def test_inheritance_is_of_the_whole_value(tree):
     tree.add("./A/B", "v")
     tree.replace("./A?prop=ACL", "Replace=srv&Get=*")
@@ -343,9 +351,20 @@ def test_uri_limits_come_from_devdetail_and_give_414():
         assert tree.uri_limits.max_segment_length == 0
 
 
+def test_uri_limits_follow_a_limit_added_after_they_were_read():
+    tree = ManagementTree(clock=Clock())
+    tree.add("./DevDetail/URI", format="node")
+    assert tree.uri_limits.max_depth == 0
+    tree.add("./DevDetail/URI/MaxDepth", "2")
+    assert tree.uri_limits.max_depth == 2
+    assert status(tree.add, "./A/B/C", "v") == 414
+
+
 def test_malformed_uris_are_400(tree):
+    tree.add("./A/B", "v")
     for uri in ("./A/", "./A//B", "A/../B", "A/./B", "./A%zz", "/A"):
         assert status(tree.get, uri) == 400, uri
+        assert uri not in tree
 
 
 def test_percent_escapes_are_decoded_per_byte(tree):
@@ -377,12 +396,21 @@ def test_a_failed_transaction_undoes_every_change(tree):
     with pytest.raises(RuntimeError), tree.transaction():
         tree.add("./Q/R", "1", format="int")
         tree.delete("./A/B")
-        tree.replace("./A/X", "AAE=", format="b64")
+        tree.replace("./A/X", "AAE=", format="b64", type="application/octet-stream")
         tree.replace("./A?prop=ACL", "Get=srv")
         tree.replace("./A/X?prop=Title", "t")
         tree.rename("./A", "Z")
         raise RuntimeError
     assert _snapshot(tree) == before
+
+
+def test_a_transaction_that_succeeds_keeps_every_change(tree):
+    tree.add("./A/X", "x", type="text/plain")
+    with tree.transaction():
+        tree.replace("./A/X", "7", format="int", type="text/html")
+        tree.add("./A/Y", "1", format="int")
+    assert tree.get("./A/X") == ("7", "int", "text/html")
+    assert tree.get("./A/Y").value == "1" and tree.get("./A/X?prop=VerNo").value == "1"
 
 
 def test_nested_transactions_undo_only_their_own(tree):
