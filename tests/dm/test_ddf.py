@@ -177,6 +177,49 @@ def test_interior_nodes_added_on_the_way_are_held_to_their_description():
     assert status(tree.delete, "./Vendor/App", server_id="srv") == 405  # AccessType: Get, Add
 
 
+def test_a_server_may_not_delete_a_permanent_node_nor_one_its_description_requires():
+    deletable = DDF.replace(
+        b"<AccessType><Get/><Add/></AccessType>", b"<AccessType><Get/><Add/><Delete/></AccessType>"
+    )
+    deletable = deletable.replace(
+        b"<AccessType><Get/><Replace/></AccessType>",
+        b"<AccessType><Delete/><Get/><Replace/></AccessType>",
+    )
+    tree = ManagementTree()
+    tree.describe(Ddf.parse(deletable), create=True)
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Delete=*&Replace=*")
+    assert status(tree.delete, "./Vendor/App", server_id="srv") == 405  # permanent
+    assert status(tree.delete, "./Vendor/App/Mode", server_id="srv") == 405  # One: required
+    tree.add("./Vendor/App/item", "v", server_id="srv")
+    tree.delete("./Vendor/App/item", server_id="srv")  # ZeroOrN: may go
+    tree.delete("./Vendor/App/Mode")  # the device is not held to the description
+
+
+def test_a_server_copies_a_described_node_only_when_its_access_type_has_copy():
+    tree = described_tree()
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Replace=*")
+    assert status(tree.copy, "./Mode", "./Vendor/App/Mode", server_id="srv") == 405
+    tree.add("./Vendor/App/item", "v")  # the placeholder's AccessType has no Copy either
+    assert status(tree.copy, "./Item", "./Vendor/App/item", server_id="srv") == 405
+    copyable = Ddf.parse(DDF.replace(b"<Add/><Delete/><Get/><Replace/>", b"<Add/><Copy/><Get/>"))
+    other = ManagementTree()
+    other.describe(copyable, create=True)
+    other.replace(".?prop=ACL", "Add=*&Get=*&Replace=*")
+    other.add("./Vendor/App/item", "v")
+    other.copy("./Item", "./Vendor/App/item", server_id="srv")
+    assert other.get("./Item").value == "v"
+    tree.copy("./Mode", "./Vendor/App/Mode")  # the device is not held to AccessType
+
+
+def test_b64_and_bin_stand_for_one_another_against_a_description():
+    binary = Ddf.parse(DDF.replace(b"<DFFormat><chr/></DFFormat>", b"<DFFormat><bin/></DFFormat>"))
+    tree = ManagementTree()
+    tree.describe(binary, create=True)
+    tree.add("./Vendor/App/blob", "AAE=", format="b64")
+    assert tree.get("./Vendor/App/blob") == (b"\x00\x01", "bin", "text/plain")
+    assert status(tree.replace, "./Vendor/App/blob", "x", format="chr") == 415
+
+
 def test_formats_are_held_to_the_description():
     tree = described_tree()
     assert status(tree.replace, "./Vendor/App/Mode", "x", format="chr") == 415

@@ -107,7 +107,19 @@ def test_copy_copies_a_subtree_and_replaces_an_existing_leaf(tree):
     assert (tree.get("./Leaf").value, tree.get("./Leaf").format) == ("1", "int")
     assert status(tree.copy, "./Src/in", "./Src") == 403
     assert status(tree.copy, "./Dst", "./Src") == 403
+    assert status(tree.copy, "./Dst", "./Src/x") == 403  # a leaf onto an interior node
+    assert status(tree.copy, "./Leaf", "./Src") == 403  # an interior node onto a leaf
     assert status(tree.copy, "./New", "./Missing") == 404
+    tree.replace("./Src?prop=Title", "the source")
+    tree.copy("./Other", "./Src")
+    assert tree.get("./Other?prop=Title").value == "the source"
+
+
+def test_copy_needs_get_on_the_source(tree):
+    tree.add("./Src/x", "1")
+    tree.replace("./Src?prop=ACL", "Add=srv&Replace=srv")
+    assert status(tree.copy, "./Dst", "./Src", server_id="srv") == 425
+    assert "./Dst" not in tree
 
 
 def test_rename_keeps_the_place_and_refuses_clashes_and_the_root(tree):
@@ -351,13 +363,16 @@ def test_uri_limits_come_from_devdetail_and_give_414():
         assert tree.uri_limits.max_segment_length == 0
 
 
-def test_uri_limits_follow_a_limit_added_after_they_were_read():
+def test_uri_limits_follow_a_limit_added_or_deleted_after_they_were_read():
     tree = ManagementTree(clock=Clock())
     tree.add("./DevDetail/URI", format="node")
     assert tree.uri_limits.max_depth == 0
-    tree.add("./DevDetail/URI/MaxDepth", "2")
-    assert tree.uri_limits.max_depth == 2
-    assert status(tree.add, "./A/B/C", "v") == 414
+    tree.add("./DevDetail/URI/MaxDepth", "3")
+    assert tree.uri_limits.max_depth == 3
+    assert status(tree.add, "./A/B/C/D", "v") == 414
+    tree.delete("./DevDetail/URI/MaxDepth")
+    assert tree.uri_limits.max_depth == 0
+    tree.add("./A/B/C/D", "v")
 
 
 def test_malformed_uris_are_400(tree):
@@ -404,13 +419,17 @@ def test_a_failed_transaction_undoes_every_change(tree):
     assert _snapshot(tree) == before
 
 
-def test_a_transaction_that_succeeds_keeps_every_change(tree):
+def test_a_transaction_that_succeeds_keeps_every_change():
+    clock = Clock()
+    tree = ManagementTree(clock=clock)
     tree.add("./A/X", "x", type="text/plain")
+    clock.now += 60
     with tree.transaction():
         tree.replace("./A/X", "7", format="int", type="text/html")
         tree.add("./A/Y", "1", format="int")
     assert tree.get("./A/X") == ("7", "int", "text/html")
     assert tree.get("./A/Y").value == "1" and tree.get("./A/X?prop=VerNo").value == "1"
+    assert tree.get("./A/X?prop=TStamp").value == "20010909T014740Z"  # the clock's, moved
 
 
 def test_nested_transactions_undo_only_their_own(tree):
