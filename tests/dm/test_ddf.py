@@ -193,6 +193,12 @@ def test_a_server_may_not_delete_a_permanent_node_nor_one_its_description_requir
     tree.add("./Vendor/App/item", "v", server_id="srv")
     tree.delete("./Vendor/App/item", server_id="srv")  # ZeroOrN: may go
     tree.delete("./Vendor/App/Mode")  # the device is not held to the description
+    kept = Ddf.parse(DDF.replace(b"<Add/><Delete/><Get/><Replace/>", b"<Add/><Get/><Replace/>"))
+    tree = ManagementTree()
+    tree.describe(kept, create=True)
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Delete=*&Replace=*")
+    tree.add("./Vendor/App/item", "v", server_id="srv")
+    assert status(tree.delete, "./Vendor/App/item", server_id="srv") == 405  # no Delete
 
 
 def test_a_server_copies_a_described_node_only_when_its_access_type_has_copy():
