@@ -217,6 +217,17 @@ def test_a_server_copies_a_described_node_only_when_its_access_type_has_copy():
     tree.copy("./Mode", "./Vendor/App/Mode")  # the device is not held to AccessType
 
 
+def test_a_server_renames_neither_a_permanent_node_nor_one_with_a_fixed_name():
+    tree = described_tree()
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Replace=*")
+    tree.replace("./Vendor/App?prop=ACL", "Add=*&Get=*&Replace=*")
+    assert status(tree.rename, "./Vendor/App", "App2", server_id="srv") == 405  # permanent
+    assert status(tree.rename, "./Vendor/App/Mode", "Mode2", server_id="srv") == 405  # named
+    tree.add("./Vendor/App/item", "v")
+    tree.rename("./Vendor/App/item", "other", server_id="srv")  # a placeholder's instance
+    tree.rename("./Vendor/App/Mode", "Mode2")  # the device is not held to the description
+
+
 def test_b64_and_bin_stand_for_one_another_against_a_description():
     binary = Ddf.parse(DDF.replace(b"<DFFormat><chr/></DFFormat>", b"<DFFormat><bin/></DFFormat>"))
     tree = ManagementTree()

@@ -120,6 +120,7 @@ def test_wbxml_written_from_the_tree_is_the_encoders_nul_included():
         for nested in (True, False):
             written = tree.to_tnds_wbxml(uri, nested=nested)
             assert written == encode(tree.to_tnds(uri, nested=nested)), (uri, nested)
+    assert tree.to_tnds_wbxml() == encode(tree.to_tnds())  # the same defaults: nested
     loaded = ManagementTree.from_tnds(tree.to_tnds_wbxml())
     assert loaded.get("./Vendor/nul").value == "a\x00b"
 

@@ -136,6 +136,8 @@ def test_rename_keeps_the_place_and_refuses_clashes_and_the_root(tree):
     assert status(tree.rename, ".", "root") == 405
     for bad in ("", "x/y", ".."):
         assert status(tree.rename, "./D/c", bad) == 400
+    tree.replace("./D?prop=ACL", "Get=*")
+    assert status(tree.rename, "./D/c", "C2", server_id="srv") == 425
 
 
 # -- properties ------------------------------------------------------------------------------
@@ -190,6 +192,12 @@ def test_title_is_replaceable_up_to_255_bytes_and_other_properties_are_not(tree)
     tree.replace("./L?prop=Title", "é" * 127)
     assert tree.get("./L?prop=Title").value == "é" * 127
     assert status(tree.replace, "./L?prop=Title", "é" * 128) == 400
+    tree.replace("./L?prop=Title", "x" * 255)
+    assert status(tree.replace, "./L?prop=Title", "x" * 256) == 400
+    tree.replace("./L?prop=ACL", "Get=*")  # a leaf's Replace is its parent's: the root's
+    assert status(tree.replace, "./L?prop=Title", "t", server_id="srv") == 425
+    tree.replace("./L?prop=ACL", None)  # no Data: an empty ACL, which inherits
+    assert tree.get("./L?prop=ACL").value == ""
     for prop in ("Format", "Type", "Size", "TStamp", "VerNo"):
         assert status(tree.replace, f"./L?prop={prop}", "x") == 405
 
@@ -430,6 +438,25 @@ def test_a_transaction_that_succeeds_keeps_every_change():
     assert tree.get("./A/X") == ("7", "int", "text/html")
     assert tree.get("./A/Y").value == "1" and tree.get("./A/X?prop=VerNo").value == "1"
     assert tree.get("./A/X?prop=TStamp").value == "20010909T014740Z"  # the clock's, moved
+
+
+def test_a_failed_transaction_undoes_uri_limits_it_changed(tree):
+    tree.add("./DevDetail/URI", format="node")
+    with pytest.raises(RuntimeError), tree.transaction():
+        tree.add("./DevDetail/URI/MaxDepth", "3")
+        assert tree.uri_limits.max_depth == 3
+        raise RuntimeError
+    assert tree.uri_limits.max_depth == 0
+    tree.add("./A/B/C/D", "v")
+
+
+def test_an_outer_transaction_undoes_what_follows_a_nested_one(tree):
+    with pytest.raises(RuntimeError), tree.transaction():
+        with tree.transaction():
+            tree.add("./inner", "1")
+        tree.add("./after", "1")
+        raise RuntimeError
+    assert "./inner" not in tree and "./after" not in tree
 
 
 def test_nested_transactions_undo_only_their_own(tree):
