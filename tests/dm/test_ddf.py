@@ -228,6 +228,42 @@ def test_a_server_renames_neither_a_permanent_node_nor_one_with_a_fixed_name():
     tree.rename("./Vendor/App/Mode", "Mode2")  # the device is not held to the description
 
 
+def test_a_description_matches_the_nodes_already_there():
+    tree = ManagementTree()
+    tree.add("./Vendor/App/Mode", "5", format="int")
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Delete=*&Replace=*")
+    assert tree.describe(Ddf.parse(DDF), create=True) == []  # matched, nothing made again
+    assert tree.get("./Vendor/App/Mode").value == "5"
+    assert status(tree.delete, "./Vendor/App/Mode", server_id="srv") == 405  # described now
+    assert status(tree.delete, "./Vendor/App", server_id="srv") == 405
+
+
+def test_a_document_of_several_top_nodes_is_placed_by_their_paths_only():
+    other = (
+        b"<Node><NodeName>Other</NodeName><Path>./Vendor</Path><DFProperties>"
+        b"<AccessType><Get/></AccessType><DFFormat><chr/></DFFormat>"
+        b"<DFType><MIME>text/plain</MIME></DFType></DFProperties></Node></MgmtTree>"
+    )
+    two = Ddf.parse(DDF.replace(b"</MgmtTree>", other))
+    tree = ManagementTree()
+    assert tree.describe(two, create=True) == []
+    assert "./Vendor/App/Mode" in tree and tree.get("./Vendor/Other").value == ""
+    with pytest.raises(ValueError):
+        tree.describe(two, at="./Vendor/Else")
+
+
+def test_a_skeleton_leaves_out_a_required_leaf_without_a_default_its_format_needs():
+    chr_mode = Ddf.parse(DDF.replace(b"<DefaultValue>3</DefaultValue>", b"").replace(
+        b"<DFFormat><int/></DFFormat>", b"<DFFormat><chr/></DFFormat>"))  # fmt: skip
+    tree = ManagementTree()
+    assert tree.describe(chr_mode, create=True) == []
+    assert tree.get("./Vendor/App/Mode").value == ""  # chr: empty
+    int_mode = Ddf.parse(DDF.replace(b"<DefaultValue>3</DefaultValue>", b""))
+    tree = ManagementTree()
+    ((uri, error),) = tree.describe(int_mode, create=True)
+    assert uri == "./Vendor/App/Mode" and error.status == 400
+
+
 def test_b64_and_bin_stand_for_one_another_against_a_description():
     binary = Ddf.parse(DDF.replace(b"<DFFormat><chr/></DFFormat>", b"<DFFormat><bin/></DFFormat>"))
     tree = ManagementTree()

@@ -152,6 +152,25 @@ def test_the_specs_example_is_added_whole():
     assert tree.get("./E-Mail?prop=ACL").value == "Add=srv&Delete=srv&Replace=srv"
 
 
+def test_wbxml_written_from_the_tree_leaves_out_what_the_server_may_not_get():
+    tree = sample()
+    tree.replace("./Vendor/ISP/GWInfo?prop=ACL", "Replace=srv")
+    for nested in (True, False):
+        written = tree.to_tnds_wbxml(nested=nested, server_id="srv")
+        assert written == encode(tree.to_tnds(nested=nested, server_id="srv"))
+        assert b"GWName" not in written and b"Port" in written
+
+
+def test_a_tree_saved_from_its_root_is_applied_to_another_root():
+    saved = sample()
+    saved.replace(".?prop=ACL", "Add=*&Get=*&Replace=srv")
+    tree = ManagementTree(clock=clock)
+    tree.apply_tnds(".", encode(saved.to_tnds()))
+    assert list(tree.walk()) == list(saved.walk())
+    assert tree.get(".?prop=ACL").value == "Add=*&Get=*&Replace=srv"  # the root's own
+    assert tree.get("./Vendor/ISP/Port") == saved.get("./Vendor/ISP/Port")
+
+
 def test_add_is_all_or_nothing():
     tree = ManagementTree()
     tree.add("./E-Mail/POP3/UserID", "existing")

@@ -138,6 +138,17 @@ def test_rename_keeps_the_place_and_refuses_clashes_and_the_root(tree):
         assert status(tree.rename, "./D/c", bad) == 400
     tree.replace("./D?prop=ACL", "Get=*")
     assert status(tree.rename, "./D/c", "C2", server_id="srv") == 425
+    tree.rename("./D/c", "C2")
+    assert tree.get("./D?prop=VerNo").value == str(int(verno) + 1)  # its child list changed
+
+
+def test_uri_limits_follow_a_rename_of_their_node(tree):
+    tree.add("./DevDetail/URI/MaxDepth", "3")
+    assert tree.uri_limits.max_depth == 3
+    tree.rename("./DevDetail/URI/MaxDepth", "Kept")
+    assert tree.uri_limits.max_depth == 0
+    tree.rename("./DevDetail/URI/Kept", "MaxDepth")
+    assert tree.uri_limits.max_depth == 3
 
 
 # -- properties ------------------------------------------------------------------------------
