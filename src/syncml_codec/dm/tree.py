@@ -794,8 +794,7 @@ class ManagementTree:
         self._set(parent, "children", renamed)
         self._set(node, "name", name)
         self._touch(parent)
-        self._changed(target.segments)
-        self._changed(new)
+        self._changed(target.segments)  # the new name has the same parent: one call for both
 
     def _copy_below(self, copied: _Node, segments: tuple[str, ...], source: _Node) -> None:
         parent = copied
