@@ -193,6 +193,14 @@ def test_a_server_may_not_delete_a_permanent_node_nor_one_its_description_requir
     tree.add("./Vendor/App/item", "v", server_id="srv")
     tree.delete("./Vendor/App/item", server_id="srv")  # ZeroOrN: may go
     tree.delete("./Vendor/App/Mode")  # the device is not held to the description
+    one_or_more = Ddf.parse(DDF.replace(b"<ZeroOrN>2</ZeroOrN>", b"<OneOrN>3</OneOrN>"))
+    tree = ManagementTree()
+    tree.describe(one_or_more, create=True)
+    tree.replace(".?prop=ACL", "Add=*&Get=*&Delete=*&Replace=*")
+    tree.add("./Vendor/App/a", "1", server_id="srv")
+    tree.add("./Vendor/App/b", "2", server_id="srv")
+    tree.delete("./Vendor/App/a", server_id="srv")  # one of two: may go
+    assert status(tree.delete, "./Vendor/App/b", server_id="srv") == 405  # the last one
     kept = Ddf.parse(DDF.replace(b"<Add/><Delete/><Get/><Replace/>", b"<Add/><Get/><Replace/>"))
     tree = ManagementTree()
     tree.describe(kept, create=True)

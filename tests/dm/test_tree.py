@@ -417,6 +417,7 @@ def test_windows_aliases_are_an_option():
     windows.add("./User/Vendor/MSFT/x", "2")
     assert windows.get("./User/Vendor/MSFT/x").value == "2"
     assert windows.children(".") == ["Vendor", "User"]
+    assert "./Device" not in windows  # the alias prefixes a path; alone it names a node
 
 
 # -- transactions ----------------------------------------------------------------------------
