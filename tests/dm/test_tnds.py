@@ -257,6 +257,33 @@ def test_malformed_documents_get_their_status(document, status):
         ManagementTree.from_tnds(document)
 
 
+def _saved(*nodes: str) -> bytes:
+    return f"<MgmtTree xmlns='syncml:dmddf1.2'>{''.join(nodes)}</MgmtTree>".encode()
+
+
+@pytest.mark.parametrize(
+    ("document", "status"),
+    [
+        (_saved("<Node><NodeName>a</NodeName></Node>" * 2), 418),
+        (_saved("<Node><NodeName>..</NodeName></Node>"), 400),
+        (_saved("<Node><NodeName>a/b</NodeName></Node>"), 400),
+        (_saved("<Node><NodeName>x</NodeName><Node><NodeName>.</NodeName></Node></Node>"), 400),
+    ],
+    ids=["twice", "dot-dot", "slash", "dot-below-the-root"],
+)
+def test_a_saved_tree_with_impossible_names_is_refused(document, status):
+    """A node named twice, or with a name no URI can hold (a top node named ``.`` is the
+    root; below it, no node has that name)."""
+    with pytest.raises(TreeError) as caught:
+        ManagementTree.from_tnds(document)
+    assert caught.value.status == status
+
+
+def test_a_saved_node_without_a_format_is_chr():
+    tree = ManagementTree.from_tnds(_saved("<Node><NodeName>a</NodeName><Value>v</Value></Node>"))
+    assert tree.get("./a") == ("v", "chr", "")
+
+
 @pytest.mark.parametrize("verno", ["000001", "9" * 5_000, "²"])
 def test_a_verno_that_is_no_16_bit_number_is_refused(verno):
     document = (
