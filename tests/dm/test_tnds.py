@@ -279,6 +279,57 @@ def test_a_saved_tree_with_impossible_names_is_refused(document, status):
     assert caught.value.status == status
 
 
+def test_a_saved_path_must_name_an_interior_node():
+    for path in ("missing", "a"):
+        document = _saved(
+            "<Node><NodeName>a</NodeName><Value>v</Value></Node>",
+            f"<Node><NodeName>b</NodeName><Path>{path}</Path></Node>",
+        )
+        with pytest.raises(TreeError) as caught:
+            ManagementTree.from_tnds(document)
+        assert caught.value.status == 404
+
+
+def test_the_roots_own_type_is_loaded():
+    saved = _saved(
+        "<Node><NodeName>.</NodeName><RTProperties><Format><node/></Format>"
+        "<Type><DDFName>urn:example:root</DDFName></Type></RTProperties></Node>"
+    )
+    assert ManagementTree.from_tnds(saved).get(".?prop=Type").value == "urn:example:root"
+
+
+def test_applied_nodes_take_the_documents_title_and_acl_both_ways():
+    titled = SPEC_DOCUMENT.replace(
+        b"<NodeName>POP3</NodeName>",
+        b"<NodeName>POP3</NodeName><RTProperties><Format><node/></Format>"
+        b"<ACL>Get=*</ACL><Title>Incoming</Title></RTProperties>",
+    )
+    tree = ManagementTree()
+    tree.apply_tnds(".", titled)
+    assert tree.get("./E-Mail/POP3?prop=Title").value == "Incoming"
+    assert tree.get("./E-Mail/POP3?prop=ACL").value == "Get=*"
+    tree.apply_tnds(".", titled.replace(b"Incoming", b"In"), replace=True)
+    assert tree.get("./E-Mail/POP3?prop=Title").value == "In"
+
+
+def test_replace_turns_a_node_into_what_the_document_says_it_is():
+    tree = ManagementTree()
+    tree.add("./E-Mail/POP3/POPServer/inner", "x")  # interior where the document has a leaf
+    tree.add("./E-Mail/POP3/UserID/inner", "y")
+    tree.apply_tnds(".", SPEC_DOCUMENT, replace=True)
+    assert tree.get("./E-Mail/POP3/POPServer").value == "mail.Operatorx.com"
+    assert list(tree.walk("./E-Mail/POP3")) == [
+        "./E-Mail/POP3", "./E-Mail/POP3/POPServer", "./E-Mail/POP3/UserID",
+    ]  # fmt: skip
+    tree.replace("./E-Mail/POP3/UserID?prop=Title", "kept")
+    tree.apply_tnds(".", SPEC_DOCUMENT, replace=True)  # the same kinds: changed in place
+    assert tree.get("./E-Mail/POP3/UserID?prop=Title").value == "kept"
+    tree.delete("./E-Mail/POP3")
+    tree.add("./E-Mail/POP3", "a leaf where the document has an interior node")
+    tree.apply_tnds(".", SPEC_DOCUMENT, replace=True)
+    assert tree.get("./E-Mail/POP3/UserID").value == "UserName"
+
+
 def test_a_saved_node_without_a_format_is_chr():
     tree = ManagementTree.from_tnds(_saved("<Node><NodeName>a</NodeName><Value>v</Value></Node>"))
     assert tree.get("./a") == ("v", "chr", "")
