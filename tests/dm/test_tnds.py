@@ -312,6 +312,14 @@ def test_applied_nodes_take_the_documents_title_and_acl_both_ways():
     assert tree.get("./E-Mail/POP3?prop=Title").value == "In"
 
 
+def test_replace_adds_what_is_missing():
+    tree = ManagementTree()
+    tree.add("./E-Mail/POP3/Other", "dropped")
+    tree.apply_tnds(".", SPEC_DOCUMENT, replace=True)
+    assert tree.get("./E-Mail/POP3/UserID").value == "UserName"
+    assert "./E-Mail/POP3/Other" not in tree
+
+
 def test_replace_turns_a_node_into_what_the_document_says_it_is():
     tree = ManagementTree()
     tree.add("./E-Mail/POP3/POPServer/inner", "x")  # interior where the document has a leaf
