@@ -50,6 +50,12 @@ OPERATIONS = st.lists(
 )
 
 
+#: Each example is a whole session through bytes.
+WHOLE_SESSIONS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
 def leaf(index: int) -> str:
     return f"./Vendor/L{index}"
 
@@ -111,9 +117,7 @@ def work(
     return commands, expected
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@WHOLE_SESSIONS
 @given(
     operations=OPERATIONS,
     client_bound=st.integers(1600, 6000),
@@ -149,9 +153,7 @@ def test_random_work_through_a_whole_session(operations, client_bound, server_bo
     assert {uri: tree.get(uri).value for uri in values} == values
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@WHOLE_SESSIONS
 @given(
     operations=OPERATIONS,
     bound=st.integers(1600, 6000),
